@@ -17,7 +17,7 @@ set(CCDMA_PICOLIBC_SPECS /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs)
 # unaligned accesses (Device memory faults them on real hardware).
 set(CMAKE_C_FLAGS_INIT "--specs=${CCDMA_PICOLIBC_SPECS} -ffreestanding -fno-pie -mgeneral-regs-only -mstrict-align -fno-omit-frame-pointer -ffunction-sections -fdata-sections -fstack-protector-strong")
 set(CMAKE_ASM_FLAGS_INIT "--specs=${CCDMA_PICOLIBC_SPECS}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "--specs=${CCDMA_PICOLIBC_SPECS} -nostartfiles -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostartfiles -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments")
 
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* Exception frames, reporting and expected-fault recovery. */
+#ifndef CCDMA_ARM64_EXCEPTION_H
+#define CCDMA_ARM64_EXCEPTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Layout shared with boot/vectors.S. */
+struct exc_frame {
+    uint64_t x[31];
+    uint64_t sp;   /* SP at the time of the exception (same-EL) */
+    uint64_t elr;
+    uint64_t spsr;
+    uint64_t esr;
+    uint64_t far;
+};
+
+/* Vector slots: (group << 2) | type. */
+enum exc_group { EXC_CUR_SP0 = 0, EXC_CUR_SPX = 1, EXC_LOWER_A64 = 2, EXC_LOWER_A32 = 3 };
+enum exc_type { EXC_SYNC = 0, EXC_IRQ = 1, EXC_FIQ = 2, EXC_SERROR = 3 };
+
+/* What a recovered fault looked like; filled by the handler. */
+struct fault_info {
+    bool taken;
+    uint64_t esr;
+    uint64_t far;
+    uint64_t elr;
+};
+
+/* Probes whose faults are expected: each returns 0, or -1 if it faulted
+ * (details in the struct from fault_last()). */
+int probe_read64(uintptr_t addr, uint64_t *val);
+int probe_write64(uintptr_t addr, uint64_t val);
+int probe_read8(uintptr_t addr, uint8_t *val);
+/* SMC/HVC that may be UNDEFINED: returns -1 if it trapped as undefined. */
+int probe_smc(uint64_t regs_inout[8]);
+int probe_hvc(uint64_t regs_inout[8]);
+/* Semihosting call that may be UNDEFINED when semihosting is off. */
+int probe_semihost(uint64_t op, uint64_t param, uint64_t *ret);
+/* An instruction that always traps (brk #0x77). */
+int probe_brk(void);
+/* A permanently undefined instruction (udf). */
+int probe_udf(void);
+
+/* Clear, then read, the record of the last recovered fault. */
+void fault_clear(void);
+const struct fault_info *fault_last(void);
+
+const char *exc_class_name(unsigned int ec);
+/* Data/instruction fault status code (DFSC/IFSC) as text. */
+const char *exc_fsc_name(unsigned int fsc);
+
+void exc_report(const char *where, const struct exc_frame *f, unsigned int el,
+                unsigned int slot);
+
+static inline unsigned int esr_ec(uint64_t esr) { return (esr >> 26) & 0x3f; }
+static inline unsigned int esr_fsc(uint64_t esr) { return esr & 0x3f; }
+
+/* Fixup table entry: an instruction that may fault and where to resume. */
+struct fixup {
+    uint64_t insn;
+    uint64_t resume;
+};
+
+bool fixup_apply(struct exc_frame *f);
+
+#endif /* CCDMA_ARM64_EXCEPTION_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sharing memory with the host: stage-1 break-before-make, the RSI call,
+ * then the remap through the unprotected alias (or back). A range whose
+ * conversion fails is quarantined: never reused, counted and reported.
+ */
+#ifndef CCDMA_ARM64_MEM_SHARE_H
+#define CCDMA_ARM64_MEM_SHARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+int mem_share_range(void *va, size_t size, bool to_shared);
+
+struct mem_share_stats {
+    uint64_t shared_calls, unshared_calls;
+    uint64_t granules_shared, granules_unshared;
+    uint64_t failures;
+    uint64_t quarantined_granules;
+};
+
+void mem_share_get_stats(struct mem_share_stats *out);
+
+#endif /* CCDMA_ARM64_MEM_SHARE_H */

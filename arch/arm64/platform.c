@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform seam (include/ccdma/platform.h) for the AArch64 firmware.
+ * The linear map is the identity, so a canonical physical address is also
+ * the CPU address; in a realm a shared page keeps that CPU address and its
+ * stage-1 output carries the shared bit (see arch/arm64/mem_share.c).
+ */
+#include <stdio.h>
+
+#include <ccdma/errors.h>
+#include <ccdma/platform.h>
+
+#include "arch/arm64/mem_share.h"
+#include "boot/page_alloc.h"
+#include "boot/runtime.h"
+
+void *ccdma_plat_pages_alloc(size_t npages, ccdma_phys_t phys_limit)
+{
+    return page_alloc(npages, phys_limit);
+}
+
+void ccdma_plat_pages_free(void *va, size_t npages)
+{
+    /* A bad free is a caller bug; the allocator refuses it and we say so
+     * rather than corrupt the bitmap. */
+    if (page_free(va, npages) != 0)
+        printf("ccdma: refused free of %zu pages at %p (not allocated)\n", npages, va);
+}
+
+ccdma_phys_t ccdma_plat_virt_to_phys(const void *va) { return (uintptr_t)va; }
+
+void *ccdma_plat_phys_to_virt(ccdma_phys_t pa) { return (void *)(uintptr_t)pa; }
+
+bool ccdma_plat_cc_active(void) { return rt.realm; }
+
+size_t ccdma_plat_share_granule(void) { return CCDMA_PAGE_SIZE; }
+
+int ccdma_plat_mem_share(void *va, size_t size)
+{
+    return mem_share_range(va, size, true);
+}
+
+int ccdma_plat_mem_unshare(void *va, size_t size)
+{
+    return mem_share_range(va, size, false);
+}
+
+ccdma_dma_t ccdma_plat_phys_to_dma(ccdma_phys_t pa, bool shared)
+{
+    /* CCA: the private encoding is the plain IPA; the shared one sets the
+     * top IPA bit. Plain mode has no shared bit at all. */
+    return shared ? (pa | rt.shared_bit) : pa;
+}
+
+ccdma_phys_t ccdma_plat_dma_to_phys(ccdma_dma_t addr) { return addr & ~rt.shared_bit; }
+
+bool ccdma_plat_dma_is_shared(ccdma_dma_t addr)
+{
+    return !rt.realm || (addr & rt.shared_bit);
+}
+
+static uintptr_t dcache_line(void)
+{
+    uint64_t ctr;
+    __asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
+    return (uintptr_t)4 << ((ctr >> 16) & 0xf);
+}
+
+#define DCACHE_OP(name, insn)                                                   \
+    static void name(uintptr_t start, size_t size)                              \
+    {                                                                           \
+        uintptr_t line = dcache_line();                                         \
+        for (uintptr_t a = start & ~(line - 1); a < start + size; a += line)    \
+            __asm__ volatile(insn ", %0" ::"r"(a) : "memory");                   \
+        __asm__ volatile("dsb sy" ::: "memory");                                \
+    }
+DCACHE_OP(dc_clean, "dc cvac")
+DCACHE_OP(dc_invalidate, "dc ivac")
+DCACHE_OP(dc_clean_invalidate, "dc civac")
+
+void ccdma_plat_cache_clean(const void *va, size_t size) { dc_clean((uintptr_t)va, size); }
+void ccdma_plat_cache_invalidate(void *va, size_t size) { dc_invalidate((uintptr_t)va, size); }
+void ccdma_plat_cache_clean_invalidate(void *va, size_t size)
+{
+    dc_clean_invalidate((uintptr_t)va, size);
+}
+
+uint32_t ccdma_plat_mmio_read32(uintptr_t addr)
+{
+    uint32_t v;
+    __asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+    return v;
+}
+
+void ccdma_plat_mmio_write32(uintptr_t addr, uint32_t value)
+{
+    /* A single plain STR: an emulated-MMIO trap needs a syndrome (ISV=1). */
+    __asm__ volatile("str %w0, [%1]" ::"r"(value), "r"(addr) : "memory");
+}
+
+uint8_t ccdma_plat_mmio_read8(uintptr_t addr)
+{
+    uint8_t v;
+    __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+    return v;
+}
+
+/* Outer-shareable barriers: devices are outside the inner domain. */
+void ccdma_plat_dma_wmb(void) { __asm__ volatile("dmb oshst" ::: "memory"); }
+void ccdma_plat_dma_rmb(void) { __asm__ volatile("dmb oshld" ::: "memory"); }
+void ccdma_plat_mb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
+
+/* Single core, interrupts off: the lock masks them and checks nesting. */
+unsigned long ccdma_plat_lock(ccdma_lock_t *lock)
+{
+    unsigned long daif;
+    __asm__ volatile("mrs %0, daif\n msr daifset, #3" : "=r"(daif) :: "memory");
+    if (lock->word)
+        runtime_fail_stop("ccdma_plat_lock: lock taken twice (recursion)");
+    lock->word = 1;
+    return daif;
+}
+
+void ccdma_plat_unlock(ccdma_lock_t *lock, unsigned long flags)
+{
+    lock->word = 0;
+    __asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
+}
+
+uint64_t ccdma_plat_time_ns(void)
+{
+    uint64_t cnt, frq;
+    __asm__ volatile("isb\n mrs %0, cntpct_el0" : "=r"(cnt));
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(frq));
+    if (frq == 0)
+        return cnt; /* firmware forgot CNTFRQ (FVP without TF-A): count ticks */
+    return (uint64_t)((__uint128_t)cnt * 1000000000u / frq);
+}
+
+void ccdma_plat_relax(void) { __asm__ volatile("yield"); }

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Steps of the boot sequence that live outside boot/main.c. */
+#ifndef CCDMA_BOOT_BOOT_H
+#define CCDMA_BOOT_BOOT_H
+
+#include <stdbool.h>
+
+/* True when semihosting answers (HLT #0xF000 is UNDEFINED when it is off). */
+bool boot_probe_semihosting(void);
+
+/* Ask for RSI and fill rt.realm, rt.shared_bit, rt.ipa_width; in a realm,
+ * accept all RAM as RIPAS RAM before it is used. Never hangs: a missing
+ * conduit or a -1 answer means plain mode. */
+void boot_detect_realm(void);
+
+/* Bring up the DMA layers and devices; tear them down (leak report). */
+void boot_runtime_init(void);
+void boot_runtime_fini(void);
+
+#endif /* CCDMA_BOOT_BOOT_H */

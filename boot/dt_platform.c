@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Device-tree discovery: memory, reserved ranges, the console UART, virtio-mmio
+ * transports, the PSCI conduit, the RNG seed and bootargs. The tree is host
+ * input: each property is length-checked and each range overflow-checked
+ * before it is stored.
+ */
+#include "boot/dt_platform.h"
+
+#include <libfdt.h>
+#include <string.h>
+
+#include <ccdma/errors.h>
+
+/* Smallest register window a virtio-mmio v2 transport needs (registers up to
+ * 0x100, config space after it). */
+#define VIRTIO_MMIO_MIN_SIZE 0x100
+
+struct cells {
+    int addr; /* #address-cells of the parent */
+    int size; /* #size-cells of the parent */
+};
+
+static bool cells_valid(struct cells c)
+{
+    return c.addr >= 1 && c.addr <= 2 && c.size >= 0 && c.size <= 2;
+}
+
+static struct cells node_cells(const void *fdt, int parent)
+{
+    struct cells c = {2, 1}; /* devicetree spec defaults */
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, parent, "#address-cells", &len);
+    if (p && len == 4)
+        c.addr = (int)fdt32_to_cpu(*p);
+    else if (p)
+        c.addr = -1;
+    p = fdt_getprop(fdt, parent, "#size-cells", &len);
+    if (p && len == 4)
+        c.size = (int)fdt32_to_cpu(*p);
+    else if (p)
+        c.size = -1;
+    return c;
+}
+
+static uint64_t read_cells(const fdt32_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = (v << 32) | fdt32_to_cpu(p[i]);
+    return v;
+}
+
+/* Reads entry idx of a node's reg. Returns 0, -1 when idx is past the end,
+ * or CCDMA_EPROTO when the property is malformed or the range overflows. */
+static int reg_entry(const void *fdt, int node, int idx, struct dt_range *out)
+{
+    struct cells c = node_cells(fdt, fdt_parent_offset(fdt, node));
+    int len;
+    const fdt32_t *reg;
+
+    if (!cells_valid(c))
+        return CCDMA_EPROTO;
+    reg = fdt_getprop(fdt, node, "reg", &len);
+    if (!reg || len <= 0)
+        return -1;
+    int stride = (c.addr + c.size) * 4;
+    if (len % stride)
+        return CCDMA_EPROTO;
+    if (idx >= len / stride)
+        return -1;
+    reg += idx * (c.addr + c.size);
+    out->base = read_cells(reg, c.addr);
+    out->size = c.size ? read_cells(reg + c.addr, c.size) : 0;
+    if (out->size == 0 || out->base + out->size < out->base)
+        return CCDMA_EPROTO;
+    return 0;
+}
+
+static bool node_enabled(const void *fdt, int node)
+{
+    int len;
+    const char *status = fdt_getprop(fdt, node, "status", &len);
+    if (!status)
+        return true;
+    return len >= 2 && (strncmp(status, "okay", (size_t)len) == 0 ||
+                        strncmp(status, "ok", (size_t)len) == 0);
+}
+
+static bool node_is_memory(const void *fdt, int node)
+{
+    int len;
+    const char *type = fdt_getprop(fdt, node, "device_type", &len);
+    return type && len == sizeof("memory") &&
+           memcmp(type, "memory", sizeof("memory")) == 0;
+}
+
+static void parse_memory(const void *fdt, struct dt_platform *out,
+                         unsigned int *skipped)
+{
+    for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
+         node = fdt_next_node(fdt, node, NULL)) {
+        if (!node_is_memory(fdt, node) || !node_enabled(fdt, node))
+            continue;
+        for (int i = 0;; i++) {
+            struct dt_range r;
+            int err = reg_entry(fdt, node, i, &r);
+            if (err == -1)
+                break;
+            if (err || out->n_mem == DT_MAX_MEM) {
+                (*skipped)++;
+                if (err)
+                    break;
+                continue;
+            }
+            out->mem[out->n_mem++] = r;
+        }
+    }
+}
+
+static void add_reserved(struct dt_platform *out, uint64_t base, uint64_t size,
+                         unsigned int *skipped)
+{
+    if (size == 0 || base + size < base || out->n_reserved == DT_MAX_RESERVED) {
+        (*skipped)++;
+        return;
+    }
+    out->reserved[out->n_reserved++] = (struct dt_range){base, size};
+}
+
+static void parse_reserved(const void *fdt, struct dt_platform *out,
+                           unsigned int *skipped)
+{
+    int n = fdt_num_mem_rsv(fdt);
+    for (int i = 0; i < n; i++) {
+        uint64_t base, size;
+        if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
+            add_reserved(out, base, size, skipped);
+    }
+    int rm = fdt_path_offset(fdt, "/reserved-memory");
+    if (rm < 0)
+        return;
+    int child;
+    fdt_for_each_subnode(child, fdt, rm) {
+        for (int i = 0;; i++) {
+            struct dt_range r;
+            int err = reg_entry(fdt, child, i, &r);
+            if (err == -1)
+                break;
+            if (err) {
+                (*skipped)++;
+                break;
+            }
+            add_reserved(out, r.base, r.size, skipped);
+        }
+    }
+}
+
+static void parse_uart(const void *fdt, struct dt_platform *out,
+                       unsigned int *skipped)
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    int len;
+    const char *path;
+
+    if (chosen < 0)
+        return;
+    path = fdt_getprop(fdt, chosen, "stdout-path", &len);
+    if (!path || len <= 1 || path[len - 1] != '\0')
+        return;
+    /* "path:options": the options (baud rate) do not concern us. */
+    const char *colon = strchr(path, ':');
+    int plen = colon ? (int)(colon - path) : (int)strlen(path);
+    int node = fdt_path_offset_namelen(fdt, path, plen);
+    if (node < 0 || fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
+        return;
+    struct dt_range r;
+    if (reg_entry(fdt, node, 0, &r) != 0 || r.size < 0x1000 || (r.base & 0xfff)) {
+        (*skipped)++;
+        return;
+    }
+    out->uart = r;
+    out->has_uart = true;
+}
+
+/* GIC interrupt specifier (type, number, flags) -> INTID; 0 if unusable. */
+static uint32_t gic_intid(const void *fdt, int node)
+{
+    int len;
+    const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+    if (!irq || len != 12)
+        return 0;
+    uint32_t type = fdt32_to_cpu(irq[0]), num = fdt32_to_cpu(irq[1]);
+    if (type == 0 && num < 988)
+        return 32 + num; /* SPI */
+    if (type == 1 && num < 16)
+        return 16 + num; /* PPI */
+    return 0;
+}
+
+static void parse_virtio(const void *fdt, struct dt_platform *out,
+                         unsigned int *skipped)
+{
+    int node = -1;
+    while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
+        struct dt_range r;
+        if (!node_enabled(fdt, node))
+            continue;
+        if (reg_entry(fdt, node, 0, &r) != 0 || r.size < VIRTIO_MMIO_MIN_SIZE ||
+            (r.base & 0xff)) {
+            (*skipped)++;
+            continue;
+        }
+        if (out->n_virtio == DT_MAX_VIRTIO) {
+            (*skipped)++;
+            continue;
+        }
+        out->virtio[out->n_virtio++] =
+            (struct dt_virtio){r.base, r.size, gic_intid(fdt, node)};
+    }
+}
+
+static void parse_psci(const void *fdt, struct dt_platform *out)
+{
+    int node = fdt_path_offset(fdt, "/psci");
+    int len;
+    const char *method;
+
+    out->psci = DT_PSCI_NONE;
+    if (node < 0 || !node_enabled(fdt, node))
+        return;
+    method = fdt_getprop(fdt, node, "method", &len);
+    if (!method || len < 4)
+        return;
+    if (strncmp(method, "hvc", (size_t)len) == 0)
+        out->psci = DT_PSCI_HVC;
+    else if (strncmp(method, "smc", (size_t)len) == 0)
+        out->psci = DT_PSCI_SMC;
+}
+
+static void parse_chosen(const void *fdt, struct dt_platform *out)
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    int len;
+
+    if (chosen < 0)
+        return;
+    const uint8_t *seed = fdt_getprop(fdt, chosen, "rng-seed", &len);
+    if (seed && len > 0) {
+        out->rng_seed_len = (unsigned int)len < sizeof(out->rng_seed)
+                                ? (unsigned int)len : sizeof(out->rng_seed);
+        memcpy(out->rng_seed, seed, out->rng_seed_len);
+    }
+    const char *args = fdt_getprop(fdt, chosen, "bootargs", &len);
+    if (args && len > 0 && (size_t)len <= sizeof(out->bootargs) &&
+        args[len - 1] == '\0')
+        memcpy(out->bootargs, args, (size_t)len);
+}
+
+int dt_platform_parse(const void *fdt, size_t max_size, struct dt_platform *out,
+                      unsigned int *skipped)
+{
+    unsigned int dummy = 0;
+
+    if (!fdt || !out)
+        return CCDMA_EINVAL;
+    if (!skipped)
+        skipped = &dummy;
+    memset(out, 0, sizeof(*out));
+    if (max_size < sizeof(struct fdt_header) || fdt_magic(fdt) != FDT_MAGIC ||
+        fdt_totalsize(fdt) > max_size)
+        return CCDMA_EPROTO;
+    if (fdt_check_header(fdt) != 0)
+        return CCDMA_EPROTO;
+    struct cells root = node_cells(fdt, 0);
+    if (!cells_valid(root))
+        return CCDMA_EPROTO;
+    out->dtb_size = fdt_totalsize(fdt);
+
+    parse_memory(fdt, out, skipped);
+    if (out->n_mem == 0)
+        return CCDMA_EPROTO; /* a machine without memory is not plausible */
+    parse_reserved(fdt, out, skipped);
+    parse_uart(fdt, out, skipped);
+    parse_virtio(fdt, out, skipped);
+    parse_psci(fdt, out);
+    parse_chosen(fdt, out);
+    return 0;
+}
+
+bool dt_bootarg(const struct dt_platform *p, const char *key, char *buf,
+                size_t buflen)
+{
+    size_t klen = strlen(key);
+    const char *s = p->bootargs;
+
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        const char *end = strchr(s, ' ');
+        size_t tlen = end ? (size_t)(end - s) : strlen(s);
+        if (tlen >= klen && strncmp(s, key, klen) == 0 &&
+            (tlen == klen || s[klen] == '=')) {
+            if (buf && buflen) {
+                size_t vlen = tlen > klen ? tlen - klen - 1 : 0;
+                if (vlen >= buflen)
+                    vlen = buflen - 1;
+                memcpy(buf, s + klen + (tlen > klen), vlen);
+                buf[vlen] = '\0';
+            }
+            return true;
+        }
+        s += tlen;
+    }
+    return false;
+}

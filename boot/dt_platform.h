@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the runtime learns from the device tree. The DTB comes from the host
+ * (or the loader), so every value is validated here before anyone uses it:
+ * cell counts, lengths, overflow, alignment and limits. Portable C over
+ * libfdt, so the host build can fuzz it.
+ */
+#ifndef CCDMA_BOOT_DT_PLATFORM_H
+#define CCDMA_BOOT_DT_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DT_MAX_MEM 8
+#define DT_MAX_RESERVED 16
+#define DT_MAX_VIRTIO 32
+#define DT_BOOTARGS_MAX 256
+
+struct dt_range {
+    uint64_t base;
+    uint64_t size;
+};
+
+struct dt_virtio {
+    uint64_t base;
+    uint64_t size;
+    uint32_t intid; /* GIC INTID, 0 when none was given */
+};
+
+enum dt_psci { DT_PSCI_NONE = 0, DT_PSCI_HVC, DT_PSCI_SMC };
+
+struct dt_platform {
+    uint64_t dtb_size;                       /* fdt totalsize */
+    struct dt_range mem[DT_MAX_MEM];         /* /memory reg entries */
+    unsigned int n_mem;
+    struct dt_range reserved[DT_MAX_RESERVED]; /* /memreserve/ + /reserved-memory */
+    unsigned int n_reserved;
+    bool has_uart;
+    struct dt_range uart;                    /* PL011 named by /chosen/stdout-path */
+    struct dt_virtio virtio[DT_MAX_VIRTIO];  /* virtio,mmio transports */
+    unsigned int n_virtio;
+    enum dt_psci psci;
+    uint8_t rng_seed[64];
+    unsigned int rng_seed_len;
+    char bootargs[DT_BOOTARGS_MAX];          /* /chosen/bootargs, NUL-terminated */
+};
+
+/*
+ * Parse and validate the DTB at fdt, which may be at most max_size bytes.
+ * Returns 0 or a negative CCDMA_E* code (CCDMA_EPROTO for a malformed or
+ * implausible tree). Entries that are individually malformed are skipped and
+ * counted in *skipped (may be NULL); nothing unvalidated reaches out.
+ */
+int dt_platform_parse(const void *fdt, size_t max_size, struct dt_platform *out,
+                      unsigned int *skipped);
+
+/* Look up "key=value" in bootargs; copies value (NUL-terminated) into buf.
+ * Returns true when the key is present. */
+bool dt_bootarg(const struct dt_platform *p, const char *key, char *buf,
+                size_t buflen);
+
+#endif /* CCDMA_BOOT_DT_PLATFORM_H */

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot sequence at EL1, in the order the machine allows:
+ *   1. an early identity map of the image and the DTB, MMU and caches on
+ *      (nothing before this may make an unaligned access or call libc);
+ *   2. picolibc's TLS (errno), then the DTB, validated;
+ *   3. realm detection (RSI), which decides how devices are mapped;
+ *   4. the final map from the DTB: RAM Normal, MMIO Device-nGnRE;
+ *   5. the console, the boot line, the page allocator;
+ *   6. the self-tests, and the verdict as the exit status.
+ */
+#include <picolibc.h> /* defines PICOLIBC_TLS, which picotls.h needs */
+#include <picotls.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ccdma/errors.h>
+#include <ccdma/platform.h>
+#include <ccdma/selftest.h>
+
+#include "arch/arm64/mmu.h"
+#include "boot/boot.h"
+#include "boot/page_alloc.h"
+#include "boot/runtime.h"
+
+#define SZ_2M 0x200000ull
+#define PAGE_MASK 0xfffull
+#define FDT_MAGIC_BE 0xedfe0dd0u /* 0xd00dfeed read little-endian */
+
+struct runtime rt;
+
+extern char __image_start[], __image_end[], __tls_block[];
+
+void stack_guard_mix(const uint8_t *seed, size_t len);
+
+static uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
+static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+/* Aligned 32-bit read with the MMU off: the FDT magic is big-endian. */
+static bool looks_like_fdt(uintptr_t addr)
+{
+    return addr && !(addr & 7) && *(volatile uint32_t *)addr == FDT_MAGIC_BE;
+}
+
+static uintptr_t find_dtb(uintptr_t x0)
+{
+    if (looks_like_fdt(x0)) {
+        rt.dtb_source = "x0";
+        return x0;
+    }
+    /* QEMU's firmware and ELF boots leave the DTB at the base of RAM; the
+     * platform build names that address. */
+    if (looks_like_fdt(CCDMA_DTB_FALLBACK)) {
+        rt.dtb_source = "ram-base";
+        return CCDMA_DTB_FALLBACK;
+    }
+    return 0;
+}
+
+static void map_or_die(uint64_t base, uint64_t size, enum mmu_attr attr, const char *what)
+{
+    uint64_t b = align_down(base, CCDMA_PAGE_SIZE);
+    uint64_t s = align_up(base + size, CCDMA_PAGE_SIZE) - b;
+    if (mmu_map(b, b, s, attr) != 0) {
+        printf("ccdma: cannot map %s at 0x%llx+0x%llx\n", what, (unsigned long long)base,
+               (unsigned long long)size);
+        runtime_fail_stop("page-table setup failed");
+    }
+}
+
+/* The DTB's size is not known until it is mapped: map a window that any
+ * sane tree fits in, then check totalsize against it. */
+#define DTB_WINDOW (2 * SZ_2M)
+
+static void mmu_early(uintptr_t dtb)
+{
+    if (!mmu_tables_begin())
+        runtime_fail_stop("no page-table memory");
+    /* The window may overlap the image (-bios puts the DTB at the RAM
+     * base, just below us): map it first so the image's mapping wins. */
+    if (dtb)
+        map_or_die(dtb, DTB_WINDOW, MMU_NORMAL_RO, "DTB");
+    map_or_die((uintptr_t)__image_start, (uintptr_t)__image_end - (uintptr_t)__image_start,
+               MMU_NORMAL, "image");
+    mmu_activate();
+}
+
+/* MMIO goes through the unprotected alias in a realm (the host emulates
+ * it); the CPU address stays the one the DTB gave. */
+static void map_mmio(uint64_t base, uint64_t size, const char *what)
+{
+    uint64_t b = align_down(base, CCDMA_PAGE_SIZE);
+    uint64_t s = align_up(base + size, CCDMA_PAGE_SIZE) - b;
+    if (mmu_map(b, b | rt.shared_bit, s, MMU_DEVICE) != 0) {
+        printf("ccdma: cannot map %s at 0x%llx\n", what, (unsigned long long)base);
+        runtime_fail_stop("page-table setup failed");
+    }
+}
+
+static void mmu_final(void)
+{
+    if (!mmu_tables_begin())
+        runtime_fail_stop("no page-table memory");
+    for (unsigned int i = 0; i < rt.plat.n_mem; i++)
+        map_or_die(rt.plat.mem[i].base, rt.plat.mem[i].size, MMU_NORMAL, "RAM");
+    /* The image is inside RAM on QEMU, but not necessarily elsewhere. */
+    map_or_die((uintptr_t)__image_start, (uintptr_t)__image_end - (uintptr_t)__image_start,
+               MMU_NORMAL, "image");
+    map_or_die(rt.dtb, rt.plat.dtb_size, MMU_NORMAL_RO, "DTB");
+    if (rt.plat.has_uart)
+        map_mmio(rt.plat.uart.base, rt.plat.uart.size, "UART");
+    else
+        map_mmio(CCDMA_EARLY_UART, CCDMA_PAGE_SIZE, "fallback UART");
+    for (unsigned int i = 0; i < rt.plat.n_virtio; i++)
+        map_mmio(rt.plat.virtio[i].base, rt.plat.virtio[i].size, "virtio-mmio");
+    mmu_activate();
+}
+
+static void print_boot_line(void)
+{
+    uint64_t ram = 0;
+    for (unsigned int i = 0; i < rt.plat.n_mem; i++)
+        ram += rt.plat.mem[i].size;
+    printf("ccdma: el=%u->%u mode=%s", rt.entry_el, rt.run_el, rt.realm ? "realm" : "plain");
+    if (rt.realm)
+        printf(" rsi=%u.%u ipa_width=%u", rt.rsi_major, rt.rsi_minor, rt.ipa_width);
+    printf(" dtb=0x%llx ram=0x%llx+0x%llx", (unsigned long long)rt.dtb,
+           (unsigned long long)rt.plat.mem[0].base, (unsigned long long)rt.plat.mem[0].size);
+    if (rt.plat.n_mem > 1)
+        printf(" (+%u regions, 0x%llx total)", rt.plat.n_mem - 1, (unsigned long long)ram);
+    printf("\n");
+    printf("ccdma: dtb from %s, %u virtio-mmio transports, psci=%s, semihosting=%s\n",
+           rt.dtb_source, rt.plat.n_virtio,
+           rt.plat.psci == DT_PSCI_HVC ? "hvc" : rt.plat.psci == DT_PSCI_SMC ? "smc" : "none",
+           rt.semihosting ? "on" : "off");
+}
+
+static void page_alloc_setup(void)
+{
+    struct page_alloc_exclude ex[] = {
+        {(uintptr_t)__image_start, (uintptr_t)__image_end - (uintptr_t)__image_start},
+        {rt.dtb, rt.plat.dtb_size},
+    };
+    if (page_alloc_init(&rt.plat, ex, 2) != 0)
+        runtime_fail_stop("no usable RAM for the page allocator");
+    printf("ccdma: page allocator: %zu of %zu pages free\n", page_alloc_free_pages(),
+           page_alloc_total_pages());
+}
+
+noreturn void boot_main(uintptr_t x0, unsigned int entry_el);
+noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
+{
+    rt.entry_el = entry_el;
+    rt.run_el = 1;
+    rt.dtb = find_dtb(x0);
+    mmu_early(rt.dtb);
+
+    _init_tls(__tls_block);
+    _set_tls(__tls_block);
+
+    rt.semihosting = boot_probe_semihosting();
+    if (!rt.dtb)
+        runtime_fail_stop("no device tree: x0 held none and none at the RAM base");
+    unsigned int skipped = 0;
+    int err = dt_platform_parse((const void *)rt.dtb, DTB_WINDOW, &rt.plat, &skipped);
+    if (err) {
+        printf("ccdma: device tree at 0x%llx rejected: %s\n", (unsigned long long)rt.dtb,
+               ccdma_strerror(err));
+        runtime_fail_stop("invalid device tree");
+    }
+    stack_guard_mix(rt.plat.rng_seed, rt.plat.rng_seed_len);
+
+    boot_detect_realm();
+    mmu_final();
+    console_attach(rt.plat.has_uart ? rt.plat.uart.base : CCDMA_EARLY_UART);
+
+    print_boot_line();
+    if (skipped)
+        printf("ccdma: device tree: %u malformed entries ignored\n", skipped);
+    page_alloc_setup();
+    boot_runtime_init();
+
+    int failed = selftests_run();
+    boot_runtime_fini();
+    runtime_exit(failed ? 1 : 0);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Runtime state discovered at boot, and the ways the run ends. */
+#ifndef CCDMA_BOOT_RUNTIME_H
+#define CCDMA_BOOT_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "boot/dt_platform.h"
+
+enum psci_conduit { PSCI_NONE = 0, PSCI_HVC, PSCI_SMC };
+
+struct runtime {
+    unsigned int entry_el;     /* EL at which the image was entered */
+    unsigned int run_el;       /* EL the runtime runs at (1) */
+    uintptr_t dtb;             /* DTB address actually used */
+    const char *dtb_source;    /* "x0" or "ram-base" */
+    bool semihosting;          /* semihosting answered a probe */
+    bool realm;                /* RSI answered: memory is private by default */
+    uint64_t shared_bit;       /* unprotected IPA bit (0 when plain) */
+    unsigned int ipa_width;
+    unsigned int rsi_major, rsi_minor;
+    struct dt_platform plat;   /* everything the DTB told us, validated */
+};
+
+extern struct runtime rt;
+
+/* End the run: semihosting SYS_EXIT_EXTENDED when available (the exit code
+ * reaches the harness), else PSCI SYSTEM_OFF, else halt. */
+noreturn void runtime_exit(int code);
+/* Report why, then runtime_exit(1). Safe to call from exception handlers. */
+noreturn void runtime_fail_stop(const char *why);
+
+/* Console: printf goes through picolibc stdio to the PL011 once it is known;
+ * until then output is kept in a small buffer and flushed on attach. */
+void console_attach(uintptr_t uart_base);
+bool console_attached(void);
+
+#endif /* CCDMA_BOOT_RUNTIME_H */

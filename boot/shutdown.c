@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How a run ends. Semihosting SYS_EXIT_EXTENDED carries the exit code to
+ * the harness; PSCI SYSTEM_OFF (conduit from the DTB) only powers off;
+ * with neither, the CPU parks in WFI.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "arch/arm64/exception.h"
+#include "boot/runtime.h"
+
+#define SYS_EXIT_EXTENDED 0x20
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+#define PSCI_SYSTEM_OFF 0x84000008
+
+void console_emergency_flush(void);
+
+static volatile bool stopping;
+
+static noreturn void halt(void)
+{
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
+noreturn void runtime_exit(int code)
+{
+    uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint64_t)code};
+
+    console_emergency_flush();
+    /* Returns only if semihosting is off (the HLT was UNDEFINED). */
+    probe_semihost(SYS_EXIT_EXTENDED, (uint64_t)(uintptr_t)block, NULL);
+
+    uint64_t regs[8] = {PSCI_SYSTEM_OFF};
+    if (rt.plat.psci == DT_PSCI_HVC)
+        probe_hvc(regs);
+    else if (rt.plat.psci == DT_PSCI_SMC)
+        probe_smc(regs);
+    halt();
+}
+
+noreturn void runtime_fail_stop(const char *why)
+{
+    if (stopping) /* a fault while stopping: do not recurse */
+        halt();
+    stopping = true;
+    printf("ccdma: FATAL: %s\n", why);
+    printf("0 passed, 1 failed\n");
+    runtime_exit(1);
+}

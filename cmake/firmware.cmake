@@ -1,0 +1,93 @@
+# Firmware build: the AArch64 image for QEMU virt, its -bios flash variant,
+# and the QEMU boot tests.
+set(CCDMA_RAM_BASE 0x40000000 CACHE STRING "Base of RAM on the target")
+set(CCDMA_LOAD_BASE 0x40200000 CACHE STRING "Where the image is linked and loaded")
+set(CCDMA_EARLY_UART 0x09000000 CACHE STRING "PL011 used when the DTB names none")
+set(CCDMA_PGTABLE_PAGES 256 CACHE STRING "Stage-1 page-table pool, in pages")
+math(EXPR CCDMA_TEXT_OFFSET "${CCDMA_LOAD_BASE} - ${CCDMA_RAM_BASE}" OUTPUT_FORMAT HEXADECIMAL)
+
+find_program(QEMU_AARCH64 qemu-system-aarch64 REQUIRED)
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+
+# libfdt: Debian's arm64 libfdt-dev, fetched into the build tree.
+set(CCDMA_LIBFDT_DIR ${CMAKE_BINARY_DIR}/deps/libfdt-arm64)
+set(CCDMA_LIBFDT_A ${CCDMA_LIBFDT_DIR}/root/usr/lib/aarch64-linux-gnu/libfdt.a)
+if(NOT EXISTS ${CCDMA_LIBFDT_A})
+  message(STATUS "Fetching Debian libfdt-dev:arm64 into ${CCDMA_LIBFDT_DIR}")
+  execute_process(
+    COMMAND ${CCDMA_ROOT}/toolchain/fetch-deb.sh arm64 libfdt-dev ${CCDMA_LIBFDT_DIR}
+    RESULT_VARIABLE fetch_rc)
+  if(NOT fetch_rc EQUAL 0 OR NOT EXISTS ${CCDMA_LIBFDT_A})
+    message(FATAL_ERROR "could not fetch libfdt-dev:arm64 (see above)")
+  endif()
+endif()
+add_library(ccdma_fdt STATIC IMPORTED GLOBAL)
+set_target_properties(ccdma_fdt PROPERTIES
+  IMPORTED_LOCATION ${CCDMA_LIBFDT_A}
+  INTERFACE_INCLUDE_DIRECTORIES ${CCDMA_LIBFDT_DIR}/root/usr/include)
+
+add_compile_options(-Wall -Wextra -Werror -O2 -g)
+include_directories(${CCDMA_ROOT} ${CCDMA_INCLUDE})
+
+# Portable pieces shared with the host build, and the runtime core.
+include(${CCDMA_ROOT}/arch/arm64/portable.cmake OPTIONAL)
+foreach(area dma drivers)
+  if(EXISTS ${CCDMA_ROOT}/${area}/CMakeLists.txt)
+    add_subdirectory(${area})
+  endif()
+endforeach()
+
+file(GLOB boot_sources ${CCDMA_ROOT}/boot/*.c ${CCDMA_ROOT}/boot/*.S)
+list(REMOVE_ITEM boot_sources ${CCDMA_ROOT}/boot/bios_stub.S)
+file(GLOB arch_sources ${CCDMA_ROOT}/arch/arm64/*.c ${CCDMA_ROOT}/arch/arm64/*.S)
+# The RSI client comes from portable.cmake (library ccdma_rsi).
+list(REMOVE_ITEM arch_sources ${CCDMA_ROOT}/arch/arm64/rsi.c)
+file(GLOB selftest_sources ${CCDMA_ROOT}/tests/boot/*.c)
+
+set(fw_defs
+  CCDMA_TEXT_OFFSET=${CCDMA_TEXT_OFFSET}
+  CCDMA_DTB_FALLBACK=${CCDMA_RAM_BASE}
+  CCDMA_EARLY_UART=${CCDMA_EARLY_UART})
+
+add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${selftest_sources}
+  ${CCDMA_ROOT}/drivers/pl011/pl011.c)
+target_compile_definitions(ccdma.elf PRIVATE ${fw_defs})
+# Runs with the MMU off: no memset/memcpy calls the compiler invents.
+set_source_files_properties(${CCDMA_ROOT}/arch/arm64/mmu.c ${CCDMA_ROOT}/boot/main.c
+  PROPERTIES COMPILE_OPTIONS "-fno-tree-loop-distribute-patterns")
+set(fw_libs ccdma_fdt)
+foreach(lib ccdma_drivers ccdma_dma ccdma_rsi)
+  if(TARGET ${lib})
+    list(PREPEND fw_libs ${lib})
+  endif()
+endforeach()
+if(NOT TARGET ccdma_dma)
+  target_sources(ccdma.elf PRIVATE ${CCDMA_ROOT}/dma/errors.c)
+endif()
+target_link_libraries(ccdma.elf PRIVATE ${fw_libs})
+target_link_options(ccdma.elf PRIVATE
+  -T ${CCDMA_ROOT}/linker/ccdma-virt.ld
+  -Wl,--defsym=CCDMA_LOAD_BASE=${CCDMA_LOAD_BASE}
+  -Wl,--defsym=CCDMA_PGTABLE_PAGES=${CCDMA_PGTABLE_PAGES}
+  -Wl,-Map=${CMAKE_BINARY_DIR}/ccdma.map)
+set_target_properties(ccdma.elf PROPERTIES LINK_DEPENDS ${CCDMA_ROOT}/linker/ccdma-virt.ld)
+
+# ccdma.bin: the arm64 Image (-kernel, kvmtool).
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ccdma.bin
+  COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:ccdma.elf> ${CMAKE_BINARY_DIR}/ccdma.bin
+  DEPENDS ccdma.elf COMMENT "Image ccdma.bin")
+
+# ccdma-bios.bin: the flash stub followed by the Image (-bios).
+add_executable(bios_stub.elf ${CCDMA_ROOT}/boot/bios_stub.S)
+target_compile_definitions(bios_stub.elf PRIVATE CCDMA_RAM_BASE=${CCDMA_RAM_BASE})
+target_link_options(bios_stub.elf PRIVATE -nostdlib
+  -T ${CCDMA_ROOT}/linker/bios-stub.ld -Wl,--defsym=CCDMA_FLASH_BASE=0)
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ccdma-bios.bin
+  COMMAND ${CMAKE_OBJCOPY} -O binary --pad-to=0x1000 $<TARGET_FILE:bios_stub.elf> stub.bin
+  COMMAND cat stub.bin ccdma.bin > ccdma-bios.bin
+  WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
+  DEPENDS bios_stub.elf ${CMAKE_BINARY_DIR}/ccdma.bin COMMENT "Flash image ccdma-bios.bin")
+
+add_custom_target(firmware ALL DEPENDS ${CMAKE_BINARY_DIR}/ccdma.bin ${CMAKE_BINARY_DIR}/ccdma-bios.bin)
+
+include(${CCDMA_ROOT}/tests/qemu/boot_tests.cmake)

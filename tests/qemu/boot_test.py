@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Boot the ccdma firmware under QEMU and judge the run.
+
+The run passes only if QEMU exits 0 within the timeout, the boot line matches
+the expected entry EL and mode, there is at least one "ok" line, no
+"not ok" line, and a final "N passed, N failed" line with N failed = 0 whose
+counts agree with the lines seen. Extra checks (--expect REGEX, --reject
+REGEX) and a disk image round trip (--disk, --disk-check) are optional.
+"""
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+MACHINES = {
+    # configuration -> (-M value, expected entry EL for -bios, for -kernel)
+    "plain": ("virt", 1, 1),
+    "el2": ("virt,virtualization=on", 2, 2),
+    # QEMU boots a Linux Image at NS EL1 even with secure=on (its own stub
+    # drops); only -bios and ELF images start at EL3.
+    "el3": ("virt,secure=on", 3, 1),
+}
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--qemu", default="qemu-system-aarch64")
+    p.add_argument("--config", choices=sorted(MACHINES), required=True)
+    p.add_argument("--machine-extra", default="", help="appended to -M")
+    p.add_argument("--boot", choices=["kernel", "bios", "elf"], required=True)
+    p.add_argument("--image", required=True)
+    p.add_argument("--memory", default="1G")
+    p.add_argument("--cpu", default="cortex-a57")
+    p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--expect-el", type=int, help="override the expected entry EL")
+    p.add_argument("--expect-mode", default="plain")
+    p.add_argument("--expect", action="append", default=[], help="regex that must appear")
+    p.add_argument("--reject", action="append", default=[], help="regex that must not appear")
+    p.add_argument("--expect-exit", type=int, default=0)
+    p.add_argument("--append", help="kernel command line (bootargs)")
+    p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument(s)")
+    p.add_argument("--log", help="write the console log here")
+    p.add_argument("--print-cmd", action="store_true")
+    p.add_argument("--live", action="store_true",
+                   help="just run: stream the console, exit with QEMU's status (the verdict)")
+    return p.parse_args()
+
+
+def build_cmd(a):
+    machine, bios_el, kernel_el = MACHINES[a.config]
+    if a.machine_extra:
+        machine += "," + a.machine_extra
+    cmd = [a.qemu, "-M", machine, "-cpu", a.cpu, "-m", a.memory,
+           "-display", "none", "-serial", "stdio", "-monitor", "none",
+           "-nic", "none", "-no-reboot",
+           "-semihosting-config", "enable=on,target=native"]
+    if a.boot == "bios":
+        cmd += ["-bios", a.image]
+        expected_el = bios_el
+    else:
+        cmd += ["-kernel", a.image]
+        expected_el = kernel_el if a.boot == "kernel" else bios_el
+    if a.append is not None:
+        cmd += ["-append", a.append]
+    for extra in a.qemu_arg:
+        cmd += shlex.split(extra)
+    if a.expect_el is not None:
+        expected_el = a.expect_el
+    return cmd, expected_el
+
+
+def judge(out, rc, expected_el, a):
+    errors = []
+    boot = re.search(r"^ccdma: el=(\d)->(\d) mode=(\w+)", out, re.M)
+    if not boot:
+        errors.append("no boot line ('ccdma: el=N->N mode=...')")
+    else:
+        if int(boot.group(1)) != expected_el:
+            errors.append(f"entry EL {boot.group(1)}, expected {expected_el}")
+        if boot.group(3) != a.expect_mode:
+            errors.append(f"mode {boot.group(3)}, expected {a.expect_mode}")
+    oks = re.findall(r"^ok \d+ - ", out, re.M)
+    not_oks = re.findall(r"^not ok \d+ - .*$", out, re.M)
+    summary = re.findall(r"^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$", out, re.M)
+    if not oks:
+        errors.append("no 'ok' lines")
+    for line in not_oks:
+        errors.append("failed check: " + line.strip())
+    if not summary:
+        errors.append("no summary line ('N passed, N failed')")
+    else:
+        passed, failed, skipped = summary[-1]
+        skipped = int(skipped or 0)
+        if int(failed) != 0:
+            errors.append(f"summary reports {failed} failed")
+        if int(passed) + skipped != len(oks) or int(failed) != len(not_oks):
+            errors.append(f"summary {passed}/{failed} disagrees with {len(oks)} ok / "
+                          f"{len(not_oks)} not ok lines")
+    if rc != a.expect_exit:
+        errors.append(f"QEMU exit status {rc}, expected {a.expect_exit}")
+    for rx in a.expect:
+        if not re.search(rx, out, re.M):
+            errors.append(f"expected output missing: /{rx}/")
+    for rx in a.reject:
+        m = re.search(rx, out, re.M)
+        if m:
+            errors.append(f"forbidden output present: {m.group(0)!r}")
+    return errors
+
+
+def main():
+    a = parse_args()
+    cmd, expected_el = build_cmd(a)
+    if a.print_cmd:
+        print(" ".join(shlex.quote(c) for c in cmd))
+    if a.live:
+        try:
+            return subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=a.timeout).returncode
+        except subprocess.TimeoutExpired:
+            print(f"\nccdma: QEMU did not finish within {a.timeout:.0f}s", file=sys.stderr)
+            return 124
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=a.timeout)
+        out, rc = proc.stdout.decode(errors="replace"), proc.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace")
+        sys.stdout.write(out)
+        print(f"\nFAIL: timeout after {a.timeout:.0f}s (QEMU killed)")
+        return 1
+    out = out.replace("\r\n", "\n")
+    elapsed = time.monotonic() - start
+    sys.stdout.write(out)
+    if a.log:
+        with open(a.log, "w") as f:
+            f.write(out)
+    errors = judge(out, rc, expected_el, a)
+    if errors:
+        print(f"\nFAIL ({elapsed:.1f}s):")
+        for e in errors:
+            print("  - " + e)
+        return 1
+    print(f"\nPASS ({elapsed:.1f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

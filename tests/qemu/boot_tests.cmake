@@ -1,0 +1,25 @@
+# QEMU boot tests: each boots the firmware in one configuration and judges
+# the self-test output (tests/qemu/boot_test.py).
+set(CCDMA_BOOT_TEST ${CCDMA_ROOT}/tests/qemu/boot_test.py)
+
+# ccdma_boot_test(NAME CONFIG plain|el2|el3 BOOT kernel|bios|elf IMAGE path
+#                 [MODE plain|realm] [ARGS extra harness args...])
+function(ccdma_boot_test name)
+  cmake_parse_arguments(T "" "CONFIG;BOOT;IMAGE;MODE" "ARGS" ${ARGN})
+  if(NOT T_MODE)
+    set(T_MODE plain)
+  endif()
+  add_test(NAME boot-${name}
+    COMMAND ${Python3_EXECUTABLE} ${CCDMA_BOOT_TEST}
+      --qemu ${QEMU_AARCH64} --config ${T_CONFIG} --boot ${T_BOOT}
+      --image ${T_IMAGE} --expect-mode ${T_MODE}
+      --log ${CMAKE_BINARY_DIR}/boot-${name}.log ${T_ARGS})
+  set_tests_properties(boot-${name} PROPERTIES TIMEOUT 300 LABELS qemu)
+endfunction()
+
+set(image ${CMAKE_BINARY_DIR}/ccdma.bin)
+set(bios ${CMAKE_BINARY_DIR}/ccdma-bios.bin)
+foreach(config plain el2 el3)
+  ccdma_boot_test(${config}-kernel CONFIG ${config} BOOT kernel IMAGE ${image})
+  ccdma_boot_test(${config}-bios CONFIG ${config} BOOT bios IMAGE ${bios})
+endforeach()
