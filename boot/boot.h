@@ -12,6 +12,8 @@ bool boot_probe_semihosting(void);
  * accept all RAM as RIPAS RAM before it is used. Never hangs: a missing
  * conduit or a -1 answer means plain mode. */
 void boot_detect_realm(void);
+/* True when an SMC is sure to be answered (see realm_detect.c). */
+bool boot_smc_is_safe(void);
 
 /* Bring up the DMA layers and devices; tear them down (leak report). */
 void boot_runtime_init(void);

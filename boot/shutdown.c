@@ -8,6 +8,9 @@
 #include <stdio.h>
 
 #include "arch/arm64/exception.h"
+#include "arch/arm64/hostcall.h"
+#include "arch/arm64/rsi_abi.h"
+#include "arch/arm64/smccc.h"
 #include "boot/runtime.h"
 
 #define SYS_EXIT_EXTENDED 0x20
@@ -17,6 +20,24 @@
 void console_emergency_flush(void);
 
 static volatile bool stopping;
+
+/* RsiHostCall: imm at 0, gprs[0..30] from 8; 256-byte aligned, protected. */
+static struct {
+    uint16_t imm;
+    uint8_t pad[6];
+    uint64_t gprs[31];
+} host_call __attribute__((aligned(RSI_HOST_CALL_ALIGN)));
+
+/* In a realm, tell the host the verdict first: on QEMU the monitor prints
+ * its counters and ends the run with this code. */
+static void realm_report_exit(int code)
+{
+    struct smccc_regs r = {{RSI_HOST_CALL, (uintptr_t)&host_call}};
+
+    host_call.imm = CCDMA_HOSTCALL_EXIT;
+    host_call.gprs[0] = (uint64_t)code;
+    ccdma_smccc_call(&r);
+}
 
 static noreturn void halt(void)
 {
@@ -29,6 +50,8 @@ noreturn void runtime_exit(int code)
     uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint64_t)code};
 
     console_emergency_flush();
+    if (rt.realm)
+        realm_report_exit(code);
     /* Returns only if semihosting is off (the HLT was UNDEFINED). */
     probe_semihost(SYS_EXIT_EXTENDED, (uint64_t)(uintptr_t)block, NULL);
 

@@ -37,12 +37,12 @@ foreach(area dma drivers)
   endif()
 endforeach()
 
-file(GLOB boot_sources ${CCDMA_ROOT}/boot/*.c ${CCDMA_ROOT}/boot/*.S)
+file(GLOB boot_sources CONFIGURE_DEPENDS ${CCDMA_ROOT}/boot/*.c ${CCDMA_ROOT}/boot/*.S)
 list(REMOVE_ITEM boot_sources ${CCDMA_ROOT}/boot/bios_stub.S)
-file(GLOB arch_sources ${CCDMA_ROOT}/arch/arm64/*.c ${CCDMA_ROOT}/arch/arm64/*.S)
+file(GLOB arch_sources CONFIGURE_DEPENDS ${CCDMA_ROOT}/arch/arm64/*.c ${CCDMA_ROOT}/arch/arm64/*.S)
 # The RSI client comes from portable.cmake (library ccdma_rsi).
 list(REMOVE_ITEM arch_sources ${CCDMA_ROOT}/arch/arm64/rsi.c)
-file(GLOB selftest_sources ${CCDMA_ROOT}/tests/boot/*.c)
+file(GLOB selftest_sources CONFIGURE_DEPENDS ${CCDMA_ROOT}/tests/boot/*.c)
 
 set(fw_defs
   CCDMA_TEXT_OFFSET=${CCDMA_TEXT_OFFSET}
@@ -91,3 +91,4 @@ add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ccdma-bios.bin
 add_custom_target(firmware ALL DEPENDS ${CMAKE_BINARY_DIR}/ccdma.bin ${CMAKE_BINARY_DIR}/ccdma-bios.bin)
 
 include(${CCDMA_ROOT}/tests/qemu/boot_tests.cmake)
+include(${CCDMA_ROOT}/arch/arm64/monitor/monitor.cmake OPTIONAL)

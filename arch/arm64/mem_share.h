@@ -13,6 +13,9 @@
 
 int mem_share_range(void *va, size_t size, bool to_shared);
 
+/* True when any of [pa, pa+size) was quarantined by a failed conversion. */
+bool mem_share_is_quarantined(uint64_t pa, uint64_t size);
+
 struct mem_share_stats {
     uint64_t shared_calls, unshared_calls;
     uint64_t granules_shared, granules_unshared;

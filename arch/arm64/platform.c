@@ -21,6 +21,13 @@ void *ccdma_plat_pages_alloc(size_t npages, ccdma_phys_t phys_limit)
 
 void ccdma_plat_pages_free(void *va, size_t npages)
 {
+    uint64_t pa = ccdma_plat_virt_to_phys(va);
+
+    /* Pages whose conversion failed are in an unknown state: never reuse. */
+    if (mem_share_is_quarantined(pa, (uint64_t)npages * CCDMA_PAGE_SIZE)) {
+        printf("ccdma: refused free of quarantined pages at %p\n", va);
+        return;
+    }
     /* A bad free is a caller bug; the allocator refuses it and we say so
      * rather than corrupt the bitmap. */
     if (page_free(va, npages) != 0)

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The realm: RSI detection, sharing round trips, wrong-alias aborts, input
+ * checks and the host's injected misbehaviour. Each check looks at a real
+ * effect: bytes in memory, a fault taken, RIPAS from IPA_STATE_GET, SMCs
+ * counted at the conduit. In plain mode the parts that apply still run.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccdma/errors.h>
+#include <ccdma/platform.h>
+#include <ccdma/selftest.h>
+
+#include "arch/arm64/exception.h"
+#include "arch/arm64/mem_share.h"
+#include "arch/arm64/mmu.h"
+#include "arch/arm64/rsi.h"
+#include "arch/arm64/smccc_conduit.h"
+#include "arch/arm64/sysregs.h"
+#include "boot/boot.h"
+#include "boot/page_alloc.h"
+#include "boot/runtime.h"
+
+#define FSC_SEA 0x10
+#define DEFAULT_WIPE 0xa5 /* the monitor's default pattern (docs/realm.md) */
+/* Second virtual views of a page, far above the identity map. */
+#define VIEW_VA(pa) ((1ull << 37) | (pa))
+
+enum inject { INJ_NONE, INJ_REJECT, INJ_REJECT_EMPTY, INJ_ONE_GRANULE, INJ_RSI_ERROR };
+
+static enum inject inject_mode(void)
+{
+    char v[32];
+    if (!dt_bootarg(&rt.plat, "ccdma.inject", v, sizeof(v)))
+        return INJ_NONE;
+    if (!strcmp(v, "reject"))
+        return INJ_REJECT;
+    if (!strcmp(v, "reject_empty"))
+        return INJ_REJECT_EMPTY;
+    if (!strcmp(v, "one_granule"))
+        return INJ_ONE_GRANULE;
+    if (!strcmp(v, "rsi_error"))
+        return INJ_RSI_ERROR;
+    return INJ_NONE;
+}
+
+static uint8_t wipe_pattern(void)
+{
+    char v[16];
+    if (!dt_bootarg(&rt.plat, "ccdma.wipe", v, sizeof(v)))
+        return DEFAULT_WIPE;
+    return (uint8_t)strtoul(v, NULL, 0);
+}
+
+static uint64_t rsi_state_set_calls(void)
+{
+    struct smccc_counters c;
+    smccc_get_counters(&c);
+    return c.rsi[RSI_IPA_STATE_SET - RSI_FID_BASE];
+}
+
+static int ripas(uint64_t pa)
+{
+    unsigned int r;
+    return rsi_ripas_of(pa, &r) == 0 ? (int)r : -1;
+}
+
+static bool all_bytes(const void *p, size_t n, uint8_t v)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != v)
+            return false;
+    return true;
+}
+
+static void fill_words(uint64_t *p, uint64_t seed)
+{
+    for (size_t i = 0; i < CCDMA_PAGE_SIZE / 8; i++)
+        p[i] = seed ^ (i * 0x9e3779b97f4a7c15ull);
+}
+
+static bool any_word_survives(const uint64_t *p, uint64_t seed)
+{
+    for (size_t i = 0; i < CCDMA_PAGE_SIZE / 8; i++)
+        if (p[i] == (seed ^ (i * 0x9e3779b97f4a7c15ull)))
+            return true;
+    return false;
+}
+
+SELFTEST(20, rsi_detect)
+{
+    if (!rt.realm) {
+        if (boot_smc_is_safe()) {
+            struct smccc_regs r = {{RSI_VERSION, RSI_ABI_VERSION_1_0}};
+            ccdma_smccc_call(&r);
+            st_check(r.x[0] == (uint64_t)-1, "plain: RSI_VERSION answered SMCCC_NOT_SUPPORTED",
+                     "x0=0x%llx", (unsigned long long)r.x[0]);
+        } else {
+            st_check(rt.plat.psci != DT_PSCI_SMC,
+                     "plain: no SMC conduit named, so RSI was not asked (as Linux)",
+                     "psci=%d", (int)rt.plat.psci);
+        }
+        st_check(rt.shared_bit == 0 && ccdma_plat_phys_to_dma(0x40001000, true) == 0x40001000,
+                 "plain: shared and private encodings are the same address", "shared_bit=0x%llx",
+                 (unsigned long long)rt.shared_bit);
+        return;
+    }
+    st_check(rt.rsi_major == 1 && rt.rsi_minor == 0, "RSI 1.0 negotiated", "%u.%u",
+             rt.rsi_major, rt.rsi_minor);
+    st_check(rt.ipa_width >= 32 && rt.shared_bit == 1ull << (rt.ipa_width - 1),
+             "shared bit is 1 << (ipa_width - 1)", "ipa_width=%u bit=0x%llx", rt.ipa_width,
+             (unsigned long long)rt.shared_bit);
+    bool all_ram = true;
+    for (unsigned int i = 0; i < rt.plat.n_mem; i++) {
+        uint64_t top = 0;
+        unsigned int r = 0;
+        int err = rsi_ipa_state_get(rt.plat.mem[i].base,
+                                    rt.plat.mem[i].base + rt.plat.mem[i].size, &top, &r);
+        all_ram &= err == 0 && r == RSI_RIPAS_RAM;
+    }
+    st_check(all_ram, "IPA_STATE_GET: all RAM claimed as RIPAS RAM at boot", "not all RAM");
+}
+
+/* Share a page, see the wipe and the device view, unshare, see the wipe. */
+SELFTEST(21, realm_share)
+{
+    enum inject inj = inject_mode();
+    uint64_t *page = ccdma_plat_pages_alloc(1, UINT64_MAX);
+    uint64_t pa = (uintptr_t)page;
+    uint64_t pa_out;
+
+    if (!st_check(page != NULL, "page for the round trip", "allocator empty"))
+        return;
+    fill_words(page, 0x1111);
+    uint64_t calls0 = rsi_state_set_calls();
+    int err = ccdma_plat_mem_share(page, CCDMA_PAGE_SIZE);
+
+    if (!rt.realm) {
+        st_check(err == 0 && !any_word_survives(page, 0x2222) && any_word_survives(page, 0x1111),
+                 "plain: share converts nothing, contents stay", "err=%d", err);
+        st_check(rsi_state_set_calls() == calls0, "plain: no RSI call made", "calls made");
+        err = ccdma_plat_mem_unshare(page, CCDMA_PAGE_SIZE);
+        st_check(err == 0, "plain: unshare succeeds", "err=%d", err);
+        ccdma_plat_pages_free(page, 1);
+        return;
+    }
+    if (inj == INJ_REJECT_EMPTY || inj == INJ_RSI_ERROR) {
+        st_check(err == (inj == INJ_RSI_ERROR ? CCDMA_ERSI : CCDMA_EREJECT),
+                 "share refused by the injected host answer: clean error", "err=%d (%s)", err,
+                 ccdma_strerror(err));
+        return; /* the page is quarantined; realm_inject checks the rest */
+    }
+    if (!st_check(err == 0, "share succeeds", "err=%d (%s)", err, ccdma_strerror(err)))
+        return;
+    st_check(ripas(pa) == RSI_RIPAS_EMPTY, "IPA_STATE_GET says EMPTY after share", "ripas=%d",
+             ripas(pa));
+    bool ok = mmu_translate(pa, &pa_out, NULL, NULL);
+    st_check(ok && pa_out == (pa | rt.shared_bit),
+             "the same CPU address now goes through the unprotected alias", "out=0x%llx",
+             (unsigned long long)pa_out);
+    st_check(!any_word_survives(page, 0x1111) && all_bytes(page, CCDMA_PAGE_SIZE, wipe_pattern()),
+             "private contents wiped on share (pattern as configured)", "first word 0x%llx",
+             (unsigned long long)page[0]);
+
+    fill_words(page, 0x2222);
+    uint64_t view = VIEW_VA(pa);
+    err = mmu_map(view, pa | rt.shared_bit, CCDMA_PAGE_SIZE, MMU_NORMAL);
+    uint64_t v = 0;
+    int rc = err ? -1 : probe_read64(view + 8, &v);
+    st_check(rc == 0 && v == page[1],
+             "the device view (unprotected IPA) sees what the realm wrote", "rc=%d v=0x%llx", rc,
+             (unsigned long long)v);
+    mmu_map(view, 0, CCDMA_PAGE_SIZE, MMU_UNMAPPED);
+
+    err = ccdma_plat_mem_unshare(page, CCDMA_PAGE_SIZE);
+    if (inj == INJ_REJECT) {
+        st_check(err == CCDMA_EREJECT, "unshare rejected by the injected host: clean error",
+                 "err=%d", err);
+        return;
+    }
+    st_check(err == 0 && ripas(pa) == RSI_RIPAS_RAM, "unshare: IPA_STATE_GET says RAM",
+             "err=%d ripas=%d", err, ripas(pa));
+    st_check(!any_word_survives(page, 0x2222) && all_bytes(page, CCDMA_PAGE_SIZE, wipe_pattern()),
+             "shared contents wiped on unshare", "first word 0x%llx",
+             (unsigned long long)page[0]);
+    uint64_t calls = rsi_state_set_calls() - calls0;
+    st_check(calls == 2, "one IPA_STATE_SET per conversion of a granule",
+             "%llu calls", (unsigned long long)calls);
+    ccdma_plat_pages_free(page, 1);
+}
+
+/* A private page through the unprotected alias, a shared page through the
+ * protected IPA: both are external aborts injected by the RMM/monitor. */
+SELFTEST(22, realm_wrong_alias)
+{
+    if (!rt.realm) {
+        st_skip("wrong-alias external aborts", "plain mode has no aliases");
+        return;
+    }
+    uint64_t *page = ccdma_plat_pages_alloc(1, UINT64_MAX);
+    uint64_t pa = (uintptr_t)page, v;
+    const struct fault_info *f = fault_last();
+
+    if (!st_check(page != NULL, "page", "allocator empty"))
+        return;
+    uint64_t view = VIEW_VA(pa);
+    mmu_map(view, pa | rt.shared_bit, CCDMA_PAGE_SIZE, MMU_NORMAL);
+    fault_clear();
+    int rc = probe_read64(view, &v);
+    st_check(rc == -1 && esr_ec(f->esr) == EC_DABT_CUR && esr_fsc(f->esr) == FSC_SEA,
+             "private page through the unprotected alias: synchronous external abort",
+             "rc=%d esr=0x%llx", rc, (unsigned long long)f->esr);
+
+    if (inject_mode() != INJ_NONE && inject_mode() != INJ_ONE_GRANULE) {
+        mmu_map(view, 0, CCDMA_PAGE_SIZE, MMU_UNMAPPED);
+        ccdma_plat_pages_free(page, 1);
+        return; /* sharing is made to fail in this boot */
+    }
+    int err = ccdma_plat_mem_share(page, CCDMA_PAGE_SIZE);
+    mmu_map(view, pa, CCDMA_PAGE_SIZE, MMU_NORMAL); /* the protected IPA */
+    fault_clear();
+    rc = probe_read64(view, &v);
+    st_check(err == 0 && rc == -1 && esr_fsc(f->esr) == FSC_SEA && f->far == view,
+             "shared page through the protected IPA: synchronous external abort",
+             "err=%d rc=%d esr=0x%llx far=0x%llx", err, rc, (unsigned long long)f->esr,
+             (unsigned long long)f->far);
+    mmu_map(view, 0, CCDMA_PAGE_SIZE, MMU_UNMAPPED);
+    if (err == 0 && ccdma_plat_mem_unshare(page, CCDMA_PAGE_SIZE) == 0)
+        ccdma_plat_pages_free(page, 1);
+}
+
+static uint64_t raw_state_set(uint64_t base, uint64_t top, uint64_t ripas_v, uint64_t flags)
+{
+    struct smccc_regs r = {{RSI_IPA_STATE_SET, base, top, ripas_v, flags}};
+    ccdma_smccc_call(&r);
+    return r.x[0];
+}
+
+SELFTEST(23, realm_rsi_inputs)
+{
+    if (!rt.realm) {
+        st_skip("RSI input checks", "no RMM in plain mode");
+        return;
+    }
+    uint64_t base = rt.plat.mem[0].base + (32u << 20);
+    uint64_t top_par = rt.shared_bit; /* end of the protected range */
+    struct { const char *name; uint64_t b, t, ripas_v; } cases[] = {
+        {"unaligned base", base + 8, base + 0x2000, RSI_RIPAS_RAM},
+        {"unaligned top", base, base + 0x1008, RSI_RIPAS_RAM},
+        {"top == base", base, base, RSI_RIPAS_RAM},
+        {"top < base", base + 0x2000, base, RSI_RIPAS_RAM},
+        {"range leaves the protected IPA space", top_par - 0x1000, top_par + 0x1000,
+         RSI_RIPAS_EMPTY},
+        {"target RIPAS DESTROYED", base, base + 0x1000, RSI_RIPAS_DESTROYED},
+        {"target RIPAS DEV", base, base + 0x1000, 3},
+    };
+    for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t st = raw_state_set(cases[i].b, cases[i].t, cases[i].ripas_v, 0);
+        st_check(st == RSI_ERROR_INPUT, cases[i].name, "IPA_STATE_SET answered %s",
+                 rsi_status_name(st));
+    }
+    struct smccc_regs r = {{RSI_IPA_STATE_GET, base + 4, base + 0x1000}};
+    ccdma_smccc_call(&r);
+    st_check(r.x[0] == RSI_ERROR_INPUT, "IPA_STATE_GET with an unaligned base",
+             "answered %s", rsi_status_name(r.x[0]));
+    st_check(ripas(base) == RSI_RIPAS_RAM, "rejected requests changed nothing", "ripas=%d",
+             ripas(base));
+    r = (struct smccc_regs){{0xC40001FFu}};
+    ccdma_smccc_call(&r);
+    st_check(r.x[0] == (uint64_t)-1, "unknown SMC returns -1", "x0=0x%llx",
+             (unsigned long long)r.x[0]);
+}
+
+/* The host's injected misbehaviour: partial progress completes; REJECT and
+ * errors come back as clear errors and the pages stay quarantined. */
+SELFTEST(24, realm_inject)
+{
+    enum inject inj = inject_mode();
+    const size_t n = 8;
+
+    if (!rt.realm) {
+        st_skip("host fault injection", "no RMM in plain mode");
+        return;
+    }
+    uint8_t *buf = ccdma_plat_pages_alloc(n, UINT64_MAX);
+    if (!st_check(buf != NULL, "pages", "allocator empty"))
+        return;
+    uint64_t pa = (uintptr_t)buf, calls0 = rsi_state_set_calls();
+    struct mem_share_stats s0, s1;
+    mem_share_get_stats(&s0);
+    int err = ccdma_plat_mem_share(buf, n * CCDMA_PAGE_SIZE);
+    uint64_t calls = rsi_state_set_calls() - calls0;
+    mem_share_get_stats(&s1);
+
+    switch (inj) {
+    case INJ_NONE:
+    case INJ_REJECT:
+        st_check(err == 0 && calls == 1, "8 granules shared by one IPA_STATE_SET",
+                 "err=%d calls=%llu", err, (unsigned long long)calls);
+        break;
+    case INJ_ONE_GRANULE:
+        st_check(err == 0 && calls == n, "partial progress: 8 calls of one granule, completed",
+                 "err=%d calls=%llu", err, (unsigned long long)calls);
+        break;
+    case INJ_REJECT_EMPTY:
+    case INJ_RSI_ERROR: {
+        st_check(err == (inj == INJ_REJECT_EMPTY ? CCDMA_EREJECT : CCDMA_ERSI),
+                 "share fails with the matching error", "err=%d (%s)", err, ccdma_strerror(err));
+        size_t free_before = page_alloc_free_pages();
+        ccdma_plat_pages_free(buf, n);
+        st_check(s1.quarantined_granules - s0.quarantined_granules == n &&
+                     page_alloc_free_pages() == free_before,
+                 "the pages are quarantined: counted, and a free is refused",
+                 "quarantined %llu, free %zu -> %zu",
+                 (unsigned long long)(s1.quarantined_granules - s0.quarantined_granules),
+                 free_before, page_alloc_free_pages());
+        uint64_t v;
+        fault_clear();
+        st_check(probe_read64(pa, &v) == -1 && (esr_fsc(fault_last()->esr) & 0x3c) == 0x04,
+                 "quarantined pages are unmapped: a stray access faults", "esr=0x%llx",
+                 (unsigned long long)fault_last()->esr);
+        void *again = ccdma_plat_pages_alloc(n, UINT64_MAX);
+        st_check(again != buf, "the allocator never hands them out again", "got %p", again);
+        if (again)
+            ccdma_plat_pages_free(again, n);
+        return;
+    }
+    }
+    if (err)
+        return;
+    err = ccdma_plat_mem_unshare(buf, n * CCDMA_PAGE_SIZE);
+    if (inj == INJ_REJECT) {
+        st_check(err == CCDMA_EREJECT && ripas(pa) == RSI_RIPAS_EMPTY,
+                 "unshare REJECTed: clean error, RIPAS still EMPTY", "err=%d ripas=%d", err,
+                 ripas(pa));
+        size_t free_before = page_alloc_free_pages();
+        ccdma_plat_pages_free(buf, n);
+        st_check(page_alloc_free_pages() == free_before, "rejected pages are never freed",
+                 "free %zu -> %zu", free_before, page_alloc_free_pages());
+        return;
+    }
+    st_check(err == 0 && ripas(pa) == RSI_RIPAS_RAM && ripas(pa + (n - 1) * CCDMA_PAGE_SIZE) ==
+                                                        RSI_RIPAS_RAM,
+             "unshare completes: every granule RAM again", "err=%d", err);
+    ccdma_plat_pages_free(buf, n);
+}
