@@ -48,6 +48,14 @@ el3_entry:
     adr_l   x0, __stack_el3_top
     mov     sp, x0
     msr     cptr_el3, xzr               /* no FP/SIMD traps to EL3 */
+#ifdef CCDMA_CNTFRQ_HZ
+    /* Only EL3 may set the counter frequency; without TF-A nobody else does. */
+    mrs     x0, cntfrq_el0
+    cbnz    x0, 2f
+    ldr     x0, =CCDMA_CNTFRQ_HZ
+    msr     cntfrq_el0, x0
+2:
+#endif
     mrs     x1, id_aa64pfr0_el1
     ubfx    x1, x1, #8, #4              /* EL2 implemented? */
     ldr     x0, =(SCR_NS | SCR_RW | SCR_RES1)

@@ -54,7 +54,14 @@ static uintptr_t find_dtb(uintptr_t x0)
         rt.dtb_source = "ram-base";
         return CCDMA_DTB_FALLBACK;
     }
+#ifdef CCDMA_HAVE_BUILTIN_DTB
+    /* A model started without a DTB (FVP): the built-in description. */
+    extern const char builtin_dtb[];
+    rt.dtb_source = "built-in";
+    return (uintptr_t)builtin_dtb;
+#else
     return 0;
+#endif
 }
 
 static void map_or_die(uint64_t base, uint64_t size, enum mmu_attr attr, const char *what)

@@ -1,12 +1,14 @@
-# Firmware build: the AArch64 image for QEMU virt, its -bios flash variant,
-# and the QEMU boot tests.
-set(CCDMA_RAM_BASE 0x40000000 CACHE STRING "Base of RAM on the target")
-set(CCDMA_LOAD_BASE 0x40200000 CACHE STRING "Where the image is linked and loaded")
-set(CCDMA_EARLY_UART 0x09000000 CACHE STRING "PL011 used when the DTB names none")
+# Firmware build: the AArch64 image, its -bios flash variant, and its tests
+# (QEMU boots on qemu-virt; image checks on platforms we cannot run here).
+set(CCDMA_PLATFORM qemu-virt CACHE STRING "Platform: qemu-virt or fvp-base-revc")
+set_property(CACHE CCDMA_PLATFORM PROPERTY STRINGS qemu-virt fvp-base-revc)
+include(${CCDMA_ROOT}/cmake/platform-${CCDMA_PLATFORM}.cmake)
 set(CCDMA_PGTABLE_PAGES 256 CACHE STRING "Stage-1 page-table pool, in pages")
 math(EXPR CCDMA_TEXT_OFFSET "${CCDMA_LOAD_BASE} - ${CCDMA_RAM_BASE}" OUTPUT_FORMAT HEXADECIMAL)
 
-find_program(QEMU_AARCH64 qemu-system-aarch64 REQUIRED)
+if(CCDMA_PLATFORM STREQUAL "qemu-virt")
+  find_program(QEMU_AARCH64 qemu-system-aarch64 REQUIRED)
+endif()
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
 # libfdt: Debian's arm64 libfdt-dev, fetched into the build tree.
@@ -49,9 +51,28 @@ set(fw_defs
   CCDMA_DTB_FALLBACK=${CCDMA_RAM_BASE}
   CCDMA_EARLY_UART=${CCDMA_EARLY_UART})
 
+if(CCDMA_CNTFRQ_HZ)
+  list(APPEND fw_defs CCDMA_CNTFRQ_HZ=${CCDMA_CNTFRQ_HZ})
+endif()
+
 add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${selftest_sources}
   ${CCDMA_ROOT}/drivers/pl011/pl011.c)
 target_compile_definitions(ccdma.elf PRIVATE ${fw_defs})
+
+# The platform's built-in device tree, compiled with dtc and assembled in.
+if(CCDMA_BUILTIN_DTS)
+  find_program(DTC dtc REQUIRED)
+  set(builtin_dtb ${CMAKE_BINARY_DIR}/builtin.dtb)
+  add_custom_command(OUTPUT ${builtin_dtb}
+    COMMAND ${DTC} -q -I dts -O dtb -o ${builtin_dtb} ${CCDMA_BUILTIN_DTS}
+    DEPENDS ${CCDMA_BUILTIN_DTS} COMMENT "Built-in DTB")
+  add_custom_target(builtin_dtb DEPENDS ${builtin_dtb})
+  add_dependencies(ccdma.elf builtin_dtb)
+  set_source_files_properties(${CCDMA_ROOT}/boot/builtin_dtb.S PROPERTIES
+    COMPILE_DEFINITIONS "CCDMA_BUILTIN_DTB_PATH=\"${builtin_dtb}\""
+    OBJECT_DEPENDS ${builtin_dtb})
+  target_compile_definitions(ccdma.elf PRIVATE CCDMA_HAVE_BUILTIN_DTB)
+endif()
 # Runs with the MMU off: no memset/memcpy calls the compiler invents.
 set_source_files_properties(${CCDMA_ROOT}/arch/arm64/mmu.c ${CCDMA_ROOT}/boot/main.c
   PROPERTIES COMPILE_OPTIONS "-fno-tree-loop-distribute-patterns")
@@ -90,5 +111,9 @@ add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ccdma-bios.bin
 
 add_custom_target(firmware ALL DEPENDS ${CMAKE_BINARY_DIR}/ccdma.bin ${CMAKE_BINARY_DIR}/ccdma-bios.bin)
 
-include(${CCDMA_ROOT}/tests/qemu/boot_tests.cmake)
-include(${CCDMA_ROOT}/arch/arm64/monitor/monitor.cmake OPTIONAL)
+if(CCDMA_PLATFORM STREQUAL "qemu-virt")
+  include(${CCDMA_ROOT}/tests/qemu/boot_tests.cmake)
+  include(${CCDMA_ROOT}/arch/arm64/monitor/monitor.cmake OPTIONAL)
+else()
+  include(${CCDMA_ROOT}/tests/image/image_tests.cmake)
+endif()
