@@ -82,9 +82,6 @@ foreach(lib ccdma_drivers ccdma_dma ccdma_rsi)
     list(PREPEND fw_libs ${lib})
   endif()
 endforeach()
-if(NOT TARGET ccdma_dma)
-  target_sources(ccdma.elf PRIVATE ${CCDMA_ROOT}/dma/errors.c)
-endif()
 target_link_libraries(ccdma.elf PRIVATE ${fw_libs})
 target_link_options(ccdma.elf PRIVATE
   -T ${CCDMA_ROOT}/linker/ccdma-virt.ld

@@ -147,6 +147,12 @@ struct ccdma_config {
     bool swiotlb_dynamic;      /* grow the default pool when it runs out */
     size_t atomic_pool_bytes;  /* each atomic pool; 0 = default size */
     bool debug;                /* dma-debug tracking and reports */
+    /* Added after the first contract; zero keeps the old behaviour. */
+    size_t swiotlb_private_bytes; /* private default bounce pool for accepted
+                                   * (T=1) devices that are addressing-limited;
+                                   * 0 = none (they get ESTATE) */
+    size_t atomic_pool_max_bytes; /* growth cap per atomic pool; 0 = 16x size */
+    bool quiet;                   /* count reports but do not print them */
 };
 
 int ccdma_init(const struct ccdma_config *cfg);
@@ -158,6 +164,114 @@ int ccdma_poll(void);
 /* Release every pool. Reports (and returns the number of) live allocations
  * and mappings, which are leaks. */
 int ccdma_shutdown(void);
+
+/* ---- Observability (added) ------------------------------------------------------------------ */
+
+/* Written to a DMA address out-parameter when a call fails. */
+#define CCDMA_DMA_ADDR_INVALID (~(ccdma_dma_t)0)
+
+/* Bounce geometry: 2 KiB slots, and one mapping never crosses a segment. */
+#define CCDMA_SWIOTLB_SLOT_SIZE 2048u
+#define CCDMA_SWIOTLB_SEGMENT_SLOTS 128u
+
+/* True when addr is a live bounce mapping of dev (the data is a copy). */
+bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr);
+
+/* The default bounce pool of the given state, or NULL when there is none.
+ * With CC inactive there is one pool and it counts as shared. */
+struct ccdma_swiotlb *ccdma_swiotlb_default(bool shared);
+
+struct ccdma_swiotlb_stats {
+    const char *name;
+    bool shared;              /* the pool's one state */
+    bool restricted;          /* a per-device pool */
+    bool dynamic;             /* may grow in ccdma_poll() */
+    unsigned int regions;     /* memory blocks (1 + growth) */
+    ccdma_phys_t start;       /* lowest physical address of any region */
+    ccdma_phys_t end;         /* one past the highest */
+    ccdma_phys_t limit;       /* highest physical address the pool may ever
+                               * use: end - 1, or the growth limit if dynamic */
+    size_t nslots;            /* slots in every region */
+    size_t used;              /* slots now taken, padding included */
+    size_t high_water;        /* most slots ever taken at once */
+    uint64_t maps;            /* successful bounce mappings */
+    uint64_t allocs;          /* successful ccdma_alloc_coherent() from it */
+    uint64_t full;            /* requests refused with ENOSPC */
+    uint64_t overflows;       /* bounce addresses the device could not reach */
+    uint64_t segment_probes;  /* segments the slot search examined */
+    uint64_t grown;           /* regions added by growth */
+    uint64_t grow_failed;     /* growth attempts that failed */
+    uint64_t leaked_pages;    /* pages lost to failed conversions */
+};
+
+int ccdma_swiotlb_get_stats(const struct ccdma_swiotlb *pool,
+                            struct ccdma_swiotlb_stats *out);
+/* Restart the high-water mark from the current use (not from zero: it must
+ * never read lower than what is live). */
+void ccdma_swiotlb_reset_high_water(struct ccdma_swiotlb *pool);
+
+/*
+ * A restricted bounce pool over [va, va+size): memory the caller owns (for
+ * example a firmware-reserved region), private, from ccdma_plat_pages_alloc
+ * or the linear map. va and size must be aligned to the share granule, since
+ * sharing less than a granule would expose its neighbours (EINVAL). With CC
+ * active a shared pool is converted here, once; devices then bounce through
+ * it and allocate coherent memory from it without any further conversion.
+ */
+int ccdma_swiotlb_restricted_create(const char *name, void *va, size_t size,
+                                    bool shared, struct ccdma_swiotlb **out);
+/* Give the memory back, private again. EBUSY while slots are taken. If the
+ * conversion back fails the memory is quarantined: do not reuse it. */
+int ccdma_swiotlb_restricted_destroy(struct ccdma_swiotlb *pool);
+
+struct ccdma_pool_stats {
+    bool exists;
+    bool shared;              /* the pool's one state */
+    size_t size;              /* bytes in every chunk */
+    size_t avail;             /* bytes free */
+    unsigned int chunks;
+    bool grow_pending;        /* ccdma_poll() will grow it */
+    uint64_t allocs;
+    uint64_t failures;        /* requests refused (ENOSPC, ERANGE) */
+    uint64_t grown;           /* chunks added by ccdma_poll() */
+    uint64_t grow_failed;
+    uint64_t leaked_pages;    /* pages lost to failed conversions */
+};
+
+/* The atomic pool of the given state (CC inactive: one pool, shared). */
+int ccdma_atomic_pool_stats(bool shared, struct ccdma_pool_stats *out);
+
+struct ccdma_dma_stats {
+    uint64_t direct_maps;     /* streaming mappings without a copy */
+    uint64_t bounced_maps;    /* streaming mappings through a bounce pool */
+    uint64_t map_failures;
+    uint64_t coherent_allocs; /* direct (converting) coherent allocations */
+    uint64_t conversions;     /* share and unshare calls made by dma/ */
+    uint64_t leaked_pages;    /* pages leaked after a failed conversion, all layers */
+    uint64_t leak_events;
+    uint64_t reports;         /* lines through the report function */
+};
+
+void ccdma_get_stats(struct ccdma_dma_stats *out);
+
+/* dma-debug counters: one per kind of report, so tests can assert one. */
+struct ccdma_debug_counters {
+    bool enabled;
+    uint64_t errors;           /* every report below */
+    uint64_t double_unmap;     /* unmap or free of something already gone */
+    uint64_t foreign_unmap;    /* never mapped, or another device's mapping */
+    uint64_t wrong_size;       /* unmap or free with another size */
+    uint64_t wrong_dir;        /* unmap or sync with another direction */
+    uint64_t wrong_type;       /* e.g. unmap_single of a coherent handle */
+    uint64_t sync_unmapped;    /* sync of an address no mapping covers */
+    uint64_t sync_out_of_range;/* sync past the end of its mapping */
+    uint64_t overlap;          /* overlaps a live mapping, incompatible dir */
+    uint64_t leaks;            /* live at ccdma_shutdown() */
+    uint64_t live;             /* entries tracked now */
+    uint64_t max_live;
+};
+
+void ccdma_debug_get_counters(struct ccdma_debug_counters *out);
 
 #ifdef __cplusplus
 }

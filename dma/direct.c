@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma-direct: mappings without copies, and coherent allocations that own
+ * (and so may convert) their pages.
+ *
+ * Mapping never converts (rule 2). The encoding comes from the mapping
+ * attribute: CC_SHARED says the caller's memory is already shared (rule 1),
+ * otherwise it is private. If the device cannot reach that address, in that
+ * state, under its mask and bus limit, the mapping bounces (rule 6); it never
+ * gets a wrong address.
+ */
+#include "dma_internal.h"
+
+/* ---- cache maintenance for non-coherent devices ------------------------------ */
+
+/*
+ * Toward the device: clean, whatever the direction. For FROM_DEVICE that
+ * keeps dirty lines from being evicted over what the device writes later
+ * (arm64 does the same since 2022; an invalidate here could also drop CPU
+ * writes sharing the first or last line).
+ */
+static void cache_for_device(const struct ccdma_device *dev, const void *va,
+                             size_t size, enum ccdma_dir dir)
+{
+    (void)dir;
+    if (!dev->coherent)
+        ccdma_plat_cache_clean(va, size);
+}
+
+/* Back to the CPU: drop stale lines where the device may have written. */
+static void cache_for_cpu(const struct ccdma_device *dev, void *va, size_t size,
+                          enum ccdma_dir dir)
+{
+    if (!dev->coherent && dir != CCDMA_TO_DEVICE)
+        ccdma_plat_cache_invalidate(va, size);
+}
+
+/* The linear-map CPU address of a whole physical range, or NULL. */
+static void *range_to_virt(ccdma_phys_t pa, size_t size)
+{
+    uint8_t *va = ccdma_plat_phys_to_virt(pa);
+
+    if (!va || ccdma_plat_phys_to_virt(pa + size - 1) != va + size - 1)
+        return NULL;
+    return va;
+}
+
+/* ---- streaming -------------------------------------------------------------------- */
+
+int dma_direct_map(struct ccdma_device *dev, void *va, ccdma_phys_t pa,
+                   size_t size, enum ccdma_dir dir, unsigned int attrs,
+                   ccdma_dma_t *out, bool *bounced)
+{
+    bool shared = (attrs & CCDMA_ATTR_CC_SHARED) || !dma_cc();
+    ccdma_dma_t dma;
+    int err;
+
+    *bounced = false;
+    /* A restricted pool means "only through this pool", like force. */
+    if (!dev->force_bounce && !dev->restricted_pool) {
+        dma = ccdma_plat_phys_to_dma(pa, shared);
+        if (ccdma_capable(dev, dma, size, shared ? CCDMA_ATTR_CC_SHARED : 0)) {
+            if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
+                cache_for_device(dev, va, size, dir);
+            *out = dma;
+            return CCDMA_OK;
+        }
+    }
+    err = dma_swiotlb_map(dev, va, pa, size, dir, attrs, out);
+    *bounced = err == CCDMA_OK;
+    return err;
+}
+
+int dma_direct_unmap(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                     enum ccdma_dir dir, unsigned int attrs)
+{
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    void *va;
+
+    if (dma_swiotlb_owns(pa))
+        return dma_swiotlb_unmap(dev, addr, size, dir, attrs);
+    if (attrs & CCDMA_ATTR_SKIP_CPU_SYNC)
+        return CCDMA_OK;
+    va = range_to_virt(pa, size);
+    if (!va)
+        return CCDMA_EFAULT;
+    cache_for_cpu(dev, va, size, dir);
+    return CCDMA_OK;
+}
+
+int dma_direct_sync(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                    enum ccdma_dir dir, bool for_cpu)
+{
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    void *va;
+
+    if (dma_swiotlb_owns(pa))
+        return dma_swiotlb_sync(dev, addr, size, dir, for_cpu);
+    va = range_to_virt(pa, size);
+    if (!va)
+        return CCDMA_EFAULT;
+    if (for_cpu)
+        cache_for_cpu(dev, va, size, dir);
+    else
+        cache_for_device(dev, va, size, dir);
+    return CCDMA_OK;
+}
+
+/* ---- coherent allocations ------------------------------------------------------------ */
+
+/* There is no uncached alias in the seam: a non-coherent device gets the
+ * zeroed memory pushed out of the caches, and the driver syncs after that
+ * (as arch_dma_prep_coherent does before a remap in Linux). */
+static void prep_coherent(const struct ccdma_device *dev, void *va, size_t size)
+{
+    if (!dev->coherent)
+        ccdma_plat_cache_clean_invalidate(va, size);
+}
+
+static int alloc_from_restricted(struct ccdma_device *dev, size_t size,
+                                 bool shared, void **cpu, ccdma_dma_t *handle)
+{
+    struct ccdma_swiotlb *pool = dev->restricted_pool;
+    ccdma_phys_t pa;
+    ccdma_dma_t dma;
+    int err;
+
+    if (dma_swiotlb_pool_shared(pool) != shared)
+        return CCDMA_ESTATE;
+    err = dma_swiotlb_alloc(pool, size, cpu, &pa);
+    if (err)
+        return err;
+    dma = ccdma_plat_phys_to_dma(pa, shared);
+    if (!dma_capable_limit(dev, dma, size, shared ? CCDMA_ATTR_CC_SHARED : 0, true)) {
+        dma_swiotlb_free_phys(pa, size, &err);
+        dma_report("%s: restricted pool memory at %#llx is beyond its coherent mask",
+                   dma_dev_name(dev), (unsigned long long)dma);
+        return CCDMA_ERANGE;
+    }
+    prep_coherent(dev, *cpu, size);
+    *handle = dma;
+    return CCDMA_OK;
+}
+
+static int alloc_from_atomic_pool(struct ccdma_device *dev, size_t size,
+                                  bool shared, void **cpu, ccdma_dma_t *handle)
+{
+    ccdma_phys_t pa;
+    int err = dma_pool_alloc(dev, size, shared, cpu, &pa);
+
+    if (err)
+        return err;
+    prep_coherent(dev, *cpu, size);
+    *handle = ccdma_plat_phys_to_dma(pa, shared || !dma_cc());
+    return CCDMA_OK;
+}
+
+/* Tell "nothing the device can reach" (ERANGE) from "nothing at all". */
+static int no_memory_below(const struct ccdma_device *dev, size_t bytes,
+                           uint64_t limit)
+{
+    void *probe;
+
+    if (limit == UINT64_MAX)
+        return CCDMA_ENOMEM;
+    probe = ccdma_plat_pages_alloc(bytes / DMA_PAGE_SIZE, UINT64_MAX);
+    if (!probe)
+        return CCDMA_ENOMEM;
+    ccdma_plat_pages_free(probe, bytes / DMA_PAGE_SIZE);
+    dma_report("%s: no %zu bytes of memory below its coherent limit %#llx",
+               dma_dev_name(dev), bytes, (unsigned long long)limit);
+    return CCDMA_ERANGE;
+}
+
+/*
+ * Pages from the page allocator, converted to shared when the device needs
+ * it, then zeroed: contents do not survive a conversion (the host wipes
+ * them, and not always with zeros). A failed conversion leaks the pages.
+ */
+static int alloc_converting(struct ccdma_device *dev, size_t size, bool shared,
+                            void **cpu, ccdma_dma_t *handle)
+{
+    size_t bytes = shared ? dma_granule_round(size) : DMA_ALIGN_UP(size, DMA_PAGE_SIZE);
+    uint64_t limit = dma_dev_limit(dev, true);
+    ccdma_dma_t dma;
+    void *va;
+    int err;
+
+    if (bytes < size)
+        return CCDMA_EINVAL;
+    va = shared ? dma_pages_alloc_convertible(bytes, limit)
+                : ccdma_plat_pages_alloc(bytes / DMA_PAGE_SIZE, limit);
+    if (!va)
+        return no_memory_below(dev, bytes, limit);
+    /* Check the address the device will really use: its encoding may put
+     * it out of reach even when the physical address is low enough. */
+    dma = ccdma_plat_phys_to_dma(ccdma_plat_virt_to_phys(va), shared || !dma_cc());
+    if (!dma_capable_limit(dev, dma, bytes, shared ? CCDMA_ATTR_CC_SHARED : 0, true)) {
+        ccdma_plat_pages_free(va, bytes / DMA_PAGE_SIZE);
+        dma_report("%s: no coherent memory it can reach (%s address %#llx, "
+                   "coherent mask %#llx)", dma_dev_name(dev),
+                   shared ? "shared" : "private", (unsigned long long)dma,
+                   (unsigned long long)dma_dev_limit(dev, true));
+        return CCDMA_ERANGE;
+    }
+    if (shared) {
+        err = dma_share_owned(va, bytes);
+        if (err) {
+            dma_leak("a coherent allocation", va, bytes, err);
+            return err;
+        }
+    }
+    memset(va, 0, bytes);
+    prep_coherent(dev, va, bytes);
+    dma_stat_add(DMA_STAT_COHERENT_ALLOCS, 1);
+    *cpu = va;
+    *handle = dma;
+    return CCDMA_OK;
+}
+
+int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
+                     unsigned int attrs, void **cpu, ccdma_dma_t *handle)
+{
+    bool shared = (attrs & CCDMA_ATTR__ALLOC_SHARED) != 0;
+
+    /* Restricted-pool memory was made shared once, when the pool was
+     * created: allocating from it never converts again (C14). */
+    if (dev->restricted_pool)
+        return alloc_from_restricted(dev, size, shared || !dma_cc(), cpu, handle);
+    /* A caller that cannot wait for a conversion gets pre-converted memory
+     * of exactly the needed state, or an error. */
+    if (flags & CCDMA_ALLOC_ATOMIC)
+        return alloc_from_atomic_pool(dev, size, shared, cpu, handle);
+    return alloc_converting(dev, size, shared, cpu, handle);
+}
+
+int dma_direct_free(struct ccdma_device *dev, size_t size, void *cpu,
+                    ccdma_dma_t handle)
+{
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(handle);
+    bool shared = dma_cc() && ccdma_plat_dma_is_shared(handle);
+    size_t bytes = shared ? dma_granule_round(size) : DMA_ALIGN_UP(size, DMA_PAGE_SIZE);
+    int err;
+
+    (void)dev;
+    /* Pools are found by physical address, not by CPU address (C9). */
+    if (dma_swiotlb_free_phys(pa, size, &err))
+        return err;
+    if (dma_pool_free_phys(pa, size, &err))
+        return err;
+    /* Converted back, or leaked: either way the caller no longer owns it,
+     * so a leak is counted and reported but is not the caller's error. */
+    dma_release_owned(cpu, bytes, shared, "a coherent allocation");
+    return CCDMA_OK;
+}
+
+bool ccdma_coherent_is_shared(const struct ccdma_device *dev, ccdma_dma_t handle)
+{
+    (void)dev;
+    if (handle == CCDMA_DMA_ADDR_INVALID)
+        return false;
+    return !dma_cc() || ccdma_plat_dma_is_shared(handle);
+}

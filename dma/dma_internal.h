@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interfaces between the dma/ files. Nothing here is visible to
+ * drivers: include/ccdma/dma.h is their whole view.
+ */
+#ifndef CCDMA_DMA_INTERNAL_H
+#define CCDMA_DMA_INTERNAL_H
+
+#include <ccdma/dma.h>
+
+#include <string.h>
+
+/*
+ * Internal allocation attribute. The allocation entry point sets it when the
+ * device cannot reach private memory, and it then travels with the request
+ * through direct, pool and swiotlb: "the pages this path owns must be
+ * shared". It lies outside CCDMA_ATTR_PUBLIC_MASK, so a caller who passes it
+ * gets EINVAL like any other unknown bit (design rule 4).
+ */
+#define CCDMA_ATTR__ALLOC_SHARED (1u << 16)
+
+#define DMA_SLOT_SHIFT 11u
+#define DMA_SLOT_SIZE (1u << DMA_SLOT_SHIFT)
+#define DMA_SEG_SLOTS CCDMA_SWIOTLB_SEGMENT_SLOTS
+#define DMA_SEG_BYTES ((size_t)DMA_SLOT_SIZE * DMA_SEG_SLOTS)
+#define DMA_PAGE_SIZE ((size_t)CCDMA_PAGE_SIZE)
+
+/* The largest min_align_mask a device may have: 64 KiB - 1 still leaves a
+ * 192 KiB bounce mapping; anything wider would eat the whole segment. */
+#define DMA_MAX_MIN_ALIGN_MASK 0xffffu
+
+#define DMA_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define DMA_DIV_UP(x, a) (((x) + (a) - 1) / (a))
+
+/* ---- report.c: the one way dma/ prints ------------------------------------ */
+
+void dma_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void dma_report_set_quiet(bool quiet);
+uint64_t dma_report_count(void);
+
+/* At most `burst` reports per `interval_ns`; the rest are only counted. */
+struct dma_ratelimit {
+    uint64_t window_start;
+    uint32_t in_window;
+    uint32_t suppressed;
+};
+bool dma_ratelimit_ok(struct dma_ratelimit *rl);
+
+/* ---- device.c: devices, encodings, reach ----------------------------------- */
+
+bool dma_cc(void);
+const char *dma_dev_name(const struct ccdma_device *dev);
+bool dma_dev_ready(const struct ccdma_device *dev);
+bool dma_dev_reaches(const struct ccdma_device *dev, bool shared);
+/* The state a bounce or atomic pool must have to serve dev. */
+bool dma_dev_needs_shared(const struct ccdma_device *dev);
+uint64_t dma_dev_limit(const struct ccdma_device *dev, bool coherent);
+bool dma_capable_limit(const struct ccdma_device *dev, ccdma_dma_t addr,
+                       size_t size, unsigned int attrs, bool coherent);
+/* Canonical physical address of a linear-map CPU range, or EFAULT. */
+int dma_virt_to_phys(const void *va, size_t size, ccdma_phys_t *pa);
+
+/* ---- runtime.c: counters shared by the layers ------------------------------ */
+
+enum dma_stat {
+    DMA_STAT_DIRECT_MAPS,
+    DMA_STAT_BOUNCED_MAPS,
+    DMA_STAT_MAP_FAILURES,
+    DMA_STAT_COHERENT_ALLOCS,
+    DMA_STAT_CONVERSIONS,
+    DMA_STAT_LEAKED_PAGES,
+    DMA_STAT_LEAK_EVENTS,
+    DMA_STAT_COUNT,
+};
+void dma_stat_add(enum dma_stat which, uint64_t n);
+bool dma_initialised(void);
+
+/* ---- convert.c: owned memory changing state -------------------------------- */
+
+/* Size rounded up to the share granule: what conversions work on. */
+size_t dma_granule_round(size_t bytes);
+/* Pages for memory that may be converted: granule-aligned, and
+ * dma_granule_round(bytes) long. */
+void *dma_pages_alloc_convertible(size_t bytes, ccdma_phys_t phys_limit);
+int dma_share_owned(void *va, size_t bytes);
+int dma_unshare_owned(void *va, size_t bytes);
+/* Return owned shared memory: unshare and free it, or leak it when the
+ * conversion fails. Returns the pages leaked (0 when freed). */
+size_t dma_release_owned(void *va, size_t bytes, bool shared, const char *what);
+/* Count and report memory that must never be reused. */
+void dma_leak(const char *what, const void *va, size_t bytes, int err);
+
+/* ---- direct.c ---------------------------------------------------------------- */
+
+int dma_direct_map(struct ccdma_device *dev, void *va, ccdma_phys_t pa,
+                   size_t size, enum ccdma_dir dir, unsigned int attrs,
+                   ccdma_dma_t *out, bool *bounced);
+int dma_direct_unmap(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                     enum ccdma_dir dir, unsigned int attrs);
+int dma_direct_sync(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                    enum ccdma_dir dir, bool for_cpu);
+int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
+                     unsigned int attrs, void **cpu, ccdma_dma_t *handle);
+int dma_direct_free(struct ccdma_device *dev, size_t size, void *cpu,
+                    ccdma_dma_t handle);
+
+/* ---- pool.c: atomic pools -------------------------------------------------- */
+
+int dma_pool_init(size_t bytes, size_t max_bytes);
+void dma_pool_shutdown(void);
+int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
+                   void **cpu, ccdma_phys_t *pa);
+/* Free by physical address. Returns false when pa is in no atomic pool. */
+bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, int *err);
+int dma_pool_poll(void);
+
+/* ---- swiotlb.c: bounce pools ------------------------------------------------- */
+
+int dma_swiotlb_init(size_t shared_bytes, size_t private_bytes, bool dynamic);
+void dma_swiotlb_shutdown(void);
+int dma_swiotlb_poll(void);
+size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev);
+int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
+                    size_t size, enum ccdma_dir dir, unsigned int attrs,
+                    ccdma_dma_t *out);
+/* True when pa lies in a bounce pool outside its coherent allocations:
+ * unmap and sync of such an address belong to swiotlb, which refuses
+ * (EFAULT) anything that is not a live mapping of that device. */
+bool dma_swiotlb_owns(ccdma_phys_t pa);
+int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr,
+                      size_t size, enum ccdma_dir dir, unsigned int attrs);
+int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
+                     size_t size, enum ccdma_dir dir, bool for_cpu);
+int dma_swiotlb_alloc(struct ccdma_swiotlb *pool, size_t size, void **cpu,
+                      ccdma_phys_t *pa);
+/* Returns false when pa is no restricted-pool allocation. */
+bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, int *err);
+bool dma_swiotlb_pool_shared(const struct ccdma_swiotlb *pool);
+
+/* ---- debug.c: dma-debug ---------------------------------------------------- */
+
+enum dma_debug_type {
+    DMA_DEBUG_SINGLE = 1,
+    DMA_DEBUG_SG,
+    DMA_DEBUG_RESOURCE,
+    DMA_DEBUG_COHERENT,
+};
+
+void dma_debug_init(bool enabled);
+/* Reports every live entry as a leak; returns how many there were. */
+int dma_debug_shutdown(void);
+void dma_debug_map(const struct ccdma_device *dev, enum dma_debug_type type,
+                   ccdma_dma_t dma, ccdma_phys_t pa, size_t size,
+                   enum ccdma_dir dir);
+/* 0: found and forgotten (wrong size or direction only reported);
+ * EFAULT: unknown or foreign (refuse); EINVAL: wrong type (refuse). */
+int dma_debug_unmap(const struct ccdma_device *dev, enum dma_debug_type type,
+                    ccdma_dma_t dma, size_t size, enum ccdma_dir dir,
+                    bool size_must_match);
+/* 0: inside a live mapping; EFAULT: none covers it; EINVAL: out of range. */
+int dma_debug_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
+                   size_t size, enum ccdma_dir dir);
+
+#endif /* CCDMA_DMA_INTERNAL_H */

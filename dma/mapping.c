@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The DMA API entry points: argument checks, the attribute rules, the
+ * dma-debug hooks, then direct (which bounces when it must).
+ *
+ * Attribute rules. Callers pass only CCDMA_ATTR_PUBLIC_MASK bits.
+ *  - CC_SHARED and MMIO describe mappings. An allocation that passes either
+ *    fails with EINVAL, and so does one that passes the internal allocation
+ *    attribute or any unknown bit: the shared/private decision for an
+ *    allocation is the DMA layer's alone (rule 4).
+ *  - MMIO goes through ccdma_map_resource(); ccdma_map_single() refuses it.
+ *    MMIO is never bounced (rule 9).
+ */
+#include "dma_internal.h"
+
+static bool dir_valid(enum ccdma_dir dir)
+{
+    return dir == CCDMA_BIDIRECTIONAL || dir == CCDMA_TO_DEVICE ||
+           dir == CCDMA_FROM_DEVICE;
+}
+
+static int check_device(const struct ccdma_device *dev)
+{
+    if (!dma_initialised() || !dev)
+        return CCDMA_EINVAL;
+    if (!dma_dev_ready(dev)) {
+        dma_report("%s: not initialised with ccdma_device_init()",
+                   dma_dev_name(dev));
+        return CCDMA_EINVAL;
+    }
+    if (!dev->dma_mask)
+        return CCDMA_ENODEV;
+    return CCDMA_OK;
+}
+
+static int check_mapping(const struct ccdma_device *dev, size_t size,
+                         enum ccdma_dir dir, unsigned int attrs)
+{
+    int err = check_device(dev);
+
+    if (err)
+        return err;
+    if (!size || !dir_valid(dir) || (attrs & ~CCDMA_ATTR_PUBLIC_MASK))
+        return CCDMA_EINVAL;
+    return CCDMA_OK;
+}
+
+/* ---- single and scatter-gather ------------------------------------------------ */
+
+static int map_one(struct ccdma_device *dev, void *va, size_t size,
+                   enum ccdma_dir dir, unsigned int attrs,
+                   enum dma_debug_type type, ccdma_dma_t *out)
+{
+    ccdma_phys_t pa;
+    ccdma_dma_t dma;
+    bool bounced;
+    int err;
+
+    err = dma_virt_to_phys(va, size, &pa);
+    if (!err)
+        err = dma_direct_map(dev, va, pa, size, dir, attrs, &dma, &bounced);
+    if (err) {
+        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+        return err;
+    }
+    dma_stat_add(bounced ? DMA_STAT_BOUNCED_MAPS : DMA_STAT_DIRECT_MAPS, 1);
+    dma_debug_map(dev, type, dma, pa, size, dir);
+    *out = dma;
+    return CCDMA_OK;
+}
+
+static int unmap_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                     enum ccdma_dir dir, unsigned int attrs,
+                     enum dma_debug_type type)
+{
+    int err = dma_debug_unmap(dev, type, addr, size, dir, false);
+
+    if (err)
+        return err;
+    return dma_direct_unmap(dev, addr, size, dir, attrs);
+}
+
+static int sync_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                    enum ccdma_dir dir, bool for_cpu)
+{
+    int err = dma_debug_sync(dev, addr, size, dir);
+
+    if (err)
+        return err;
+    return dma_direct_sync(dev, addr, size, dir, for_cpu);
+}
+
+int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
+                     enum ccdma_dir dir, unsigned int attrs, ccdma_dma_t *out)
+{
+    int err;
+
+    if (out)
+        *out = CCDMA_DMA_ADDR_INVALID;
+    err = check_mapping(dev, size, dir, attrs);
+    if (err)
+        return err;
+    if (!va || !out)
+        return CCDMA_EINVAL;
+    if (attrs & CCDMA_ATTR_MMIO) {
+        dma_report("%s: MMIO passed to ccdma_map_single(); use ccdma_map_resource()",
+                   dma_dev_name(dev));
+        return CCDMA_EINVAL;
+    }
+    return map_one(dev, va, size, dir, attrs, DMA_DEBUG_SINGLE, out);
+}
+
+int ccdma_unmap_single(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                       enum ccdma_dir dir, unsigned int attrs)
+{
+    int err = check_mapping(dev, size, dir, attrs);
+
+    if (err)
+        return err;
+    if (attrs & CCDMA_ATTR_MMIO)
+        return CCDMA_EINVAL;
+    return unmap_one(dev, addr, size, dir, attrs, DMA_DEBUG_SINGLE);
+}
+
+int ccdma_sync_for_cpu(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                       enum ccdma_dir dir)
+{
+    int err = check_mapping(dev, size, dir, 0);
+
+    return err ? err : sync_one(dev, addr, size, dir, true);
+}
+
+int ccdma_sync_for_device(struct ccdma_device *dev, ccdma_dma_t addr,
+                          size_t size, enum ccdma_dir dir)
+{
+    int err = check_mapping(dev, size, dir, 0);
+
+    return err ? err : sync_one(dev, addr, size, dir, false);
+}
+
+static int check_sg(struct ccdma_device *dev, const struct ccdma_sg *sg,
+                    int nents, enum ccdma_dir dir, unsigned int attrs)
+{
+    int err = check_mapping(dev, 1, dir, attrs);
+
+    if (err)
+        return err;
+    if (!sg || nents <= 0 || (attrs & CCDMA_ATTR_MMIO))
+        return CCDMA_EINVAL;
+    for (int i = 0; i < nents; i++)
+        if (!sg[i].va || !sg[i].len)
+            return CCDMA_EINVAL;
+    return CCDMA_OK;
+}
+
+int ccdma_map_sg(struct ccdma_device *dev, struct ccdma_sg *sg, int nents,
+                 enum ccdma_dir dir, unsigned int attrs)
+{
+    int err = check_sg(dev, sg, nents, dir, attrs);
+
+    if (err)
+        return err;
+    for (int i = 0; i < nents; i++) {
+        err = map_one(dev, sg[i].va, sg[i].len, dir, attrs, DMA_DEBUG_SG,
+                      &sg[i].dma_addr);
+        if (err) {
+            /* All or nothing. The device never saw the earlier entries, so
+             * there is nothing to copy back: unwind without a sync. */
+            while (--i >= 0) {
+                unmap_one(dev, sg[i].dma_addr, sg[i].dma_len, dir,
+                          attrs | CCDMA_ATTR_SKIP_CPU_SYNC, DMA_DEBUG_SG);
+                sg[i].dma_addr = CCDMA_DMA_ADDR_INVALID;
+                sg[i].dma_len = 0;
+            }
+            return err;
+        }
+        sg[i].dma_len = sg[i].len;
+    }
+    return nents;
+}
+
+int ccdma_unmap_sg(struct ccdma_device *dev, struct ccdma_sg *sg, int nents,
+                   enum ccdma_dir dir, unsigned int attrs)
+{
+    int err = check_sg(dev, sg, nents, dir, attrs), first = CCDMA_OK;
+
+    if (err)
+        return err;
+    /* Every entry, even after a failure: one bad entry must not strand
+     * the slots of the others. */
+    for (int i = 0; i < nents; i++) {
+        err = unmap_one(dev, sg[i].dma_addr, sg[i].dma_len, dir, attrs, DMA_DEBUG_SG);
+        if (err && !first)
+            first = err;
+    }
+    return first;
+}
+
+static int sync_sg(struct ccdma_device *dev, struct ccdma_sg *sg, int nents,
+                   enum ccdma_dir dir, bool for_cpu)
+{
+    int err = check_sg(dev, sg, nents, dir, 0), first = CCDMA_OK;
+
+    if (err)
+        return err;
+    for (int i = 0; i < nents; i++) {
+        err = sync_one(dev, sg[i].dma_addr, sg[i].dma_len, dir, for_cpu);
+        if (err && !first)
+            first = err;
+    }
+    return first;
+}
+
+int ccdma_sync_sg_for_cpu(struct ccdma_device *dev, struct ccdma_sg *sg,
+                          int nents, enum ccdma_dir dir)
+{
+    return sync_sg(dev, sg, nents, dir, true);
+}
+
+int ccdma_sync_sg_for_device(struct ccdma_device *dev, struct ccdma_sg *sg,
+                             int nents, enum ccdma_dir dir)
+{
+    return sync_sg(dev, sg, nents, dir, false);
+}
+
+/* ---- MMIO ---------------------------------------------------------------------------- */
+
+int ccdma_map_resource(struct ccdma_device *dev, ccdma_phys_t pa, size_t size,
+                       enum ccdma_dir dir, unsigned int attrs, ccdma_dma_t *out)
+{
+    bool shared = (attrs & CCDMA_ATTR_CC_SHARED) || !dma_cc();
+    ccdma_dma_t dma;
+    int err;
+
+    if (out)
+        *out = CCDMA_DMA_ADDR_INVALID;
+    err = check_mapping(dev, size, dir, attrs);
+    if (err)
+        return err;
+    if (!out || size - 1 > UINT64_MAX - pa)
+        return CCDMA_EINVAL;
+    /* A device that must bounce everything cannot take MMIO, which never
+     * bounces. */
+    if (dev->force_bounce || dev->restricted_pool) {
+        dma_report("%s: MMIO cannot be mapped for a device that must bounce",
+                   dma_dev_name(dev));
+        return CCDMA_ENOTSUP;
+    }
+    /* In a realm, peer MMIO is private unless the caller says it is
+     * shared: no guessing either way. */
+    dma = ccdma_plat_phys_to_dma(pa, shared);
+    if (!ccdma_capable(dev, dma, size, shared ? CCDMA_ATTR_CC_SHARED : 0)) {
+        dma_report("%s: MMIO %#llx+%zu (%s) is beyond its reach; MMIO is never "
+                   "bounced", dma_dev_name(dev),
+                   (unsigned long long)pa, size, shared ? "shared" : "private");
+        return CCDMA_ERANGE;
+    }
+    dma_stat_add(DMA_STAT_DIRECT_MAPS, 1);
+    dma_debug_map(dev, DMA_DEBUG_RESOURCE, dma, pa, size, dir);
+    *out = dma;
+    return CCDMA_OK;
+}
+
+int ccdma_unmap_resource(struct ccdma_device *dev, ccdma_dma_t addr,
+                         size_t size, enum ccdma_dir dir, unsigned int attrs)
+{
+    int err = check_mapping(dev, size, dir, attrs);
+
+    if (err)
+        return err;
+    /* No cache maintenance and no bounce: there is nothing else to undo. */
+    return dma_debug_unmap(dev, DMA_DEBUG_RESOURCE, addr, size, dir, false);
+}
+
+/* ---- coherent ---------------------------------------------------------------------- */
+
+int ccdma_alloc_coherent(struct ccdma_device *dev, size_t size,
+                         unsigned int flags, unsigned int attrs, void **cpu,
+                         ccdma_dma_t *handle)
+{
+    ccdma_dma_t dma;
+    void *va;
+    int err;
+
+    if (cpu)
+        *cpu = NULL;
+    if (handle)
+        *handle = CCDMA_DMA_ADDR_INVALID;
+    err = check_device(dev);
+    if (err)
+        return err;
+    if (!size || !cpu || !handle || (flags & ~CCDMA_ALLOC_ATOMIC))
+        return CCDMA_EINVAL;
+    if (attrs & (CCDMA_ATTR_CC_SHARED | CCDMA_ATTR_MMIO | ~CCDMA_ATTR_PUBLIC_MASK)) {
+        dma_report("%s: allocation attrs %#x: CC_SHARED and MMIO describe "
+                   "mappings, and the shared/private choice of an allocation "
+                   "is made by the DMA layer", dma_dev_name(dev),
+                   attrs);
+        return CCDMA_EINVAL;
+    }
+    /* The decision travels as the internal attribute (rule 4). */
+    if (dma_cc() && !dev->reach_private)
+        attrs |= CCDMA_ATTR__ALLOC_SHARED;
+
+    err = dma_direct_alloc(dev, size, flags, attrs, &va, &dma);
+    if (err)
+        return err; /* nothing recorded: a failed allocation has no handle */
+    dma_debug_map(dev, DMA_DEBUG_COHERENT, dma, ccdma_plat_virt_to_phys(va),
+                  size, CCDMA_BIDIRECTIONAL);
+    *cpu = va;
+    *handle = dma;
+    return CCDMA_OK;
+}
+
+int ccdma_free_coherent(struct ccdma_device *dev, size_t size, void *cpu,
+                        ccdma_dma_t handle)
+{
+    int err = check_device(dev);
+
+    if (err)
+        return err;
+    if (!size || !cpu)
+        return CCDMA_EINVAL;
+    if (ccdma_plat_phys_to_virt(ccdma_plat_dma_to_phys(handle)) != cpu) {
+        dma_report("%s: free of %p with handle %#llx, which are not the same memory",
+                   dma_dev_name(dev), cpu,
+                   (unsigned long long)handle);
+        return CCDMA_EFAULT;
+    }
+    err = dma_debug_unmap(dev, DMA_DEBUG_COHERENT, handle, size,
+                          CCDMA_BIDIRECTIONAL, true);
+    if (err)
+        return err;
+    return dma_direct_free(dev, size, cpu, handle);
+}
