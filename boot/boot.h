@@ -4,6 +4,7 @@
 #define CCDMA_BOOT_BOOT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* True when semihosting answers (HLT #0xF000 is UNDEFINED when it is off). */
 bool boot_probe_semihosting(void);
@@ -14,6 +15,9 @@ bool boot_probe_semihosting(void);
 void boot_detect_realm(void);
 /* True when an SMC is sure to be answered (see realm_detect.c). */
 bool boot_smc_is_safe(void);
+
+/* An unsigned boot option (/chosen/bootargs "key=N"), or dflt when absent. */
+uint64_t boot_bootarg_u64(const char *key, uint64_t dflt);
 
 /* Bring up the DMA layers and devices; tear them down (leak report). */
 void boot_runtime_init(void);

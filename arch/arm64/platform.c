@@ -36,7 +36,15 @@ void ccdma_plat_pages_free(void *va, size_t npages)
 
 ccdma_phys_t ccdma_plat_virt_to_phys(const void *va) { return (uintptr_t)va; }
 
-void *ccdma_plat_phys_to_virt(ccdma_phys_t pa) { return (void *)(uintptr_t)pa; }
+/* Only RAM is in the linear map: dma/ tells RAM from anything else (MMIO, a
+ * stray pointer) by this round trip, so anything else must fail it. */
+void *ccdma_plat_phys_to_virt(ccdma_phys_t pa)
+{
+    for (unsigned int i = 0; i < rt.plat.n_mem; i++)
+        if (pa >= rt.plat.mem[i].base && pa - rt.plat.mem[i].base < rt.plat.mem[i].size)
+            return (void *)(uintptr_t)pa;
+    return NULL;
+}
 
 bool ccdma_plat_cc_active(void) { return rt.realm; }
 

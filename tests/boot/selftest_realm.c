@@ -5,9 +5,6 @@
  * effect: bytes in memory, a fault taken, RIPAS from IPA_STATE_GET, SMCs
  * counted at the conduit. In plain mode the parts that apply still run.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include <ccdma/errors.h>
 #include <ccdma/platform.h>
 #include <ccdma/selftest.h>
@@ -21,50 +18,11 @@
 #include "boot/boot.h"
 #include "boot/page_alloc.h"
 #include "boot/runtime.h"
+#include "tests/boot/test_env.h"
 
 #define FSC_SEA 0x10
-#define DEFAULT_WIPE 0xa5 /* the monitor's default pattern (docs/realm.md) */
 /* Second virtual views of a page, far above the identity map. */
 #define VIEW_VA(pa) ((1ull << 37) | (pa))
-
-enum inject { INJ_NONE, INJ_REJECT, INJ_REJECT_EMPTY, INJ_ONE_GRANULE, INJ_RSI_ERROR };
-
-static enum inject inject_mode(void)
-{
-    char v[32];
-    if (!dt_bootarg(&rt.plat, "ccdma.inject", v, sizeof(v)))
-        return INJ_NONE;
-    if (!strcmp(v, "reject"))
-        return INJ_REJECT;
-    if (!strcmp(v, "reject_empty"))
-        return INJ_REJECT_EMPTY;
-    if (!strcmp(v, "one_granule"))
-        return INJ_ONE_GRANULE;
-    if (!strcmp(v, "rsi_error"))
-        return INJ_RSI_ERROR;
-    return INJ_NONE;
-}
-
-static uint8_t wipe_pattern(void)
-{
-    char v[16];
-    if (!dt_bootarg(&rt.plat, "ccdma.wipe", v, sizeof(v)))
-        return DEFAULT_WIPE;
-    return (uint8_t)strtoul(v, NULL, 0);
-}
-
-static uint64_t rsi_state_set_calls(void)
-{
-    struct smccc_counters c;
-    smccc_get_counters(&c);
-    return c.rsi[RSI_IPA_STATE_SET - RSI_FID_BASE];
-}
-
-static int ripas(uint64_t pa)
-{
-    unsigned int r;
-    return rsi_ripas_of(pa, &r) == 0 ? (int)r : -1;
-}
 
 static bool all_bytes(const void *p, size_t n, uint8_t v)
 {
@@ -126,7 +84,7 @@ SELFTEST(20, rsi_detect)
 /* Share a page, see the wipe and the device view, unshare, see the wipe. */
 SELFTEST(21, realm_share)
 {
-    enum inject inj = inject_mode();
+    enum inject inj = test_inject_mode();
     uint64_t *page = ccdma_plat_pages_alloc(1, UINT64_MAX);
     uint64_t pa = (uintptr_t)page;
     uint64_t pa_out;
@@ -134,13 +92,13 @@ SELFTEST(21, realm_share)
     if (!st_check(page != NULL, "page for the round trip", "allocator empty"))
         return;
     fill_words(page, 0x1111);
-    uint64_t calls0 = rsi_state_set_calls();
+    uint64_t calls0 = test_rsi_state_set_calls();
     int err = ccdma_plat_mem_share(page, CCDMA_PAGE_SIZE);
 
     if (!rt.realm) {
         st_check(err == 0 && !any_word_survives(page, 0x2222) && any_word_survives(page, 0x1111),
                  "plain: share converts nothing, contents stay", "err=%d", err);
-        st_check(rsi_state_set_calls() == calls0, "plain: no RSI call made", "calls made");
+        st_check(test_rsi_state_set_calls() == calls0, "plain: no RSI call made", "calls made");
         err = ccdma_plat_mem_unshare(page, CCDMA_PAGE_SIZE);
         st_check(err == 0, "plain: unshare succeeds", "err=%d", err);
         ccdma_plat_pages_free(page, 1);
@@ -154,13 +112,13 @@ SELFTEST(21, realm_share)
     }
     if (!st_check(err == 0, "share succeeds", "err=%d (%s)", err, ccdma_strerror(err)))
         return;
-    st_check(ripas(pa) == RSI_RIPAS_EMPTY, "IPA_STATE_GET says EMPTY after share", "ripas=%d",
-             ripas(pa));
+    st_check(test_ripas(pa) == RSI_RIPAS_EMPTY, "IPA_STATE_GET says EMPTY after share", "ripas=%d",
+             test_ripas(pa));
     bool ok = mmu_translate(pa, &pa_out, NULL, NULL);
     st_check(ok && pa_out == (pa | rt.shared_bit),
              "the same CPU address now goes through the unprotected alias", "out=0x%llx",
              (unsigned long long)pa_out);
-    st_check(!any_word_survives(page, 0x1111) && all_bytes(page, CCDMA_PAGE_SIZE, wipe_pattern()),
+    st_check(!any_word_survives(page, 0x1111) && all_bytes(page, CCDMA_PAGE_SIZE, test_wipe_pattern()),
              "private contents wiped on share (pattern as configured)", "first word 0x%llx",
              (unsigned long long)page[0]);
 
@@ -180,12 +138,12 @@ SELFTEST(21, realm_share)
                  "err=%d", err);
         return;
     }
-    st_check(err == 0 && ripas(pa) == RSI_RIPAS_RAM, "unshare: IPA_STATE_GET says RAM",
-             "err=%d ripas=%d", err, ripas(pa));
-    st_check(!any_word_survives(page, 0x2222) && all_bytes(page, CCDMA_PAGE_SIZE, wipe_pattern()),
+    st_check(err == 0 && test_ripas(pa) == RSI_RIPAS_RAM, "unshare: IPA_STATE_GET says RAM",
+             "err=%d ripas=%d", err, test_ripas(pa));
+    st_check(!any_word_survives(page, 0x2222) && all_bytes(page, CCDMA_PAGE_SIZE, test_wipe_pattern()),
              "shared contents wiped on unshare", "first word 0x%llx",
              (unsigned long long)page[0]);
-    uint64_t calls = rsi_state_set_calls() - calls0;
+    uint64_t calls = test_rsi_state_set_calls() - calls0;
     st_check(calls == 2, "one IPA_STATE_SET per conversion of a granule",
              "%llu calls", (unsigned long long)calls);
     ccdma_plat_pages_free(page, 1);
@@ -213,7 +171,7 @@ SELFTEST(22, realm_wrong_alias)
              "private page through the unprotected alias: synchronous external abort",
              "rc=%d esr=0x%llx", rc, (unsigned long long)f->esr);
 
-    if (inject_mode() != INJ_NONE && inject_mode() != INJ_ONE_GRANULE) {
+    if (test_inject_mode() != INJ_NONE && test_inject_mode() != INJ_ONE_GRANULE) {
         mmu_map(view, 0, CCDMA_PAGE_SIZE, MMU_UNMAPPED);
         ccdma_plat_pages_free(page, 1);
         return; /* sharing is made to fail in this boot */
@@ -265,8 +223,8 @@ SELFTEST(23, realm_rsi_inputs)
     ccdma_smccc_call(&r);
     st_check(r.x[0] == RSI_ERROR_INPUT, "IPA_STATE_GET with an unaligned base",
              "answered %s", rsi_status_name(r.x[0]));
-    st_check(ripas(base) == RSI_RIPAS_RAM, "rejected requests changed nothing", "ripas=%d",
-             ripas(base));
+    st_check(test_ripas(base) == RSI_RIPAS_RAM, "rejected requests changed nothing", "ripas=%d",
+             test_ripas(base));
     r = (struct smccc_regs){{0xC40001FFu}};
     ccdma_smccc_call(&r);
     st_check(r.x[0] == (uint64_t)-1, "unknown SMC returns -1", "x0=0x%llx",
@@ -277,7 +235,7 @@ SELFTEST(23, realm_rsi_inputs)
  * errors come back as clear errors and the pages stay quarantined. */
 SELFTEST(24, realm_inject)
 {
-    enum inject inj = inject_mode();
+    enum inject inj = test_inject_mode();
     const size_t n = 8;
 
     if (!rt.realm) {
@@ -287,11 +245,11 @@ SELFTEST(24, realm_inject)
     uint8_t *buf = ccdma_plat_pages_alloc(n, UINT64_MAX);
     if (!st_check(buf != NULL, "pages", "allocator empty"))
         return;
-    uint64_t pa = (uintptr_t)buf, calls0 = rsi_state_set_calls();
+    uint64_t pa = (uintptr_t)buf, calls0 = test_rsi_state_set_calls();
     struct mem_share_stats s0, s1;
     mem_share_get_stats(&s0);
     int err = ccdma_plat_mem_share(buf, n * CCDMA_PAGE_SIZE);
-    uint64_t calls = rsi_state_set_calls() - calls0;
+    uint64_t calls = test_rsi_state_set_calls() - calls0;
     mem_share_get_stats(&s1);
 
     switch (inj) {
@@ -332,16 +290,16 @@ SELFTEST(24, realm_inject)
         return;
     err = ccdma_plat_mem_unshare(buf, n * CCDMA_PAGE_SIZE);
     if (inj == INJ_REJECT) {
-        st_check(err == CCDMA_EREJECT && ripas(pa) == RSI_RIPAS_EMPTY,
+        st_check(err == CCDMA_EREJECT && test_ripas(pa) == RSI_RIPAS_EMPTY,
                  "unshare REJECTed: clean error, RIPAS still EMPTY", "err=%d ripas=%d", err,
-                 ripas(pa));
+                 test_ripas(pa));
         size_t free_before = page_alloc_free_pages();
         ccdma_plat_pages_free(buf, n);
         st_check(page_alloc_free_pages() == free_before, "rejected pages are never freed",
                  "free %zu -> %zu", free_before, page_alloc_free_pages());
         return;
     }
-    st_check(err == 0 && ripas(pa) == RSI_RIPAS_RAM && ripas(pa + (n - 1) * CCDMA_PAGE_SIZE) ==
+    st_check(err == 0 && test_ripas(pa) == RSI_RIPAS_RAM && test_ripas(pa + (n - 1) * CCDMA_PAGE_SIZE) ==
                                                         RSI_RIPAS_RAM,
              "unshare completes: every granule RAM again", "err=%d", err);
     ccdma_plat_pages_free(buf, n);

@@ -15,6 +15,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import disk_pattern  # noqa: E402
+
 MACHINES = {
     # configuration -> (-M value, expected entry EL for -bios, for -kernel)
     "plain": ("virt", 1, 1),
@@ -42,6 +45,12 @@ def parse_args():
     p.add_argument("--expect-exit", type=int, default=0)
     p.add_argument("--append", help="kernel command line (bootargs)")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument(s)")
+    p.add_argument("--virtio", metavar="DISK",
+                   help="attach virtio-blk over a fresh image DISK with known content "
+                        "and virtio-rng (modern MMIO, ACCESS_PLATFORM), and check the "
+                        "image after QEMU exits")
+    p.add_argument("--no-disk-check", action="store_true",
+                   help="with --virtio: attach the devices but do not judge the image")
     p.add_argument("--log", help="write the console log here")
     p.add_argument("--print-cmd", action="store_true")
     p.add_argument("--live", action="store_true",
@@ -65,6 +74,13 @@ def build_cmd(a):
         expected_el = kernel_el if a.boot == "kernel" else bios_el
     if a.append is not None:
         cmd += ["-append", a.append]
+    if a.virtio:
+        # Modern (version 2) transports; iommu_platform makes the devices
+        # insist on ACCESS_PLATFORM, as a realm requires.
+        cmd += ["-global", "virtio-mmio.force-legacy=false",
+                "-drive", f"if=none,id=disk0,file={a.virtio},format=raw",
+                "-device", "virtio-blk-device,drive=disk0,iommu_platform=on",
+                "-device", "virtio-rng-device,iommu_platform=on"]
     for extra in a.qemu_arg:
         cmd += shlex.split(extra)
     if a.expect_el is not None:
@@ -114,6 +130,8 @@ def judge(out, rc, expected_el, a):
 def main():
     a = parse_args()
     cmd, expected_el = build_cmd(a)
+    if a.virtio:
+        disk_pattern.create(a.virtio)
     if a.print_cmd:
         print(" ".join(shlex.quote(c) for c in cmd))
     if a.live:
@@ -139,6 +157,8 @@ def main():
         with open(a.log, "w") as f:
             f.write(out)
     errors = judge(out, rc, expected_el, a)
+    if a.virtio and not a.no_disk_check:
+        errors += ["disk image: " + p for p in disk_pattern.check(a.virtio)]
     if errors:
         print(f"\nFAIL ({elapsed:.1f}s):")
         for e in errors:

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#include "tests/boot/test_env.h"
+
+#include <string.h>
+
+#include "arch/arm64/mmu.h"
+#include "arch/arm64/rsi.h"
+#include "arch/arm64/smccc_conduit.h"
+#include "boot/boot.h"
+#include "boot/runtime.h"
+
+#define DEFAULT_WIPE 0xa5 /* the monitor's default pattern (docs/realm.md) */
+#define VIEW_BASE (1ull << 37) /* far above the identity map */
+
+enum inject test_inject_mode(void)
+{
+    char v[32];
+    if (!dt_bootarg(&rt.plat, "ccdma.inject", v, sizeof(v)))
+        return INJ_NONE;
+    if (!strcmp(v, "reject"))
+        return INJ_REJECT;
+    if (!strcmp(v, "reject_empty"))
+        return INJ_REJECT_EMPTY;
+    if (!strcmp(v, "one_granule"))
+        return INJ_ONE_GRANULE;
+    if (!strcmp(v, "rsi_error"))
+        return INJ_RSI_ERROR;
+    return INJ_NONE;
+}
+
+bool test_sharing_fails(void)
+{
+    enum inject i = test_inject_mode();
+    return rt.realm && (i == INJ_REJECT_EMPTY || i == INJ_RSI_ERROR);
+}
+
+uint8_t test_wipe_pattern(void)
+{
+    return (uint8_t)boot_bootarg_u64("ccdma.wipe", DEFAULT_WIPE);
+}
+
+uint64_t test_rsi_state_set_calls(void)
+{
+    struct smccc_counters c;
+    smccc_get_counters(&c);
+    return c.rsi[RSI_IPA_STATE_SET - RSI_FID_BASE];
+}
+
+int test_ripas(uint64_t pa)
+{
+    unsigned int r;
+    /* Outside a realm an SMC may have nobody to answer it. */
+    if (!rt.realm)
+        return -1;
+    return rsi_ripas_of(pa, &r) == 0 ? (int)r : -1;
+}
+
+static uint64_t view_va, view_len;
+
+volatile uint8_t *test_device_view(ccdma_dma_t addr, size_t len)
+{
+    uint64_t first = addr & ~(uint64_t)(CCDMA_PAGE_SIZE - 1);
+    uint64_t end = (addr + len + CCDMA_PAGE_SIZE - 1) & ~(uint64_t)(CCDMA_PAGE_SIZE - 1);
+
+    test_device_view_end();
+    if (len == 0 || addr >= VIEW_BASE || end <= first)
+        return NULL;
+    if (mmu_map(VIEW_BASE | first, first, end - first, MMU_NORMAL) != 0)
+        return NULL;
+    view_va = VIEW_BASE | first;
+    view_len = end - first;
+    return (volatile uint8_t *)(uintptr_t)(VIEW_BASE | addr);
+}
+
+void test_device_view_end(void)
+{
+    if (view_len)
+        mmu_map(view_va, 0, view_len, MMU_UNMAPPED);
+    view_len = 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What boot self-tests share: the boot options that change expected
+ * outcomes, RIPAS and SMC counts as the realm sees them, and a "device view"
+ * that reads memory the way a device given a DMA address would.
+ */
+#ifndef CCDMA_TESTS_BOOT_TEST_ENV_H
+#define CCDMA_TESTS_BOOT_TEST_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ccdma/platform.h>
+
+/* ccdma.inject=... from the bootargs (docs/realm.md). */
+enum inject { INJ_NONE, INJ_REJECT, INJ_REJECT_EMPTY, INJ_ONE_GRANULE, INJ_RSI_ERROR };
+enum inject test_inject_mode(void);
+/* True when sharing memory (RIPAS EMPTY) is made to fail in this boot. */
+bool test_sharing_fails(void);
+/* ccdma.wipe=0xNN, or the monitor's default pattern. */
+uint8_t test_wipe_pattern(void);
+
+/* RSI_IPA_STATE_SET calls made so far through the conduit. */
+uint64_t test_rsi_state_set_calls(void);
+/* RIPAS of the granule at pa (RSI_IPA_STATE_GET), or -1. */
+int test_ripas(uint64_t pa);
+
+/*
+ * Map the page(s) a device given DMA address addr would reach, at a spare
+ * virtual address, and return a pointer to addr's byte there. In a realm the
+ * output is the encoded address itself: a shared encoding reaches the
+ * unprotected alias, a private one the protected IPA. Returns NULL if the
+ * mapping cannot be made. test_device_view_end() removes it.
+ */
+volatile uint8_t *test_device_view(ccdma_dma_t addr, size_t len);
+void test_device_view_end(void);
+
+#endif
