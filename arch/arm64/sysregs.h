@@ -29,7 +29,7 @@
 #define HCR_IMO (1 << 4)
 #define HCR_AMO (1 << 5)
 #define HCR_TSC (1 << 19)
-#define HCR_RW (1 << 31)
+#define HCR_RW 0x80000000 /* hex, not (1 << 31): in C that int would sign-extend */
 
 #define CPTR_EL2_RES1 0x33ff
 
