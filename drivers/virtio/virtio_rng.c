@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* virtio-rng: one device-writable buffer per request. Everything else is
+ * the shared transport and ring code. */
+#include "virtio_internal.h"
+
+#include <string.h>
+
+int ccdma_rng_probe(struct ccdma_rng *rng, uintptr_t base, size_t size)
+{
+    if (rng == NULL)
+        return CCDMA_EINVAL;
+    memset(rng, 0, sizeof(*rng));
+    int err = ccdma_virtio_init(&rng->vdev, base, size, CCDMA_VIRTIO_ID_RNG, 0, "virtio-rng");
+    if (err)
+        return err;
+    err = ccdma_virtq_setup(&rng->vq, &rng->vdev, 0);
+    if (err) {
+        (void)ccdma_virtio_reset(&rng->vdev);
+        return err;
+    }
+    return ccdma_virtio_ready(&rng->vdev);
+}
+
+int ccdma_rng_read(struct ccdma_rng *rng, void *buf, size_t len, bool shared)
+{
+    if (rng == NULL || buf == NULL || len == 0)
+        return CCDMA_EINVAL;
+    struct ccdma_virtio_buf b = {.va = buf, .len = len < CCDMA_RNG_REQ_MAX ? len : CCDMA_RNG_REQ_MAX,
+                                 .device_writes = true, .shared = shared};
+    uint32_t got = 0;
+    int err = ccdma_virtio_request(&rng->vq, &b, 1, &got, &rng->last_path);
+    /* got is clamped to b.len by the ring code. */
+    return err ? err : (int)got;
+}
+
+void ccdma_rng_remove(struct ccdma_rng *rng)
+{
+    if (rng == NULL || rng->vdev.state == CCDMA_VIRTIO_UNUSED)
+        return;
+    (void)ccdma_virtio_reset(&rng->vdev);
+    ccdma_virtq_teardown(&rng->vq);
+    rng->vdev.state = CCDMA_VIRTIO_UNUSED;
+}
