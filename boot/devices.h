@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 
+#include <ccdma/blk.h>
 #include <ccdma/dma.h>
+#include <ccdma/virtio.h>
 
 struct boot_dma {
     int init_err;             /* ccdma_init() result */
@@ -15,6 +17,22 @@ struct boot_dma {
 };
 
 extern struct boot_dma boot_dma;
+
+/* The virtio devices found on the transports the DTB lists. */
+struct boot_virtio {
+    unsigned int transports;  /* windows identified as virtio-mmio */
+    bool has_blk, has_rng;
+    int blk_err, rng_err;     /* probe results (0 when present and ready) */
+    struct ccdma_blk blk;     /* the first block device */
+    struct ccdma_rng rng;     /* the first rng */
+};
+
+extern struct boot_virtio boot_virtio;
+
+/* Identify every virtio-mmio transport and probe blk and rng on them. */
+void boot_virtio_probe(void);
+/* Reset the devices and free their rings (before the DMA layers go). */
+void boot_virtio_remove(void);
 
 /* A device description for tests and drivers: the platform default (a
  * virtio-like, shared-only device in a realm) plus the boot options. */

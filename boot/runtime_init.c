@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Bringing up the DMA layers (and, later, devices) from the boot options:
+ * Bringing up the DMA layers and the virtio devices from the boot options:
  *   ccdma.swiotlb_kib=N   default bounce pool size (default 4096)
  *   ccdma.atomic_kib=N    each atomic pool (default 256)
  *   ccdma.dynamic=1       let the default bounce pool grow in ccdma_poll()
@@ -53,6 +53,8 @@ void boot_runtime_init(void)
            boot_dma.cfg.atomic_pool_bytes >> 10, boot_dma.dma_bits,
            boot_dma.force_bounce ? ", forced bounce" : "",
            boot_dma.init_err ? ccdma_strerror(boot_dma.init_err) : "ready");
+    if (boot_dma.init_err == 0)
+        boot_virtio_probe();
 }
 
 void boot_runtime_fini(void)

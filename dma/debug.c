@@ -140,6 +140,8 @@ struct match_ctx {
     ccdma_dma_t start;     /* exact start, when `exact` */
     bool exact;
     bool streaming;        /* SINGLE or SG only */
+    bool typed;            /* only entries of `type` */
+    enum dma_debug_type type;
     enum ccdma_dir dir;    /* for overlap: the new mapping's direction */
 };
 
@@ -153,6 +155,8 @@ static bool match_dma(const struct itree_node *n, void *arg)
     if (m->exact && e->dma != m->start)
         return false;
     if (m->streaming && e->type != DMA_DEBUG_SINGLE && e->type != DMA_DEBUG_SG)
+        return false;
+    if (m->typed && e->type != m->type)
         return false;
     return true;
 }
@@ -281,7 +285,15 @@ int dma_debug_unmap(const struct ccdma_device *dev, enum dma_debug_type type,
     if (!dbg.enabled)
         return CCDMA_OK;
     flags = ccdma_plat_lock(&dbg_lock);
+    /* A streaming mapping may legally start where a coherent allocation
+     * does (already-shared memory mapped with CC_SHARED): release the entry
+     * of the caller's type, and call it a wrong type only if none exists. */
+    m.typed = true;
+    m.type = type;
     e = find_dma(dma, dma, &m);
+    m.typed = false;
+    if (!e)
+        e = find_dma(dma, dma, &m);
     if (!e) {
         report_unknown(dev, type, dma);
         ret = CCDMA_EFAULT;

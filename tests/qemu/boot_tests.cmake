@@ -3,11 +3,16 @@
 set(CCDMA_BOOT_TEST ${CCDMA_ROOT}/tests/qemu/boot_test.py)
 
 # ccdma_boot_test(NAME CONFIG plain|el2|el3 BOOT kernel|bios|elf IMAGE path
-#                 [MODE plain|realm] [ARGS extra harness args...])
+#                 [MODE plain|realm] [VIRTIO] [ARGS extra harness args...])
+# VIRTIO attaches virtio-blk over a fresh disk image with known content and
+# virtio-rng; the harness checks the image after QEMU exits.
 function(ccdma_boot_test name)
-  cmake_parse_arguments(T "" "CONFIG;BOOT;IMAGE;MODE" "ARGS" ${ARGN})
+  cmake_parse_arguments(T "VIRTIO" "CONFIG;BOOT;IMAGE;MODE" "ARGS" ${ARGN})
   if(NOT T_MODE)
     set(T_MODE plain)
+  endif()
+  if(T_VIRTIO)
+    list(APPEND T_ARGS --virtio ${CMAKE_BINARY_DIR}/disk-${name}.img)
   endif()
   add_test(NAME boot-${name}
     COMMAND ${Python3_EXECUTABLE} ${CCDMA_BOOT_TEST}
@@ -20,6 +25,6 @@ endfunction()
 set(image ${CMAKE_BINARY_DIR}/ccdma.bin)
 set(bios ${CMAKE_BINARY_DIR}/ccdma-bios.bin)
 foreach(config plain el2 el3)
-  ccdma_boot_test(${config}-kernel CONFIG ${config} BOOT kernel IMAGE ${image})
-  ccdma_boot_test(${config}-bios CONFIG ${config} BOOT bios IMAGE ${bios})
+  ccdma_boot_test(${config}-kernel CONFIG ${config} BOOT kernel IMAGE ${image} VIRTIO)
+  ccdma_boot_test(${config}-bios CONFIG ${config} BOOT bios IMAGE ${bios} VIRTIO)
 endforeach()

@@ -61,18 +61,21 @@ set(realm_common --memory 3G --expect-el 1
   --expect "monitor: poison window .* intact"
   --reject "monitor: (LEAK|PRIVATE ADDRESS|BAD RING)")
 function(ccdma_realm_test name)
-  ccdma_boot_test(${name} CONFIG el2 BOOT elf IMAGE ${realm_elf} MODE realm
+  ccdma_boot_test(${name} CONFIG el2 BOOT elf IMAGE ${realm_elf} MODE realm VIRTIO
     ARGS ${realm_common} ${ARGN})
 endfunction()
 ccdma_realm_test(realm
-  --expect "monitor: counters .*ipa_state_set=[1-9]")
+  --expect "monitor: counters .*ipa_state_set=[1-9]"
+  --expect "monitor: counters .*notifies_checked=[1-9]")
 # The boot claim of all RAM is the first IPA_STATE_SET: fail_after=1 lets it
 # through, so the injection meets the self-tests' share/unshare calls.
 ccdma_realm_test(realm-reject --append "ccdma.inject=reject ccdma.fail_after=1"
   --expect "monitor: counters .*rejects=[1-9]")
 ccdma_realm_test(realm-one-granule --append "ccdma.inject=one_granule"
   --expect "monitor: counters .*injected=[1-9]")
+# The host refuses to share anything: no DMA, no device; the disk is untouched.
 ccdma_realm_test(realm-rsi-error --append "ccdma.inject=rsi_error ccdma.fail_after=1"
+  --no-disk-check
   --expect "monitor: counters .*injected=[1-9]")
 ccdma_realm_test(realm-wipe-zero --append "ccdma.wipe=0x00"
   --expect "monitor: strict=1 wipe=0x00"

@@ -150,6 +150,40 @@ static void test_wrong_type(void)
     teardown();
 }
 
+/* Regression (found by the first QEMU virtio boot): a CC_SHARED streaming
+ * mapping that starts where its coherent allocation starts is legal, and its
+ * unmap must release the mapping, not be called a wrong-type release. */
+static void test_shared_mapping_at_coherent_start(void)
+{
+    enum { N = 16 }; /* enough live entries that the tree's shape varies */
+    struct ccdma_device vdev; /* a virtio-like device: no forced bounce */
+    void *cpu[N];
+    ccdma_dma_t h[N], d[N];
+    unsigned int in_place = 0, unmapped = 0, freed = 0;
+
+    setup();
+    ccdma_device_default(&vdev, "virtio-like", UINT64_MAX);
+    REQUIRE(ccdma_device_init(&vdev) == 0);
+    for (unsigned int i = 0; i < N; i++)
+        REQUIRE(ccdma_alloc_coherent(&vdev, PAGE, 0, 0, &cpu[i], &h[i]) == 0);
+    for (unsigned int i = 0; i < N; i++) {
+        REQUIRE(ccdma_map_single(&vdev, cpu[i], 64, CCDMA_BIDIRECTIONAL, CCDMA_ATTR_CC_SHARED,
+                                 &d[i]) == 0);
+        in_place += d[i] == h[i];
+    }
+    CHECK_EQ(in_place, N, "mapped in place: the same DMA address as each allocation");
+    for (unsigned int i = 0; i < N; i++)
+        unmapped += ccdma_unmap_single(&vdev, d[i], 64, CCDMA_BIDIRECTIONAL,
+                                       CCDMA_ATTR_CC_SHARED) == CCDMA_OK;
+    CHECK_EQ(unmapped, N, "every unmap releases its mapping");
+    CHECK_EQ(t_debug().errors, 0, "no dma-debug report");
+    for (unsigned int i = 0; i < N; i++)
+        freed += ccdma_free_coherent(&vdev, PAGE, cpu[i], h[i]) == CCDMA_OK;
+    CHECK_EQ(freed, N, "the allocations are still there to free");
+    CHECK_EQ(t_debug().errors, 0, "still no report");
+    teardown();
+}
+
 static void test_leaks_at_shutdown(void)
 {
     struct host_platform_config p = {.encoding = T.enc};
@@ -194,6 +228,7 @@ int main(int argc, char **argv)
     t_run_raw(test_sync_errors, "sync errors");
     t_run_raw(test_overlaps, "overlapping mappings");
     t_run_raw(test_wrong_type, "wrong release function");
+    t_run_raw(test_shared_mapping_at_coherent_start, "CC_SHARED mapping at a coherent start");
     t_run_raw(test_leaks_at_shutdown, "leaks at shutdown");
     t_run_raw(test_debug_off, "dma-debug off");
     return t_finish();
