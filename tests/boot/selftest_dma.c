@@ -120,16 +120,19 @@ SELFTEST(31, dma_direct_shared)
     dev.force_bounce = false; /* the shared path is what is under test */
     ccdma_device_init(&dev);
 
+    struct ccdma_dma_stats s0, s1;
+    ccdma_get_stats(&s0);
     uint64_t calls0 = test_rsi_state_set_calls();
     int err = ccdma_alloc_coherent(&dev, 2 * BUF_SIZE, 0, 0, &cpu, &handle);
     uint64_t calls = test_rsi_state_set_calls() - calls0;
-    if (rt.realm && test_inject_mode() == INJ_REJECT_EMPTY) {
-        st_check(err != 0, "direct: a refused conversion fails the allocation cleanly",
-                 "err=%d", err);
+    if (!test_conversion(err, true, "direct: a refused conversion fails the allocation cleanly")) {
+        ccdma_get_stats(&s1);
+        st_check(s1.leaked_pages > s0.leaked_pages,
+                 "direct: the pages of the failed conversion are leaked, not freed",
+                 "leaked %llu -> %llu", (unsigned long long)s0.leaked_pages,
+                 (unsigned long long)s1.leaked_pages);
         return;
     }
-    if (!st_check(err == 0, "direct: coherent allocation", "%s", ccdma_strerror(err)))
-        return;
     st_check(bytes_are(cpu, 2 * BUF_SIZE, 0), "direct: coherent memory is zeroed",
              "not zero");
     if (rt.realm) {
@@ -156,13 +159,21 @@ SELFTEST(31, dma_direct_shared)
         ccdma_unmap_single(&dev, dma, 1024, CCDMA_BIDIRECTIONAL, CCDMA_ATTR_CC_SHARED);
     }
 
+    ccdma_get_stats(&s0);
     err = ccdma_free_coherent(&dev, 2 * BUF_SIZE, cpu, handle);
-    if (rt.realm && test_inject_mode() != INJ_REJECT)
-        st_check(err == 0 && test_ripas(ccdma_plat_virt_to_phys(cpu)) == RSI_RIPAS_RAM,
-                 "direct: free converts the pages back (RIPAS RAM)", "err=%d ripas=%d", err,
-                 test_ripas(ccdma_plat_virt_to_phys(cpu)));
-    else
+    ccdma_get_stats(&s1);
+    int ripas = test_ripas(ccdma_plat_virt_to_phys(cpu));
+    if (!rt.realm)
         st_check(err == 0, "direct: free", "err=%d", err);
+    else if (ripas == RSI_RIPAS_RAM)
+        st_check(err == 0 && s1.leaked_pages == s0.leaked_pages,
+                 "direct: free converts the pages back (RIPAS RAM)", "err=%d", err);
+    else /* the host refused the unshare: leaked and counted, never reused */
+        st_check(err == 0 && test_injected_error(false) != 0 &&
+                     s1.leaked_pages == s0.leaked_pages + 2,
+                 "direct: free whose unshare the host refused leaks the pages (counted)",
+                 "err=%d ripas=%d leaked %llu -> %llu", err, ripas,
+                 (unsigned long long)s0.leaked_pages, (unsigned long long)s1.leaked_pages);
 }
 
 SELFTEST(32, dma_pool)
@@ -283,6 +294,65 @@ SELFTEST(34, dma_pool_full)
     if (err == 0)
         ccdma_unmap_single(&dev, maps[0], CHUNK, CCDMA_TO_DEVICE, 0);
     ccdma_plat_pages_free(buf, CHUNK / CCDMA_PAGE_SIZE);
+}
+
+/* Exhaust the shared atomic pool: it must refuse, never convert at call
+ * time, and grow only in deferred work. */
+SELFTEST(35, dma_atomic_exhaustion)
+{
+    enum { MAX_ALLOCS = 2048 };
+    static void *cpu[MAX_ALLOCS];
+    static ccdma_dma_t h[MAX_ALLOCS];
+    struct ccdma_device dev;
+    struct ccdma_pool_stats before, full, grown;
+    unsigned int n = 0;
+    int err = 0;
+
+    if (!dma_ready())
+        return;
+    boot_dma_device(&dev, "selftest-atomic");
+    ccdma_device_init(&dev);
+    ccdma_atomic_pool_stats(true, &before);
+    uint64_t calls0 = test_rsi_state_set_calls();
+    while (n < MAX_ALLOCS) {
+        err = ccdma_alloc_coherent(&dev, CCDMA_PAGE_SIZE, CCDMA_ALLOC_ATOMIC, CCDMA_ATTR_NO_WARN,
+                                   &cpu[n], &h[n]);
+        if (err)
+            break;
+        n++;
+    }
+    uint64_t calls = test_rsi_state_set_calls() - calls0;
+    ccdma_atomic_pool_stats(true, &full);
+    st_check(err == CCDMA_ENOSPC && n > 0 && calls == 0,
+             "pool: an exhausted atomic pool refuses with ENOSPC, no conversion at call time",
+             "after %u allocations: err=%d (%s), %llu RSI calls", n, err, ccdma_strerror(err),
+             (unsigned long long)calls);
+    st_note("atomic pool: %u pages fit in %zu KiB (%u chunks)", n, before.size >> 10,
+            full.chunks);
+
+    int work = ccdma_poll(); /* growth happens here, outside any allocation */
+    ccdma_atomic_pool_stats(true, &grown);
+    if (grown.grown > full.grown) {
+        void *extra;
+        ccdma_dma_t eh;
+        err = ccdma_alloc_coherent(&dev, CCDMA_PAGE_SIZE, CCDMA_ALLOC_ATOMIC, 0, &extra, &eh);
+        st_check(work > 0 && err == 0,
+                 "pool: growth ran in ccdma_poll(), then the allocation succeeds",
+                 "work=%d err=%d", work, err);
+        if (err == 0)
+            ccdma_free_coherent(&dev, CCDMA_PAGE_SIZE, extra, eh);
+    } else {
+        /* Growth converts memory: only an injected host may refuse it. */
+        st_check(grown.grow_failed > full.grow_failed && test_injected_error(true) != 0,
+                 "pool: growth refused by the injected host, cleanly",
+                 "work=%d grown=%llu failed=%llu", work, (unsigned long long)grown.grown,
+                 (unsigned long long)grown.grow_failed);
+    }
+    for (unsigned int i = 0; i < n; i++)
+        ccdma_free_coherent(&dev, CCDMA_PAGE_SIZE, cpu[i], h[i]);
+    ccdma_atomic_pool_stats(true, &grown);
+    st_check(grown.avail >= before.avail, "pool: every page back after the frees",
+             "avail %zu, was %zu", grown.avail, before.avail);
 }
 
 /* Last: shut the DMA layers down and require that nothing leaked. */

@@ -84,7 +84,6 @@ SELFTEST(20, rsi_detect)
 /* Share a page, see the wipe and the device view, unshare, see the wipe. */
 SELFTEST(21, realm_share)
 {
-    enum inject inj = test_inject_mode();
     uint64_t *page = ccdma_plat_pages_alloc(1, UINT64_MAX);
     uint64_t pa = (uintptr_t)page;
     uint64_t pa_out;
@@ -104,14 +103,8 @@ SELFTEST(21, realm_share)
         ccdma_plat_pages_free(page, 1);
         return;
     }
-    if (inj == INJ_REJECT_EMPTY || inj == INJ_RSI_ERROR) {
-        st_check(err == (inj == INJ_RSI_ERROR ? CCDMA_ERSI : CCDMA_EREJECT),
-                 "share refused by the injected host answer: clean error", "err=%d (%s)", err,
-                 ccdma_strerror(err));
+    if (!test_conversion(err, true, "share refused by the injected host: clean error"))
         return; /* the page is quarantined; realm_inject checks the rest */
-    }
-    if (!st_check(err == 0, "share succeeds", "err=%d (%s)", err, ccdma_strerror(err)))
-        return;
     st_check(test_ripas(pa) == RSI_RIPAS_EMPTY, "IPA_STATE_GET says EMPTY after share", "ripas=%d",
              test_ripas(pa));
     bool ok = mmu_translate(pa, &pa_out, NULL, NULL);
@@ -133,12 +126,9 @@ SELFTEST(21, realm_share)
     mmu_map(view, 0, CCDMA_PAGE_SIZE, MMU_UNMAPPED);
 
     err = ccdma_plat_mem_unshare(page, CCDMA_PAGE_SIZE);
-    if (inj == INJ_REJECT) {
-        st_check(err == CCDMA_EREJECT, "unshare rejected by the injected host: clean error",
-                 "err=%d", err);
+    if (!test_conversion(err, false, "unshare refused by the injected host: clean error"))
         return;
-    }
-    st_check(err == 0 && test_ripas(pa) == RSI_RIPAS_RAM, "unshare: IPA_STATE_GET says RAM",
+    st_check(test_ripas(pa) == RSI_RIPAS_RAM, "unshare: IPA_STATE_GET says RAM",
              "err=%d ripas=%d", err, test_ripas(pa));
     st_check(!any_word_survives(page, 0x2222) && all_bytes(page, CCDMA_PAGE_SIZE, test_wipe_pattern()),
              "shared contents wiped on unshare", "first word 0x%llx",
@@ -171,12 +161,11 @@ SELFTEST(22, realm_wrong_alias)
              "private page through the unprotected alias: synchronous external abort",
              "rc=%d esr=0x%llx", rc, (unsigned long long)f->esr);
 
-    if (test_inject_mode() != INJ_NONE && test_inject_mode() != INJ_ONE_GRANULE) {
-        mmu_map(view, 0, CCDMA_PAGE_SIZE, MMU_UNMAPPED);
-        ccdma_plat_pages_free(page, 1);
-        return; /* sharing is made to fail in this boot */
-    }
     int err = ccdma_plat_mem_share(page, CCDMA_PAGE_SIZE);
+    if (!test_conversion(err, true, "share refused by the injected host: clean error")) {
+        mmu_map(view, 0, CCDMA_PAGE_SIZE, MMU_UNMAPPED);
+        return;
+    }
     mmu_map(view, pa, CCDMA_PAGE_SIZE, MMU_NORMAL); /* the protected IPA */
     fault_clear();
     rc = probe_read64(view, &v);
@@ -233,10 +222,33 @@ SELFTEST(23, realm_rsi_inputs)
 
 /* The host's injected misbehaviour: partial progress completes; REJECT and
  * errors come back as clear errors and the pages stay quarantined. */
+static void check_quarantined(uint8_t *buf, size_t n, uint64_t q0)
+{
+    struct mem_share_stats st;
+    size_t free_before = page_alloc_free_pages();
+    uint64_t v;
+
+    mem_share_get_stats(&st);
+    ccdma_plat_pages_free(buf, n);
+    st_check(st.quarantined_granules - q0 == n && page_alloc_free_pages() == free_before,
+             "the pages are quarantined: counted, and a free is refused",
+             "quarantined %llu, free %zu -> %zu", (unsigned long long)(st.quarantined_granules - q0),
+             free_before, page_alloc_free_pages());
+    fault_clear();
+    st_check(probe_read64((uintptr_t)buf, &v) == -1 &&
+                 (esr_fsc(fault_last()->esr) & 0x3c) == 0x04,
+             "quarantined pages are unmapped: a stray access faults", "esr=0x%llx",
+             (unsigned long long)fault_last()->esr);
+    void *again = ccdma_plat_pages_alloc(n, UINT64_MAX);
+    st_check(again != buf, "the allocator never hands them out again", "got %p", again);
+    if (again)
+        ccdma_plat_pages_free(again, n);
+}
+
 SELFTEST(24, realm_inject)
 {
-    enum inject inj = test_inject_mode();
     const size_t n = 8;
+    struct mem_share_stats s0;
 
     if (!rt.realm) {
         st_skip("host fault injection", "no RMM in plain mode");
@@ -246,61 +258,29 @@ SELFTEST(24, realm_inject)
     if (!st_check(buf != NULL, "pages", "allocator empty"))
         return;
     uint64_t pa = (uintptr_t)buf, calls0 = test_rsi_state_set_calls();
-    struct mem_share_stats s0, s1;
     mem_share_get_stats(&s0);
     int err = ccdma_plat_mem_share(buf, n * CCDMA_PAGE_SIZE);
     uint64_t calls = test_rsi_state_set_calls() - calls0;
-    mem_share_get_stats(&s1);
+    if (!test_conversion(err, true, "share fails with the injected error")) {
+        check_quarantined(buf, n, s0.quarantined_granules);
+        return;
+    }
+    if (test_inject_mode() == INJ_ONE_GRANULE)
+        st_check(calls == n, "partial progress: 8 calls of one granule, completed",
+                 "calls=%llu", (unsigned long long)calls);
+    else
+        st_check(calls == 1, "8 granules shared by one IPA_STATE_SET", "calls=%llu",
+                 (unsigned long long)calls);
 
-    switch (inj) {
-    case INJ_NONE:
-    case INJ_REJECT:
-        st_check(err == 0 && calls == 1, "8 granules shared by one IPA_STATE_SET",
-                 "err=%d calls=%llu", err, (unsigned long long)calls);
-        break;
-    case INJ_ONE_GRANULE:
-        st_check(err == 0 && calls == n, "partial progress: 8 calls of one granule, completed",
-                 "err=%d calls=%llu", err, (unsigned long long)calls);
-        break;
-    case INJ_REJECT_EMPTY:
-    case INJ_RSI_ERROR: {
-        st_check(err == (inj == INJ_REJECT_EMPTY ? CCDMA_EREJECT : CCDMA_ERSI),
-                 "share fails with the matching error", "err=%d (%s)", err, ccdma_strerror(err));
-        size_t free_before = page_alloc_free_pages();
-        ccdma_plat_pages_free(buf, n);
-        st_check(s1.quarantined_granules - s0.quarantined_granules == n &&
-                     page_alloc_free_pages() == free_before,
-                 "the pages are quarantined: counted, and a free is refused",
-                 "quarantined %llu, free %zu -> %zu",
-                 (unsigned long long)(s1.quarantined_granules - s0.quarantined_granules),
-                 free_before, page_alloc_free_pages());
-        uint64_t v;
-        fault_clear();
-        st_check(probe_read64(pa, &v) == -1 && (esr_fsc(fault_last()->esr) & 0x3c) == 0x04,
-                 "quarantined pages are unmapped: a stray access faults", "esr=0x%llx",
-                 (unsigned long long)fault_last()->esr);
-        void *again = ccdma_plat_pages_alloc(n, UINT64_MAX);
-        st_check(again != buf, "the allocator never hands them out again", "got %p", again);
-        if (again)
-            ccdma_plat_pages_free(again, n);
-        return;
-    }
-    }
-    if (err)
-        return;
     err = ccdma_plat_mem_unshare(buf, n * CCDMA_PAGE_SIZE);
-    if (inj == INJ_REJECT) {
-        st_check(err == CCDMA_EREJECT && test_ripas(pa) == RSI_RIPAS_EMPTY,
-                 "unshare REJECTed: clean error, RIPAS still EMPTY", "err=%d ripas=%d", err,
-                 test_ripas(pa));
-        size_t free_before = page_alloc_free_pages();
-        ccdma_plat_pages_free(buf, n);
-        st_check(page_alloc_free_pages() == free_before, "rejected pages are never freed",
-                 "free %zu -> %zu", free_before, page_alloc_free_pages());
+    if (!test_conversion(err, false, "unshare fails with the injected error")) {
+        st_check(test_ripas(pa) == RSI_RIPAS_EMPTY, "after the failed unshare RIPAS is still EMPTY",
+                 "ripas=%d", test_ripas(pa));
+        check_quarantined(buf, n, s0.quarantined_granules);
         return;
     }
-    st_check(err == 0 && test_ripas(pa) == RSI_RIPAS_RAM && test_ripas(pa + (n - 1) * CCDMA_PAGE_SIZE) ==
-                                                        RSI_RIPAS_RAM,
-             "unshare completes: every granule RAM again", "err=%d", err);
+    st_check(test_ripas(pa) == RSI_RIPAS_RAM &&
+                 test_ripas(pa + (n - 1) * CCDMA_PAGE_SIZE) == RSI_RIPAS_RAM,
+             "unshare completes: every granule RAM again", "ripas=%d", test_ripas(pa));
     ccdma_plat_pages_free(buf, n);
 }

@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include <ccdma/errors.h>
+#include <ccdma/selftest.h>
+
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/rsi.h"
 #include "arch/arm64/smccc_conduit.h"
@@ -32,6 +35,32 @@ bool test_sharing_fails(void)
 {
     enum inject i = test_inject_mode();
     return rt.realm && (i == INJ_REJECT_EMPTY || i == INJ_RSI_ERROR);
+}
+
+int test_injected_error(bool to_shared)
+{
+    if (!rt.realm)
+        return 0;
+    switch (test_inject_mode()) {
+    case INJ_REJECT:
+        return to_shared ? 0 : CCDMA_EREJECT; /* the host rejects only RAM */
+    case INJ_REJECT_EMPTY:
+        return CCDMA_EREJECT;
+    case INJ_RSI_ERROR:
+        return CCDMA_ERSI;
+    default:
+        return 0;
+    }
+}
+
+bool test_conversion(int err, bool to_shared, const char *what)
+{
+    if (err == 0)
+        return true;
+    int want = test_injected_error(to_shared);
+    st_check(want != 0 && err == want, what, "%s, expected %s", ccdma_strerror(err),
+             want ? ccdma_strerror(want) : "success");
+    return false;
 }
 
 uint8_t test_wipe_pattern(void)

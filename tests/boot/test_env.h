@@ -18,6 +18,14 @@ enum inject { INJ_NONE, INJ_REJECT, INJ_REJECT_EMPTY, INJ_ONE_GRANULE, INJ_RSI_E
 enum inject test_inject_mode(void);
 /* True when sharing memory (RIPAS EMPTY) is made to fail in this boot. */
 bool test_sharing_fails(void);
+/* The clean error a conversion gets from this boot's injected host when the
+ * injection applies (to_shared: a share, else an unshare); 0 when none may.
+ * With ccdma.fail_after=N the injection starts after N good calls, so a
+ * conversion may also still succeed. */
+int test_injected_error(bool to_shared);
+/* Judge a conversion's outcome: true when it succeeded. Otherwise reports
+ * one check that the error is this boot's injected one, and returns false. */
+bool test_conversion(int err, bool to_shared, const char *what);
 /* ccdma.wipe=0xNN, or the monitor's default pattern. */
 uint8_t test_wipe_pattern(void);
 

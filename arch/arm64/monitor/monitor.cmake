@@ -77,6 +77,22 @@ ccdma_realm_test(realm-one-granule --append "ccdma.inject=one_granule"
 ccdma_realm_test(realm-rsi-error --append "ccdma.inject=rsi_error ccdma.fail_after=1"
   --no-disk-check
   --expect "monitor: counters .*injected=[1-9]")
+# The fault-injection matrix (issue 7): every boot must end with each
+# self-test passing or reporting the expected clean error, and no page
+# reused after a failed conversion (the self-tests check quarantine).
+ccdma_realm_test(realm-reject-empty --append "ccdma.inject=reject_empty ccdma.fail_after=1"
+  --no-disk-check --expect "monitor: counters .*rejects=[1-9]")
+# Errors that start mid-run: boot, DMA and device setup succeed, then
+# conversions fail at different points of the self-tests.
+foreach(after 14 20 26 32)
+  ccdma_realm_test(realm-rsi-error-after-${after}
+    --append "ccdma.inject=rsi_error ccdma.fail_after=${after}"
+    --expect "monitor: counters .*injected=[1-9]")
+endforeach()
+ccdma_realm_test(realm-wipe-5c --append "ccdma.wipe=0x5c"
+  --expect "monitor: strict=1 wipe=0x5c")
+# Pools far too small for the workload: clean ENOSPC, growth in ccdma_poll().
+ccdma_realm_test(realm-pools-small --append "ccdma.swiotlb_kib=256 ccdma.atomic_kib=8")
 ccdma_realm_test(realm-wipe-zero --append "ccdma.wipe=0x00"
   --expect "monitor: strict=1 wipe=0x00"
   --expect "monitor: counters .*granules_to_shared=[1-9]")
