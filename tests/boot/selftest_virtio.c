@@ -17,6 +17,7 @@
 #include "boot/devices.h"
 #include "boot/runtime.h"
 #include "tests/boot/disk_pattern.h"
+#include "tests/boot/test_env.h"
 
 #define CHUNK_SECTORS 128u /* 64 KiB per request */
 #define CHUNK (CHUNK_SECTORS * DISK_SECTOR)
@@ -147,7 +148,7 @@ SELFTEST(40, virtio_blk)
                   "%llu sectors", (unsigned long long)ccdma_blk_capacity(blk)))
         return;
     uint8_t *priv = ccdma_plat_pages_alloc(CHUNK / CCDMA_PAGE_SIZE, UINT64_MAX);
-    int err = ccdma_alloc_coherent(ccdma_blk_dma_device(blk), CHUNK, 0, 0, &shared, &handle);
+    int err = test_alloc_shared(ccdma_blk_dma_device(blk), CHUNK, &shared, &handle);
     if (!st_check(priv && err == 0, "buffers (private pages, shared coherent memory)",
                   "priv=%p err=%d", (void *)priv, err))
         return;
@@ -181,7 +182,7 @@ SELFTEST(41, virtio_rng)
     snprintf(name, sizeof(name), "private buffer filled (path: %s), two reads differ",
              private_path());
     st_check(differ && !strcmp(p1, private_path()), name, "n1=%d n2=%d path=%s", n1, n2, p1);
-    int err = ccdma_alloc_coherent(&rng->vdev.dma, sizeof(a), 0, 0, &shared, &handle);
+    int err = test_alloc_shared(&rng->vdev.dma, sizeof(a), &shared, &handle);
     int n3 = err ? err : ccdma_rng_read(rng, shared, sizeof(a), true);
     st_check(n3 > 0 && !strcmp(ccdma_io_path_name(rng->last_path), "direct"),
              "shared buffer filled in place (path: direct)", "n=%d", n3);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include <ccdma/dma.h>
 #include <ccdma/errors.h>
 #include <ccdma/selftest.h>
 
@@ -61,6 +62,14 @@ bool test_conversion(int err, bool to_shared, const char *what)
     st_check(want != 0 && err == want, what, "%s, expected %s", ccdma_strerror(err),
              want ? ccdma_strerror(want) : "success");
     return false;
+}
+
+int test_alloc_shared(struct ccdma_device *dev, size_t size, void **cpu, ccdma_dma_t *handle)
+{
+    int err = ccdma_alloc_coherent(dev, size, 0, 0, cpu, handle);
+    if (test_conversion(err, true, "conversion for shared memory refused cleanly by the host"))
+        return 0;
+    return ccdma_alloc_coherent(dev, size, CCDMA_ALLOC_ATOMIC, 0, cpu, handle);
 }
 
 uint8_t test_wipe_pattern(void)

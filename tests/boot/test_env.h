@@ -26,6 +26,12 @@ int test_injected_error(bool to_shared);
 /* Judge a conversion's outcome: true when it succeeded. Otherwise reports
  * one check that the error is this boot's injected one, and returns false. */
 bool test_conversion(int err, bool to_shared, const char *what);
+
+struct ccdma_device;
+/* Shared coherent memory for dev: a converting allocation first; if this
+ * boot's host refuses the conversion (checked as a clean error), the
+ * pre-shared atomic pool, which converts nothing at call time. */
+int test_alloc_shared(struct ccdma_device *dev, size_t size, void **cpu, ccdma_dma_t *handle);
 /* ccdma.wipe=0xNN, or the monitor's default pattern. */
 uint8_t test_wipe_pattern(void);
 
