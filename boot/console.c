@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * picolibc stdio on the PL011. Until the UART is known (and, in a realm,
- * mapped through the unprotected alias) output is kept in a small buffer,
- * flushed on attach or, if the run dies first, through semihosting.
+ * The console on the PL011, under the C library's stdio: picolibc's FILE
+ * here, newlib's _write in arch/arm/syscalls.c (both end in console_putc).
+ * Until the UART is known (and, in a realm, mapped through the unprotected
+ * alias) output is kept in a small buffer, flushed on attach or, if the run
+ * dies first, through semihosting.
  */
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "arch/arm64/exception.h"
+#include "boot/arch.h"
 #include "boot/runtime.h"
 #include "drivers/pl011/pl011.h"
 
@@ -27,9 +29,8 @@ static void emit(char c)
     pl011_putc(uart, c);
 }
 
-static int console_putc(char c, FILE *f)
+void console_putc(char c)
 {
-    (void)f;
     if (uart) {
         emit(c);
     } else if (early_len < EARLY_BUF_SIZE) {
@@ -37,13 +38,21 @@ static int console_putc(char c, FILE *f)
     } else {
         early_overflowed = true;
     }
+}
+
+#ifdef __PICOLIBC__
+static int console_file_putc(char c, FILE *f)
+{
+    (void)f;
+    console_putc(c);
     return (unsigned char)c;
 }
 
-static FILE console = FDEV_SETUP_STREAM(console_putc, NULL, NULL, _FDEV_SETUP_WRITE);
+static FILE console = FDEV_SETUP_STREAM(console_file_putc, NULL, NULL, _FDEV_SETUP_WRITE);
 FILE *const stdin = &console;
 FILE *const stdout = &console;
 FILE *const stderr = &console;
+#endif
 
 void console_attach(uintptr_t uart_base)
 {
@@ -68,8 +77,8 @@ void console_emergency_flush(void)
         return;
     }
     for (unsigned int i = 0; i < early_len; i++) {
-        uint64_t ch = (unsigned char)early_buf[i];
-        if (probe_semihost(SYS_WRITEC, (uint64_t)(uintptr_t)&ch, NULL) != 0)
+        uintptr_t ch = (unsigned char)early_buf[i];
+        if (probe_semihost(SYS_WRITEC, (uintptr_t)&ch, NULL) != 0)
             break;
     }
     early_len = 0;

@@ -171,6 +171,18 @@ static void parse_uart(const void *fdt, struct dt_platform *out,
     /* "path:options": the options (baud rate) do not concern us. */
     const char *colon = strchr(path, ':');
     int plen = colon ? (int)(colon - path) : (int)strlen(path);
+    if (path[0] != '/') {
+        /* An alias ("serial0"), resolved here: one level, to an absolute
+         * path only. libfdt resolves aliases recursively, so an alias that
+         * names itself would recurse until the stack overflows. */
+        int aliases = fdt_path_offset(fdt, "/aliases");
+        if (aliases < 0 || plen == 0 || memchr(path, '/', (size_t)plen))
+            return;
+        path = fdt_getprop_namelen(fdt, aliases, path, plen, &len);
+        if (!path || len <= 1 || path[0] != '/' || path[len - 1] != '\0')
+            return;
+        plen = (int)strlen(path);
+    }
     int node = fdt_path_offset_namelen(fdt, path, plen);
     if (node < 0 || fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
         return;

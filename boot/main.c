@@ -9,8 +9,6 @@
  *   5. the console, the boot line, the page allocator;
  *   6. the self-tests, and the verdict as the exit status.
  */
-#include <picolibc.h> /* defines PICOLIBC_TLS, which picotls.h needs */
-#include <picotls.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +16,8 @@
 #include <ccdma/platform.h>
 #include <ccdma/selftest.h>
 
-#include "arch/arm64/mmu.h"
+#include "bench/firmware/boot_bench.h"
+#include "boot/arch.h"
 #include "boot/boot.h"
 #include "boot/page_alloc.h"
 #include "boot/runtime.h"
@@ -29,7 +28,7 @@
 
 struct runtime rt;
 
-extern char __image_start[], __image_end[], __tls_block[];
+extern char __image_start[], __image_end[];
 
 void stack_guard_mix(const uint8_t *seed, size_t len);
 
@@ -45,7 +44,7 @@ static bool looks_like_fdt(uintptr_t addr)
 static uintptr_t find_dtb(uintptr_t x0)
 {
     if (looks_like_fdt(x0)) {
-        rt.dtb_source = "x0";
+        rt.dtb_source = BOOT_DTB_REG;
         return x0;
     }
     /* QEMU's firmware and ELF boots leave the DTB at the base of RAM; the
@@ -102,6 +101,28 @@ static void map_mmio(uint64_t base, uint64_t size, const char *what)
         printf("ccdma: cannot map %s at 0x%llx\n", what, (unsigned long long)base);
         runtime_fail_stop("page-table setup failed");
     }
+}
+
+/* RAM the CPU cannot address is left out: on AArch32 the identity map is
+ * the 32-bit address space, and QEMU virt puts RAM beyond 3 GiB above it. */
+static void drop_unaddressable_ram(void)
+{
+    unsigned int kept = 0;
+    for (unsigned int i = 0; i < rt.plat.n_mem; i++) {
+        struct dt_range r = rt.plat.mem[i];
+        if (r.base + r.size - 1 > UINTPTR_MAX) {
+            uint64_t usable = r.base > UINTPTR_MAX ? 0 : (uint64_t)UINTPTR_MAX - r.base + 1;
+            printf("ccdma: RAM 0x%llx+0x%llx: 0x%llx bytes above the address space left out\n",
+                   (unsigned long long)r.base, (unsigned long long)r.size,
+                   (unsigned long long)(r.size - usable));
+            r.size = usable;
+        }
+        if (r.size)
+            rt.plat.mem[kept++] = r;
+    }
+    rt.plat.n_mem = kept;
+    if (!kept)
+        runtime_fail_stop("no RAM the CPU can address");
 }
 
 static void mmu_final(void)
@@ -162,8 +183,7 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     rt.dtb = find_dtb(x0);
     mmu_early(rt.dtb);
 
-    _init_tls(__tls_block);
-    _set_tls(__tls_block);
+    boot_libc_init();
 
     rt.semihosting = boot_probe_semihosting();
     if (!rt.dtb)
@@ -176,6 +196,7 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
         runtime_fail_stop("invalid device tree");
     }
     stack_guard_mix(rt.plat.rng_seed, rt.plat.rng_seed_len);
+    drop_unaddressable_ram();
 
     boot_detect_realm();
     mmu_final();
@@ -186,6 +207,8 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
         printf("ccdma: device tree: %u malformed entries ignored\n", skipped);
     page_alloc_setup();
     boot_runtime_init();
+    if (boot_bench_requested())
+        boot_bench_run(); /* ccdma.bench=1: benchmarks instead of the self-tests */
 
     int failed = selftests_run();
     boot_runtime_fini();

@@ -16,7 +16,7 @@ struct runtime {
     unsigned int entry_el;     /* EL at which the image was entered */
     unsigned int run_el;       /* EL the runtime runs at (1) */
     uintptr_t dtb;             /* DTB address actually used */
-    const char *dtb_source;    /* "x0" or "ram-base" */
+    const char *dtb_source;    /* "x0"/"r2" (the loader's register) or "ram-base" */
     bool semihosting;          /* semihosting answered a probe */
     bool realm;                /* RSI answered: memory is private by default */
     uint64_t shared_bit;       /* unprotected IPA bit (0 when plain) */
@@ -33,8 +33,10 @@ noreturn void runtime_exit(int code);
 /* Report why, then runtime_exit(1). Safe to call from exception handlers. */
 noreturn void runtime_fail_stop(const char *why);
 
-/* Console: printf goes through picolibc stdio to the PL011 once it is known;
- * until then output is kept in a small buffer and flushed on attach. */
+/* Console: printf goes through the C library's stdio to the PL011 once it
+ * is known; until then output is kept in a small buffer and flushed on
+ * attach. console_putc is the one character sink both libraries use. */
+void console_putc(char c);
 void console_attach(uintptr_t uart_base);
 bool console_attached(void);
 

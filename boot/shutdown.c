@@ -7,10 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "arch/arm64/exception.h"
-#include "arch/arm64/hostcall.h"
-#include "arch/arm64/rsi_abi.h"
-#include "arch/arm64/smccc.h"
+#include "boot/arch.h"
 #include "boot/runtime.h"
 
 #define SYS_EXIT_EXTENDED 0x20
@@ -20,6 +17,11 @@
 void console_emergency_flush(void);
 
 static volatile bool stopping;
+
+#ifdef __aarch64__ /* realms are AArch64-only */
+#include "arch/arm64/hostcall.h"
+#include "arch/arm64/rsi_abi.h"
+#include "arch/arm64/smccc.h"
 
 /* RsiHostCall: imm at 0, gprs[0..30] from 8; 256-byte aligned, protected. */
 static struct {
@@ -38,6 +40,7 @@ static void realm_report_exit(int code)
     host_call.gprs[0] = (uint64_t)code;
     ccdma_smccc_call(&r);
 }
+#endif
 
 static noreturn void halt(void)
 {
@@ -47,15 +50,18 @@ static noreturn void halt(void)
 
 noreturn void runtime_exit(int code)
 {
-    uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint64_t)code};
+    /* The parameter block is two register-sized words (A64: 64-bit). */
+    uintptr_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uintptr_t)code};
 
     console_emergency_flush();
+#ifdef __aarch64__
     if (rt.realm)
         realm_report_exit(code);
-    /* Returns only if semihosting is off (the HLT was UNDEFINED). */
-    probe_semihost(SYS_EXIT_EXTENDED, (uint64_t)(uintptr_t)block, NULL);
+#endif
+    /* Returns only if semihosting is off (the trap was UNDEFINED). */
+    probe_semihost(SYS_EXIT_EXTENDED, (uintptr_t)block, NULL);
 
-    uint64_t regs[8] = {PSCI_SYSTEM_OFF};
+    uintptr_t regs[8] = {PSCI_SYSTEM_OFF};
     if (rt.plat.psci == DT_PSCI_HVC)
         probe_hvc(regs);
     else if (rt.plat.psci == DT_PSCI_SMC)

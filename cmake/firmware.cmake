@@ -38,6 +38,8 @@ foreach(area dma drivers)
     add_subdirectory(${area})
   endif()
 endforeach()
+# The same core as an installable library for embedders (docs/porting.md).
+include(${CCDMA_ROOT}/cmake/install.cmake)
 
 file(GLOB boot_sources CONFIGURE_DEPENDS ${CCDMA_ROOT}/boot/*.c ${CCDMA_ROOT}/boot/*.S)
 list(REMOVE_ITEM boot_sources ${CCDMA_ROOT}/boot/bios_stub.S)
@@ -111,6 +113,11 @@ add_custom_target(firmware ALL DEPENDS ${CMAKE_BINARY_DIR}/ccdma.bin ${CMAKE_BIN
 if(CCDMA_PLATFORM STREQUAL "qemu-virt")
   include(${CCDMA_ROOT}/tests/qemu/boot_tests.cmake)
   include(${CCDMA_ROOT}/arch/arm64/monitor/monitor.cmake OPTIONAL)
+  # examples/unikernel built against the installed package, then booted.
+  include(${CCDMA_ROOT}/tests/qemu/example_unikernel.cmake)
 else()
   include(${CCDMA_ROOT}/tests/image/image_tests.cmake)
 endif()
+
+# The in-firmware benchmark: sources into ccdma.elf, and its quick smoke test.
+include(${CCDMA_ROOT}/bench/firmware/bench.cmake OPTIONAL)

@@ -2,6 +2,13 @@
 # model) compiled for Linux with the host platform port, plus tests.
 include_directories(${CCDMA_INCLUDE})
 
+# The libFuzzer build (preset fuzz): the same libraries with coverage
+# instrumentation, and the fuzz targets instead of the host tests.
+option(CCDMA_FUZZ "Build the libFuzzer targets of tests/fuzz (clang)" OFF)
+if(CCDMA_FUZZ)
+  include(${CCDMA_ROOT}/tests/fuzz/fuzz_flags.cmake)
+endif()
+
 # Portable pieces of arch/arm64 (RSI client, RIPAS/RMM model): libraries
 # ccdma_rsi and ccdma_realm_model, shared with the firmware build.
 include(${CCDMA_ROOT}/arch/arm64/portable.cmake OPTIONAL)
@@ -11,6 +18,11 @@ foreach(area dma arch/host drivers)
     add_subdirectory(${area})
   endif()
 endforeach()
+
+if(CCDMA_FUZZ)
+  add_subdirectory(tests/fuzz)
+  return()
+endif()
 
 ccdma_add_subdirs(${CCDMA_ROOT}/tests/host)
 

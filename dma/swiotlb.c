@@ -29,6 +29,8 @@
  *  - Padding (alignment slack before and after the data) is zeroed and
  *    never copied anywhere.
  */
+#include <inttypes.h>
+
 #include "dma_internal.h"
 #include "slot_alloc.h"
 
@@ -300,7 +302,7 @@ static void release_slots(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
 
     memset(&r->slots[first], 0, (size_t)n * sizeof(r->slots[0]));
     if (!slot_alloc_release(&r->alloc, first, n))
-        dma_report("%s: slots %u+%u were not taken", pool->name, first, n);
+        dma_report("%s: slots %" PRIu32 "+%" PRIu32 " were not taken", pool->name, first, n);
     pool->used -= n;
 }
 
@@ -316,7 +318,7 @@ static void report_full(struct ccdma_swiotlb *pool, size_t size,
         return;
     for (unsigned int i = 0; i < pool->nregions; i++)
         total += pool->regions[i].alloc.nslots;
-    dma_report("bounce pool %s is full (sz: %zu bytes, %u slots): total %zu "
+    dma_report("bounce pool %s is full (sz: %zu bytes, %" PRIu32 " slots): total %zu "
                "slots, used %zu slots", pool->name, size, nslots, total, pool->used);
 }
 
@@ -515,7 +517,7 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
 
         ccdma_plat_unlock(&swiotlb_lock, flags);
         dma_report("%s: buffer overflow detected: sync of %#llx+%zu outside "
-                   "its %u-byte bounce mapping at %#llx",
+                   "its %" PRIu32 "-byte bounce mapping at %#llx",
                    dma_dev_name(dev), (unsigned long long)tlb_pa,
                    size, msize, (unsigned long long)start);
         return CCDMA_EINVAL;

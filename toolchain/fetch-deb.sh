@@ -11,8 +11,15 @@ opts=(-o "Dir::State::Lists=$state/lists" -o "Dir::Cache=$state/cache"
       -o "APT::Architectures::=$arch" -o "APT::Architecture=$arch"
       -o "Debug::NoLocking=1" -q)
 if ! ls "$state/lists/"*Packages* >/dev/null 2>&1; then
-  apt-get "${opts[@]}" update >"$state/update.log" 2>&1 ||
-    { cat "$state/update.log" >&2; echo "fetch-deb: apt-get update failed" >&2; exit 1; }
+  if ! apt-get "${opts[@]}" update >"$state/update.log" 2>&1; then
+    # A mirror caught mid-sync fails one index (seen: bookworm-security armhf)
+    # while the others arrive; the download below still fails loudly if the
+    # package is in none of them.
+    ls "$state/lists/"*Packages* >/dev/null 2>&1 ||
+      { cat "$state/update.log" >&2; echo "fetch-deb: apt-get update failed" >&2; exit 1; }
+    grep '^E:' "$state/update.log" >&2 || true
+    echo "fetch-deb: warning: some package indexes failed; using the ones fetched" >&2
+  fi
 fi
 cd "$dest"
 rm -f ./*.deb

@@ -89,4 +89,15 @@ void host_platform_for_each_shared(void (*fn)(void *va, ccdma_phys_t pa,
                                               size_t bytes, void *ctx),
                                    void *ctx);
 
+/* For leak scans, which walk the shared runs above at chosen moments: fn
+ * (NULL: none) is called for every unshare that passed its argument
+ * checks, before the conversion, while the range is still shared - the
+ * last moment the host sees those bytes, so memory shared only for a while
+ * is seen too. (A failed share needs no such call: granules it converted
+ * were wiped, the others stayed private.) As with for_each_shared, fn may
+ * read the memory but must not call into the port. */
+void host_platform_set_unshare_observer(void (*fn)(void *va, ccdma_phys_t pa,
+                                                   size_t bytes, void *ctx),
+                                        void *ctx);
+
 #endif /* CCDMA_HOST_PLATFORM_H */

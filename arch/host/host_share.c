@@ -37,6 +37,20 @@ static bool range_in_state(size_t i, size_t n, bool shared)
     return true;
 }
 
+/* The leak scans' observer (host_platform_set_unshare_observer), under mu. */
+static void (*unshare_observer)(void *va, ccdma_phys_t pa, size_t bytes, void *ctx);
+static void *unshare_observer_ctx;
+
+void host_platform_set_unshare_observer(void (*fn)(void *va, ccdma_phys_t pa,
+                                                   size_t bytes, void *ctx),
+                                        void *ctx)
+{
+    pthread_mutex_lock(&host_port.mu);
+    unshare_observer = fn;
+    unshare_observer_ctx = ctx;
+    pthread_mutex_unlock(&host_port.mu);
+}
+
 static int convert(void *va, size_t size, bool to_shared)
 {
     struct host_port *hp = &host_port;
@@ -61,6 +75,8 @@ static int convert(void *va, size_t size, bool to_shared)
         pthread_mutex_unlock(&hp->mu); /* nothing is private: nothing to do */
         return CCDMA_OK;
     }
+    if (!to_shared && unshare_observer)
+        unshare_observer(va, pa, size, unshare_observer_ctx);
     fail = to_shared ? host_fault_due(&hp->shares_seen, hp->faults.share_fail_after,
                                       hp->faults.share_fail_count)
                      : host_fault_due(&hp->unshares_seen, hp->faults.unshare_fail_after,

@@ -117,5 +117,12 @@ void vq_sh_used_elem(struct ccdma_virtq *vq, uint16_t slot, uint32_t *id,
                      uint32_t *len);
 /* A byte the device wrote into a request buffer (blk status). */
 uint8_t vq_sh_dev_u8(const void *p);
+/* A new decision over device-written memory starts (one harvest of the
+ * used ring): the double-fetch check's window. Nothing outside hook builds. */
+#if defined(CCDMA_VIRTQ_HOOKS) && CCDMA_VIRTQ_HOOKS
+void vq_sh_decision(struct ccdma_virtq *vq);
+#else
+#define vq_sh_decision(vq) ((void)(vq))
+#endif
 
 #endif /* CCDMA_VIRTIO_INTERNAL_H */

@@ -18,11 +18,25 @@
 #if defined(CCDMA_VIRTQ_HOOKS) && CCDMA_VIRTQ_HOOKS
 static ccdma_virtq_read_hook read_hook;
 static void *read_hook_ctx;
+static ccdma_virtq_decision_hook decision_hook;
+static void *decision_hook_ctx;
 
 void ccdma_virtq_set_read_hook(ccdma_virtq_read_hook hook, void *ctx)
 {
     read_hook = hook;
     read_hook_ctx = ctx;
+}
+
+void ccdma_virtq_set_decision_hook(ccdma_virtq_decision_hook hook, void *ctx)
+{
+    decision_hook = hook;
+    decision_hook_ctx = ctx;
+}
+
+void vq_sh_decision(struct ccdma_virtq *vq)
+{
+    if (decision_hook != NULL)
+        decision_hook(decision_hook_ctx, vq);
 }
 
 static uint32_t seen(const void *where, enum ccdma_virtq_field f, uint16_t slot,

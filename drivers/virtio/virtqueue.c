@@ -142,6 +142,7 @@ int ccdma_virtq_poll(struct ccdma_virtq *vq)
     if (vq->vdev->state == CCDMA_VIRTIO_BROKEN)
         return CCDMA_EBROKEN;
     vq->stats.polls++;
+    vq_sh_decision(vq);
     uint16_t idx = vq_sh_used_idx(vq);
     uint16_t pending = (uint16_t)(idx - vq->last_used);
     /* Each used entry retires one distinct lent chain. */

@@ -265,6 +265,13 @@ typedef void (*ccdma_virtq_read_hook)(void *ctx, const void *where,
                                       enum ccdma_virtq_field field,
                                       uint16_t slot, uint32_t *value);
 void ccdma_virtq_set_read_hook(ccdma_virtq_read_hook hook, void *ctx);
+
+/* Called when the driver starts one decision over device-written memory:
+ * a harvest of vq's used ring (used.idx, then each new entry), and, for
+ * blk, the status read that follows it. Each shared field is read at most
+ * once between two calls (the double-fetch check's window). */
+typedef void (*ccdma_virtq_decision_hook)(void *ctx, const struct ccdma_virtq *vq);
+void ccdma_virtq_set_decision_hook(ccdma_virtq_decision_hook hook, void *ctx);
 #endif
 
 /* ---- virtio-rng ------------------------------------------------------------------------- */

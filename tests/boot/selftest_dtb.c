@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The device tree yields the nodes this machine must have, consistently. */
+#include <inttypes.h>
 #include <libfdt.h>
 
 #include <ccdma/selftest.h>
@@ -36,7 +37,7 @@ SELFTEST(12, dtb)
             distinct &= p->virtio[i].base != p->virtio[j].base;
     st_check(distinct, "virtio-mmio transports found, each at its own address",
              "n_virtio=%u", p->n_virtio);
-    st_note("%u virtio-mmio transports, first at 0x%llx (INTID %u)", p->n_virtio,
+    st_note("%u virtio-mmio transports, first at 0x%llx (INTID %" PRIu32 ")", p->n_virtio,
             (unsigned long long)p->virtio[0].base, p->virtio[0].intid);
 
     /* QEMU adds PSCI only where something below the entry EL can answer it:

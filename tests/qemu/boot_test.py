@@ -40,9 +40,15 @@ def parse_args():
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--expect-el", type=int, help="override the expected entry EL")
     p.add_argument("--expect-mode", default="plain")
+    p.add_argument("--boot-line-prefix", default="ccdma",
+                   help="name in the boot line 'NAME: el=N->N mode=...' (another image, "
+                        "e.g. the example unikernel, prints its own)")
     p.add_argument("--expect", action="append", default=[], help="regex that must appear")
     p.add_argument("--reject", action="append", default=[], help="regex that must not appear")
     p.add_argument("--expect-exit", type=int, default=0)
+    p.add_argument("--expect-fatal", metavar="REGEX",
+                   help="the run must end in a reported fatal error ('ccdma: FATAL: REGEX') "
+                        "with exit status 1; self-test counts are then not judged")
     p.add_argument("--append", help="kernel command line (bootargs)")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument(s)")
     p.add_argument("--virtio", metavar="DISK",
@@ -90,14 +96,17 @@ def build_cmd(a):
 
 def judge(out, rc, expected_el, a):
     errors = []
-    boot = re.search(r"^ccdma: el=(\d)->(\d) mode=(\w+)", out, re.M)
+    prefix = re.escape(a.boot_line_prefix)
+    boot = re.search(rf"^{prefix}: el=(\d)->(\d) mode=(\w+)", out, re.M)
     if not boot:
-        errors.append("no boot line ('ccdma: el=N->N mode=...')")
+        errors.append(f"no boot line ('{a.boot_line_prefix}: el=N->N mode=...')")
     else:
         if int(boot.group(1)) != expected_el:
             errors.append(f"entry EL {boot.group(1)}, expected {expected_el}")
         if boot.group(3) != a.expect_mode:
             errors.append(f"mode {boot.group(3)}, expected {a.expect_mode}")
+    if a.expect_fatal is not None:
+        return errors + judge_fatal(out, rc, a)
     oks = re.findall(r"^ok \d+ - ", out, re.M)
     not_oks = re.findall(r"^not ok \d+ - .*$", out, re.M)
     summary = re.findall(r"^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$", out, re.M)
@@ -124,6 +133,20 @@ def judge(out, rc, expected_el, a):
         m = re.search(rx, out, re.M)
         if m:
             errors.append(f"forbidden output present: {m.group(0)!r}")
+    return errors
+
+
+def judge_fatal(out, rc, a):
+    """A run that must die: the fatal report, exit status 1, --expect/--reject."""
+    errors = []
+    if not re.search(rf"^{re.escape(a.boot_line_prefix)}: FATAL: {a.expect_fatal}", out, re.M):
+        errors.append(f"no fatal report matching /{a.expect_fatal}/")
+    if rc != 1:
+        errors.append(f"QEMU exit status {rc}, expected 1 (the fatal verdict)")
+    errors += [f"expected output missing: /{rx}/" for rx in a.expect
+               if not re.search(rx, out, re.M)]
+    errors += [f"forbidden output present: /{rx}/" for rx in a.reject
+               if re.search(rx, out, re.M)]
     return errors
 
 

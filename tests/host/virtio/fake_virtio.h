@@ -109,4 +109,9 @@ void fake_detach(uintptr_t base);
 /* Serve pending requests now (as relax would). */
 void fake_process(struct fake_dev *d);
 
+/* The register callbacks fake_attach installs (ctx: the fake_dev), for a
+ * wrapper that serves the device from its own thread (race_device.h). */
+struct host_mmio_ops;
+const struct host_mmio_ops *fake_mmio_ops(void);
+
 #endif /* CCDMA_TEST_FAKE_VIRTIO_H */

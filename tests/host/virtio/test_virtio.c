@@ -980,27 +980,14 @@ static void teardown_and_audit(void)
             ccdma_plat_pages_free(g_priv[i].va, g_priv[i].pages);
         g_priv[i].va = NULL;
     }
-    struct ccdma_debug_counters dbg;
-    ccdma_debug_get_counters(&dbg);
-    if (dbg.errors != 0)
-        failf("dma-debug reported %llu misuses", (unsigned long long)dbg.errors);
-    int leaks = ccdma_shutdown();
-    if (leaks != 0)
-        failf("%d DMA allocations or mappings left at shutdown", leaks);
-    if (host_mmio_strays() != 0)
-        failf("%llu MMIO accesses outside any device", (unsigned long long)host_mmio_strays());
+    char why[160];
+    if (virtio_test_env_audit(why, sizeof(why)) != 0)
+        failf("%s", why);
 }
 
 int main(int argc, char **argv)
 {
-    const char *mode = "cca";
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--mode") == 0)
-            mode = argv[i + 1];
-    if (virtio_test_env_init(mode, &g_cc) != 0) {
-        fprintf(stderr, "usage: %s [--mode cca|sev|plain]\n", argv[0]);
-        return 2;
-    }
+    const char *mode = virtio_test_env_init_args(argc, argv, &g_cc);
     printf("# virtio host tests, %s mode\n", mode);
 
     unsigned int passed = 0, failed = 0, n = 0;

@@ -4,9 +4,18 @@
 #define CCDMA_TEST_VIRTIO_ENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* "cca", "sev" (CC active) or "plain". Sets *cc. 0 or a CCDMA_E* code. */
 int virtio_test_env_init(const char *mode, bool *cc);
 void virtio_test_env_fini(void);
+/* The same, with the mode from "--mode M" in argv ("cca" without one);
+ * prints the usage and exits with status 2 on a bad mode. */
+const char *virtio_test_env_init_args(int argc, char **argv, bool *cc);
+
+/* The end of a test's DMA work: dma-debug saw no misuse, nothing is live
+ * at ccdma_shutdown() (called here) and no MMIO access strayed. 0, or -1
+ * with the first problem in why. */
+int virtio_test_env_audit(char *why, size_t n);
 
 #endif /* CCDMA_TEST_VIRTIO_ENV_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * -bios flash stub (AArch32): runs from 0x0 in the reset mode, copies the
+ * image that follows it in flash to the load address its zImage-style
+ * header names (arch/arm/head.S), and enters it as a Linux-style loader
+ * would: r0 = 0, r1 = ~0 (no machine type: DT boot), r2 = the DTB QEMU
+ * placed at the RAM base. The mode is left alone: head.S handles SVC, HYP
+ * and Secure SVC.
+ *
+ * Why copy rather than execute in place: with virt,secure=on the flash is
+ * secure-only, so code running from 0x0 could not go on after dropping to
+ * Non-secure; and the RAM image is the one every other boot runs.
+ */
+#define ZIMAGE_MAGIC 0x016f2818
+#define SYS_EXIT_EXTENDED 0x20
+
+    .syntax unified
+    .arch armv7-a
+    .arm
+
+    .section .text, "ax"
+    .global _start
+_start:
+    ldr     r4, =payload                /* linked at the flash base, where it runs */
+    ldr     r5, [r4, #0x24]             /* magic */
+    ldr     r6, =ZIMAGE_MAGIC
+    cmp     r5, r6
+    bne     bad_payload
+    ldr     r5, [r4, #0x28]             /* load address */
+    ldr     r6, [r4, #0x2c]             /* end of the loaded bytes */
+    mov     r7, r5
+1:  cmp     r7, r6                      /* the end is 16-byte aligned */
+    ldmlo   r4!, {r0-r3}
+    stmlo   r7!, {r0-r3}
+    blo     1b
+    dsb
+    mov     r0, #0
+    mcr     p15, 0, r0, c7, c5, 0       /* ICIALLU: the copy is code */
+    dsb
+    isb
+    mvn     r1, #0
+    ldr     r2, =CCDMA_RAM_BASE
+    bx      r5
+
+bad_payload:
+    adr     r1, exit_block
+    mov     r0, #SYS_EXIT_EXTENDED
+    svc     #0x123456
+2:  wfi
+    b       2b
+
+    .balign 4
+exit_block:
+    .word   0x20026, 2                  /* ADP_Stopped_ApplicationExit, code 2 */
+
+    .ltorg                              /* literals before the payload */
+    .balign 4096
+payload:                                /* the image is appended here */

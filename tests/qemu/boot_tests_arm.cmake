@@ -1,0 +1,60 @@
+# AArch32 QEMU boot tests (qemu-system-arm -M virt -cpu cortex-a15): each
+# boots the firmware in one configuration and judges the self-test output
+# with the same harness as AArch64 (tests/qemu/boot_test.py). Entry "EL" on
+# the boot line: 1 = SVC, 2 = HYP (virtualization=on), 3 = Secure SVC
+# (secure=on); an ELF -kernel and -bios both start in the reset mode.
+set(CCDMA_BOOT_TEST ${CCDMA_ROOT}/tests/qemu/boot_test.py)
+
+# ccdma_arm_boot_test(NAME CONFIG plain|el2|el3 BOOT elf|bios [VIRTIO] [ARGS ...])
+# VIRTIO: a virtio-blk disk with known content (checked after the run) and
+# virtio-rng, as on AArch64.
+function(ccdma_arm_boot_test name)
+  cmake_parse_arguments(T "VIRTIO" "CONFIG;BOOT" "ARGS" ${ARGN})
+  if(T_BOOT STREQUAL "bios")
+    set(image ${CMAKE_BINARY_DIR}/ccdma-bios.bin)
+  else()
+    set(image ${CMAKE_BINARY_DIR}/ccdma.elf)
+  endif()
+  if(T_VIRTIO)
+    list(APPEND T_ARGS --virtio ${CMAKE_BINARY_DIR}/disk-arm-${name}.img)
+  endif()
+  add_test(NAME boot-arm-${name}
+    COMMAND ${Python3_EXECUTABLE} ${CCDMA_BOOT_TEST}
+      --qemu ${QEMU_ARM} --cpu cortex-a15 --config ${T_CONFIG} --boot ${T_BOOT}
+      --image ${image} --expect-mode plain
+      --expect "^ccdma: arch=AArch32 .* lpae=on "
+      --log ${CMAKE_BINARY_DIR}/boot-arm-${name}.log ${T_ARGS})
+  set_tests_properties(boot-arm-${name} PROPERTIES TIMEOUT 300 LABELS qemu)
+endfunction()
+
+foreach(config plain el2 el3)
+  ccdma_arm_boot_test(${config}-elf CONFIG ${config} BOOT elf VIRTIO)
+  ccdma_arm_boot_test(${config}-bios CONFIG ${config} BOOT bios VIRTIO)
+endforeach()
+# Secure SVC with an EL2: Monitor drops to Non-secure HYP, HYP to SVC.
+ccdma_arm_boot_test(el3-el2-elf CONFIG el3 BOOT elf VIRTIO
+  ARGS --machine-extra virtualization=on
+       --expect "^ccdma: arch=AArch32 .* path=Secure SVC>MON>HYP>SVC \\(Non-secure\\)")
+# The DMA self-tests with every device bouncing and 32-bit DMA masks.
+ccdma_arm_boot_test(plain-elf-bounce32 CONFIG plain BOOT elf
+  ARGS --append "ccdma.force_bounce=1 ccdma.dma_bits=32"
+       --expect "masks 32-bit, forced bounce: ready"
+       --expect "^ok [0-9]+ - dma_bounce: bounce: ")
+# RAM above 4 GiB (-m 4G puts 1 GiB there) has no 32-bit address: left out.
+ccdma_arm_boot_test(plain-elf-4g CONFIG plain BOOT elf
+  ARGS --memory 4G --expect "0x40000000 bytes above the address space left out")
+# An unexpected exception is decoded and fails the run: at PL1 (a data
+# abort, an undefined instruction) and in HYP (an HVC trapped from SVC).
+ccdma_arm_boot_test(crash-dabt CONFIG plain BOOT elf
+  ARGS --append ccdma.crash=dabt --expect-fatal "unexpected exception at PL1"
+       --expect "^ccdma: UNEXPECTED EXCEPTION at PL1: data abort"
+       --expect "^ccdma:   from SVC mode, Thumb state: pc=0x4"
+       --expect "translation fault at level [1-3] on read .*DFAR=0x3ff00010")
+ccdma_arm_boot_test(crash-undef CONFIG el3 BOOT elf
+  ARGS --append ccdma.crash=undef --expect-fatal "unexpected exception at PL1"
+       --expect "^ccdma: UNEXPECTED EXCEPTION at PL1: undefined instruction")
+ccdma_arm_boot_test(crash-hvc CONFIG el2 BOOT elf
+  ARGS --append ccdma.crash=hvc --expect-fatal "unexpected exception in HYP mode"
+       --expect "^ccdma: UNEXPECTED EXCEPTION in HYP mode: trap to HYP mode"
+       --expect "^ccdma:   from SVC mode, Thumb state"
+       --expect "HSR=0x4[89a-f][0-9a-f]{6}: HVC \\(EC=0x12\\)")
