@@ -24,10 +24,7 @@
 #define IMAGE_MAGIC_OFF 56       /* arm64 Image header: "ARM\x64" */
 #define IMAGE_MAGIC 0x644d5241u
 
-/* sysregs.h spells HCR_RW as an int shift, which sign-extends into
- * HCR_EL2[63:32] (E2H among them) when widened: spell it 64-bit here. */
-#define HCR_EL2_RW (1ull << 31)
-#define REALM_HCR (HCR_EL2_RW | HCR_TSC | HCR_VM)
+#define REALM_HCR ((uint64_t)HCR_RW | HCR_TSC | HCR_VM)
 #define CNTHCTL_EL1PCTEN_EL1PCEN 3u
 #define PMCR_N(pmcr) (((pmcr) >> 11) & 0x1f)
 

@@ -15,21 +15,19 @@
 #include "rsi_abi.h"
 
 /* virtio 1.2, 4.2.2: per-queue reset (VIRTIO_F_RING_RESET). */
-#define VIRTIO_MMIO_QUEUE_RESET 0x0c0u
 #define VIRTQ_DESC_F_INDIRECT 4u
 /* QEMU ignores a QueueSel at or above its queue limit. */
 #define QEMU_VIRTIO_QUEUE_MAX 1024u
+/* ... and a QueueNum of 0 or above VIRTQUEUE_MAX_SIZE (virtio_queue_set_num):
+ * mirroring exactly what QEMU accepts keeps the shadow's ring geometry the
+ * one the device really uses. */
+#define QEMU_VIRTQUEUE_MAX_SIZE 1024u
 
 #define DESC_ALIGN 16u
 #define AVAIL_ALIGN 2u
 #define USED_ALIGN 4u
 #define AVAIL_IDX_OFF 2u
 #define AVAIL_RING_OFF 4u
-
-static void queue_reset(struct vshadow_queue *q)
-{
-    memset(q, 0, sizeof(*q));
-}
 
 void vshadow_reset(struct vshadow *s)
 {
@@ -65,7 +63,10 @@ bool vshadow_write(struct vshadow *s, uint32_t off, uint32_t val, unsigned int *
     if (q == NULL)
         return false; /* a queue the monitor does not track */
     switch (off) {
-    case VIRTIO_MMIO_QUEUE_NUM: q->num = val; break;
+    case VIRTIO_MMIO_QUEUE_NUM:
+        if (val != 0 && val <= QEMU_VIRTQUEUE_MAX_SIZE)
+            q->num = val;
+        break;
     case VIRTIO_MMIO_QUEUE_DESC_LOW: set_half(&q->desc, val, false); break;
     case VIRTIO_MMIO_QUEUE_DESC_HIGH: set_half(&q->desc, val, true); break;
     case VIRTIO_MMIO_QUEUE_DRIVER_LOW: set_half(&q->driver, val, false); break;
@@ -79,10 +80,6 @@ bool vshadow_write(struct vshadow *s, uint32_t off, uint32_t val, unsigned int *
             q->live_driver = q->driver;
             q->live_device = q->device;
         }
-        break;
-    case VIRTIO_MMIO_QUEUE_RESET:
-        if (val == 1)
-            queue_reset(q);
         break;
     default:
         break;

@@ -11,7 +11,9 @@
  *
  * The shadow mirrors QEMU 7.2's transport: QueueNum applies at once,
  * QueueDesc/Driver/Device take effect when QueueReady is written 1, and a
- * queue stays live (QEMU keeps serving it) until Status 0 or QueueReset.
+ * queue stays live (QEMU keeps serving it) until Status 0. QEMU 7.2's
+ * virtio-mmio has no QueueReset (it is virtio-pci only): a write there
+ * changes nothing, so it must not make the shadow forget a live queue.
  */
 #ifndef CCDMA_MONITOR_VIRTIO_SHADOW_H
 #define CCDMA_MONITOR_VIRTIO_SHADOW_H
@@ -23,8 +25,8 @@
 /* Queues tracked per transport; a doorbell for a higher one cannot be
  * checked, so strict mode refuses it. */
 #define VSHADOW_MAX_QUEUES 8
-/* Largest split-ring size (virtio 1.2, 2.7). */
-#define VSHADOW_QUEUE_SIZE_MAX 32768u
+/* Largest ring QEMU accepts (VIRTQUEUE_MAX_SIZE); the spec allows 32768. */
+#define VSHADOW_QUEUE_SIZE_MAX 1024u
 
 struct vshadow_queue {
     uint32_t num;                  /* QueueNum, as last written */

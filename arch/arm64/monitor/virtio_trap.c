@@ -168,6 +168,15 @@ bool virtio_trap_handle(struct exc_frame *f, uint64_t ipa)
                !(esr & ESR_ISV) ? "no syndrome (ISV=0)" : "unaligned or past the window");
         return false;
     }
+    /* Registers are 32-bit. QEMU splits a wider write into 32-bit ones and
+     * acts on each, so replaying it whole would let QueueNotify or a queue
+     * address change unseen by the shadow: refuse it (an external abort). */
+    if ((esr & ESR_WNR) && off < VIRTIO_MMIO_CONFIG && sas != 2) {
+        printf("monitor: virtio-mmio register write of %u bytes at 0x%llx (PC 0x%llx) refused: "
+               "registers are 32-bit\n", 1u << sas, (unsigned long long)ipa,
+               (unsigned long long)f->elr);
+        return false;
+    }
     mon.cnt.mmio_traps++;
     if (esr & ESR_WNR) {
         uint64_t val = srt == XZR ? 0 : f->x[srt];
@@ -175,8 +184,7 @@ bool virtio_trap_handle(struct exc_frame *f, uint64_t ipa)
 
         if (sas < 3)
             val &= (1ull << (8u << sas)) - 1;
-        /* QEMU acts on 32-bit register writes only; so does the shadow. */
-        if (sas == 2 && off < VIRTIO_MMIO_CONFIG &&
+        if (off < VIRTIO_MMIO_CONFIG &&
             vshadow_write(&t->sh, (uint32_t)off, (uint32_t)val, &queue))
             doorbell(t, queue);
         mmio_write(pa, sas, val);
