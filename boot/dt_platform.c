@@ -95,6 +95,24 @@ static bool node_is_memory(const void *fdt, int node)
            memcmp(type, "memory", sizeof("memory")) == 0;
 }
 
+static bool ranges_overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
+{
+    return a < b + bs && b < a + as;
+}
+
+/* True when [base, base+size) overlaps any RAM or reserved range found so
+ * far: a device window there would remap memory the runtime owns. */
+static bool overlaps_memory(const struct dt_platform *out, uint64_t base, uint64_t size)
+{
+    for (unsigned int i = 0; i < out->n_mem; i++)
+        if (ranges_overlap(base, size, out->mem[i].base, out->mem[i].size))
+            return true;
+    for (unsigned int i = 0; i < out->n_reserved; i++)
+        if (ranges_overlap(base, size, out->reserved[i].base, out->reserved[i].size))
+            return true;
+    return false;
+}
+
 static void parse_memory(const void *fdt, struct dt_platform *out,
                          unsigned int *skipped)
 {
@@ -111,6 +129,12 @@ static void parse_memory(const void *fdt, struct dt_platform *out,
                 (*skipped)++;
                 if (err)
                     break;
+                continue;
+            }
+            /* Two ranges over the same pages would give each page two
+             * owners (and two allocator bits): keep the first. */
+            if (overlaps_memory(out, r.base, r.size)) {
+                (*skipped)++;
                 continue;
             }
             out->mem[out->n_mem++] = r;
@@ -187,7 +211,8 @@ static void parse_uart(const void *fdt, struct dt_platform *out,
     if (node < 0 || fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
         return;
     struct dt_range r;
-    if (reg_entry(fdt, node, 0, &r) != 0 || r.size < 0x1000 || (r.base & 0xfff)) {
+    if (reg_entry(fdt, node, 0, &r) != 0 || r.size < 0x1000 || (r.base & 0xfff) ||
+        overlaps_memory(out, r.base, r.size)) {
         (*skipped)++;
         return;
     }
@@ -219,7 +244,7 @@ static void parse_virtio(const void *fdt, struct dt_platform *out,
         if (!node_enabled(fdt, node))
             continue;
         if (reg_entry(fdt, node, 0, &r) != 0 || r.size < VIRTIO_MMIO_MIN_SIZE ||
-            (r.base & 0xff)) {
+            (r.base & 0xff) || overlaps_memory(out, r.base, r.size)) {
             (*skipped)++;
             continue;
         }

@@ -125,6 +125,29 @@ static void drop_unaddressable_ram(void)
         runtime_fail_stop("no RAM the CPU can address");
 }
 
+/* In a realm MMIO is reached at (address | shared bit): a window the DTB
+ * puts at or above the shared bit has no such alias. Drop it rather than
+ * map something else. */
+static unsigned int drop_unreachable_mmio(void)
+{
+    unsigned int dropped = 0, kept = 0;
+
+    if (!rt.realm)
+        return 0;
+    if (rt.plat.has_uart && rt.plat.uart.base + rt.plat.uart.size > rt.shared_bit) {
+        rt.plat.has_uart = false;
+        dropped++;
+    }
+    for (unsigned int i = 0; i < rt.plat.n_virtio; i++) {
+        if (rt.plat.virtio[i].base + rt.plat.virtio[i].size > rt.shared_bit)
+            dropped++;
+        else
+            rt.plat.virtio[kept++] = rt.plat.virtio[i];
+    }
+    rt.plat.n_virtio = kept;
+    return dropped;
+}
+
 static void mmu_final(void)
 {
     if (!mmu_tables_begin())
@@ -199,6 +222,7 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     drop_unaddressable_ram();
 
     boot_detect_realm();
+    skipped += drop_unreachable_mmio();
     mmu_final();
     console_attach(rt.plat.has_uart ? rt.plat.uart.base : CCDMA_EARLY_UART);
 

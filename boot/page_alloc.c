@@ -75,6 +75,16 @@ int page_alloc_init(const struct dt_platform *p,
         }
         if (np == 0)
             break;
+        bool overlap = false;
+        for (unsigned int r = 0; r < n_regions; r++)
+            overlap |= base < regions[r].base + (uint64_t)regions[r].npages * PAGE_SIZE &&
+                       regions[r].base < base + (uint64_t)np * PAGE_SIZE;
+        if (overlap) {
+            /* The same page under two bits could be handed out twice. */
+            printf("ccdma: page allocator: overlapping RAM 0x%llx ignored\n",
+                   (unsigned long long)base);
+            continue;
+        }
         regions[n_regions++] = (struct region){base, np, next_bit};
         for (size_t b = next_bit; b < next_bit + np; b++)
             bit_clear(b);
