@@ -132,6 +132,23 @@ el1_entry:
     stp     xzr, xzr, [x0], #16
     b       1b
 2:
+    /* Those zeros went to memory with the MMU off. A loader or an EL2
+     * that mapped this RAM cacheable may have left lines behind for .bss,
+     * the stacks or the page-table pool; discard them before caches and
+     * table walks can hit them. */
+    adr_l   x0, __bss_start
+    adr_l   x1, __image_end
+    mrs     x2, ctr_el0
+    ubfx    x2, x2, #16, #4             /* DminLine: log2(words per line) */
+    mov     x3, #4
+    lsl     x3, x3, x2                  /* line size in bytes */
+    sub     x4, x3, #1
+    bic     x0, x0, x4
+3:  dc      ivac, x0
+    add     x0, x0, x3
+    cmp     x0, x1
+    b.lo    3b
+    dsb     sy
     /* A first stack-protector guard from the counter; boot_main mixes in
      * the DTB's rng-seed later from a frame that never returns. */
     mrs     x0, cntpct_el0

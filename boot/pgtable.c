@@ -73,13 +73,19 @@ static uint64_t table_desc(const uint64_t *t)
     return (uint64_t)(uintptr_t)t | DESC_VALID | DESC_TABLE;
 }
 
-/* Break-before-make for an entry the MMU may be walking. */
-static void entry_write(volatile uint64_t *e, uint64_t val, uint64_t va, bool live)
+/* Break-before-make for an entry the MMU may be walking. An entry above
+ * level 3 (a block, or a table) may sit in the TLB for every page it covers,
+ * so its break invalidates them all before the new entry is made. */
+static void entry_write(volatile uint64_t *e, uint64_t val, uint64_t va, int level,
+                        bool live)
 {
     if (live && (*e & DESC_VALID)) {
         pgtable_arch_store(e, 0);
         dsb_ish();
-        pgtable_arch_tlbi_page(va);
+        if (level < 3)
+            pgtable_arch_tlbi_all();
+        else
+            pgtable_arch_tlbi_page(va);
     }
     pgtable_arch_store(e, val);
     if (live) {
@@ -103,12 +109,7 @@ static int block_split(volatile uint64_t *e, int level, uint64_t va, bool live)
         pgtable_arch_store(&t[i], attrs | (oa + i * child_size) | DESC_VALID |
                                       (level + 1 == 3 ? DESC_TABLE : 0));
     dsb_ish();
-    entry_write(e, table_desc(t), va & ~((1ull << LEVEL_SHIFT(level)) - 1), live);
-    if (live) {
-        /* The old block may sit in the TLB for any address it covered. */
-        pgtable_arch_tlbi_all();
-        isb();
-    }
+    entry_write(e, table_desc(t), va & ~((1ull << LEVEL_SHIFT(level)) - 1), level, live);
     return 0;
 }
 
@@ -120,11 +121,14 @@ static int map_one(uint64_t *root, uint64_t va, uint64_t pa, uint64_t remaining,
         uint64_t shift = LEVEL_SHIFT(level);
         uint64_t size = 1ull << shift;
         volatile uint64_t *e = &table[(va >> shift) & (ENTRIES - 1)];
-        bool fits = level > 1 && (va & (size - 1)) == 0 && (pa & (size - 1)) == 0 &&
-                    remaining >= size;
+        /* A block never replaces a table: that would orphan the table and
+         * leave its pages' TLB entries behind. Map through it instead. */
+        bool is_table = level < 3 && (*e & DESC_VALID) && (*e & DESC_TABLE);
+        bool fits = level > 1 && !is_table && (va & (size - 1)) == 0 &&
+                    (pa & (size - 1)) == 0 && remaining >= size;
         if (level == 3 || fits) {
             uint64_t bits = leaf_bits(attr, level);
-            entry_write(e, bits ? (bits | (pa & PGTABLE_OA_MASK)) : 0, va, live);
+            entry_write(e, bits ? (bits | (pa & PGTABLE_OA_MASK)) : 0, va, level, live);
             *mapped = size;
             return 0;
         }
@@ -133,7 +137,7 @@ static int map_one(uint64_t *root, uint64_t va, uint64_t pa, uint64_t remaining,
             if (!t)
                 return CCDMA_ENOMEM;
             dsb_ish();
-            entry_write(e, table_desc(t), va, live);
+            entry_write(e, table_desc(t), va, level, live);
         } else if (!(*e & DESC_TABLE)) {
             int err = block_split(e, level, va, live);
             if (err)

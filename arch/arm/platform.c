@@ -12,6 +12,7 @@
 #include <ccdma/errors.h>
 #include <ccdma/platform.h>
 
+#include "boot/cache_range.h"
 #include "boot/page_alloc.h"
 #include "boot/runtime.h"
 
@@ -96,7 +97,11 @@ DCACHE_OP(dc_invalidate, "c6")        /* DCIMVAC */
 DCACHE_OP(dc_clean_invalidate, "c14") /* DCCIMVAC */
 
 void ccdma_plat_cache_clean(const void *va, size_t size) { dc_clean((uintptr_t)va, size); }
-void ccdma_plat_cache_invalidate(void *va, size_t size) { dc_invalidate((uintptr_t)va, size); }
+void ccdma_plat_cache_invalidate(void *va, size_t size)
+{
+    cache_invalidate_range((uintptr_t)va, size, dcache_line(), dc_invalidate,
+                           dc_clean_invalidate);
+}
 void ccdma_plat_cache_clean_invalidate(void *va, size_t size)
 {
     dc_clean_invalidate((uintptr_t)va, size);

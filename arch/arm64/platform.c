@@ -11,6 +11,7 @@
 #include <ccdma/platform.h>
 
 #include "arch/arm64/mem_share.h"
+#include "boot/cache_range.h"
 #include "boot/page_alloc.h"
 #include "boot/runtime.h"
 
@@ -94,7 +95,11 @@ DCACHE_OP(dc_invalidate, "dc ivac")
 DCACHE_OP(dc_clean_invalidate, "dc civac")
 
 void ccdma_plat_cache_clean(const void *va, size_t size) { dc_clean((uintptr_t)va, size); }
-void ccdma_plat_cache_invalidate(void *va, size_t size) { dc_invalidate((uintptr_t)va, size); }
+void ccdma_plat_cache_invalidate(void *va, size_t size)
+{
+    cache_invalidate_range((uintptr_t)va, size, dcache_line(), dc_invalidate,
+                           dc_clean_invalidate);
+}
 void ccdma_plat_cache_clean_invalidate(void *va, size_t size)
 {
     dc_clean_invalidate((uintptr_t)va, size);
