@@ -182,6 +182,13 @@ def main():
     errors = judge(out, rc, expected_el, a)
     if a.virtio and not a.no_disk_check:
         errors += ["disk image: " + p for p in disk_pattern.check(a.virtio)]
+        # The devices were attached: their self-tests must have run, not
+        # skipped (a probe regression would otherwise pass silently).
+        if a.boot_line_prefix == "ccdma":
+            for check in ("virtio_blk: read back what was written",
+                          "virtio_rng: private buffer filled"):
+                if not re.search(r"^ok \d+ - " + re.escape(check), out, re.M):
+                    errors.append(f"device self-test did not pass: {check!r}")
     if errors:
         print(f"\nFAIL ({elapsed:.1f}s):")
         for e in errors:
