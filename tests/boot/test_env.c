@@ -16,20 +16,42 @@
 #define DEFAULT_WIPE 0xa5 /* the monitor's default pattern (docs/realm.md) */
 #define VIEW_BASE (1ull << 37) /* far above the identity map */
 
+/* ccdma.inject may name several modes ("reject,one_granule"), as the monitor
+ * accepts. The one that decides outcomes wins: an error status over a REJECT
+ * of everything, over a REJECT of unshares, over partial progress. */
+static bool inject_has(const char *list, const char *mode)
+{
+    size_t n = strlen(mode);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, mode, n) == 0)
+            return true;
+        p += len + (end != NULL);
+    }
+    return false;
+}
+
 enum inject test_inject_mode(void)
 {
-    char v[32];
+    char v[64];
     if (!dt_bootarg(&rt.plat, "ccdma.inject", v, sizeof(v)))
         return INJ_NONE;
-    if (!strcmp(v, "reject"))
-        return INJ_REJECT;
-    if (!strcmp(v, "reject_empty"))
-        return INJ_REJECT_EMPTY;
-    if (!strcmp(v, "one_granule"))
-        return INJ_ONE_GRANULE;
-    if (!strcmp(v, "rsi_error"))
+    if (inject_has(v, "rsi_error"))
         return INJ_RSI_ERROR;
+    if (inject_has(v, "reject_empty"))
+        return INJ_REJECT_EMPTY;
+    if (inject_has(v, "reject"))
+        return INJ_REJECT;
+    if (inject_has(v, "one_granule"))
+        return INJ_ONE_GRANULE;
     return INJ_NONE;
+}
+
+bool test_partial_progress(void)
+{
+    char v[64];
+    return dt_bootarg(&rt.plat, "ccdma.inject", v, sizeof(v)) && inject_has(v, "one_granule");
 }
 
 bool test_sharing_fails(void)

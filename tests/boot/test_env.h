@@ -16,6 +16,8 @@
 /* ccdma.inject=... from the bootargs (docs/realm.md). */
 enum inject { INJ_NONE, INJ_REJECT, INJ_REJECT_EMPTY, INJ_ONE_GRANULE, INJ_RSI_ERROR };
 enum inject test_inject_mode(void);
+/* True when the host makes partial progress (one granule per call). */
+bool test_partial_progress(void);
 /* True when sharing memory (RIPAS EMPTY) is made to fail in this boot. */
 bool test_sharing_fails(void);
 /* The clean error a conversion gets from this boot's injected host when the
