@@ -89,6 +89,10 @@ foreach(after 14 20 26 32)
     --append "ccdma.inject=rsi_error ccdma.fail_after=${after}"
     --expect "monitor: counters .*injected=[1-9]")
 endforeach()
+# Two misbehaviours at once: partial progress, then a REJECT mid-range.
+ccdma_realm_test(realm-reject-partial
+  --append "ccdma.inject=reject,one_granule ccdma.fail_after=1"
+  --expect "monitor: counters .*rejects=[1-9]")
 ccdma_realm_test(realm-wipe-5c --append "ccdma.wipe=0x5c"
   --expect "monitor: strict=1 wipe=0x5c")
 # Pools far too small for the workload: clean ENOSPC, growth in ccdma_poll().
