@@ -11,6 +11,7 @@
 
 #include "virtio_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define VIRTIO_BLK_T_IN 0u
@@ -39,8 +40,18 @@ struct blk_req_hdr {
 
 static void blk_release(struct ccdma_blk *blk)
 {
-    if (blk->hdr != NULL)
+    /* The header block is kept for good while the device may still use it
+     * (its reset never completed) and once a failed request left it mapped
+     * (ccdma_virtio_request): memory under a leaked mapping is never
+     * reused, even after a later reset succeeds. */
+    if (blk->hdr != NULL && (blk->vdev.reset_failed || blk->vq.stats.leaked_maps != 0)) {
+        blk->vq.stats.leaked_allocs++;
+        printf("ccdma: virtio@0x%lx: virtio-blk: request header block kept for good, "
+               "never freed (%s)\n", (unsigned long)blk->vdev.base,
+               blk->vdev.reset_failed ? "reset never completed" : "a failed request left it mapped");
+    } else if (blk->hdr != NULL) {
         (void)ccdma_free_coherent(&blk->vdev.dma, HDR_BLOCK_BYTES, blk->hdr, blk->hdr_dma);
+    }
     blk->hdr = NULL;
     ccdma_virtq_teardown(&blk->vq);
 }
@@ -110,6 +121,8 @@ void ccdma_blk_remove(struct ccdma_blk *blk)
 {
     if (blk == NULL || blk->vdev.state == CCDMA_VIRTIO_UNUSED)
         return;
+    /* The outcome stays in vdev.reset_failed: blk_release keeps what the
+     * device may still use. */
     (void)ccdma_virtio_reset(&blk->vdev);
     blk_release(blk);
     blk->vdev.state = CCDMA_VIRTIO_UNUSED;

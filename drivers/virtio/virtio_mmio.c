@@ -70,10 +70,17 @@ int ccdma_virtio_reset(struct ccdma_virtio_dev *vdev)
     /* virtio 1.2, 4.2.3.1: wait for the status to read 0 before reuse. */
     uint64_t deadline = virtio_deadline(vdev);
     while (rd32(vdev, VIRTIO_MMIO_STATUS) != 0) {
-        if (ccdma_plat_time_ns() >= deadline)
+        if (ccdma_plat_time_ns() >= deadline) {
+            /* Kept, not just returned: until a reset completes the device
+             * may go on using what it was given, and the code that would
+             * unmap or free that memory (the request path, remove) must
+             * know, whoever asked for the reset. */
+            vdev->reset_failed = true;
             return CCDMA_ETIMEDOUT;
+        }
         ccdma_plat_relax();
     }
+    vdev->reset_failed = false;
     return 0;
 }
 
@@ -85,8 +92,11 @@ void ccdma_virtio_break(struct ccdma_virtio_dev *vdev, int err, const char *why)
     vdev->broken_err = err;
     vdev->broken_why = why;
     /* Tell the host we gave up, then reset so the device stops using the
-     * rings and buffers. A device that ignores the reset gains nothing: all
-     * it can touch is shared memory, which it could write anyway. */
+     * rings and buffers. A device that ignores the reset may still DMA into
+     * them: a direct mapping (plain mode, shared buffers) or a bounce slot
+     * that would be handed out again. The outcome stays in reset_failed;
+     * the request path and remove then keep that memory instead of giving
+     * it back. */
     set_status(vdev, vdev->status | VIRTIO_STATUS_FAILED);
     (void)ccdma_virtio_reset(vdev);
 }

@@ -37,6 +37,8 @@ void ccdma_rng_remove(struct ccdma_rng *rng)
 {
     if (rng == NULL || rng->vdev.state == CCDMA_VIRTIO_UNUSED)
         return;
+    /* The outcome stays in vdev.reset_failed: teardown keeps the rings if
+     * the device may still use them. */
     (void)ccdma_virtio_reset(&rng->vdev);
     ccdma_virtq_teardown(&rng->vq);
     rng->vdev.state = CCDMA_VIRTIO_UNUSED;

@@ -10,6 +10,7 @@
  */
 #include "virtio_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Largest power of two <= n (n >= 1). */
@@ -75,7 +76,23 @@ void ccdma_virtq_teardown(struct ccdma_virtq *vq)
 {
     if (vq == NULL || vq->vdev == NULL)
         return;
-    free_rings(vq);
+    struct ccdma_virtio_dev *vdev = vq->vdev;
+    if (vdev->reset_failed) {
+        /* The device never confirmed a reset, so it may still read the
+         * avail ring and write the used ring. Freed, those pages would be
+         * handed out again (or, in plain mode, written by the device after
+         * reuse): keep them for good. */
+        unsigned int kept = (vq->desc != NULL) + (vq->avail != NULL) + (vq->used != NULL);
+        vq->stats.leaked_allocs += kept;
+        if (kept != 0)
+            printf("ccdma: virtio@0x%lx: %s: reset never completed: queue %u's rings "
+                   "(%u allocations) kept for good, never freed\n",
+                   (unsigned long)vdev->base, vdev->dma.name ? vdev->dma.name : "virtio",
+                   vq->index, kept);
+        vq->desc = vq->avail = vq->used = NULL;
+    } else {
+        free_rings(vq);
+    }
     vq->vdev = NULL;
 }
 
@@ -243,6 +260,23 @@ static enum ccdma_dir buf_dir(const struct ccdma_virtio_buf *b)
     return b->device_writes ? CCDMA_FROM_DEVICE : CCDMA_TO_DEVICE;
 }
 
+/* Leave the n mapped buffers of a failed request to a device that was not
+ * quiesced: never unmapped, by anyone (remove does not know them), so a
+ * bounce slot is never reused and dma-debug keeps showing them live. */
+static void leak_bufs(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs, unsigned int n,
+                      int err)
+{
+    struct ccdma_virtio_dev *vdev = vq->vdev;
+    for (unsigned int k = 0; k < n; k++)
+        bufs[k].leaked = true;
+    vq->stats.leaked_maps += n;
+    printf("ccdma: virtio@0x%lx: %s: request failed (%s: %s) and the reset never "
+           "completed: %u buffer mapping(s) left in place for good, the device may still "
+           "use them\n",
+           (unsigned long)vdev->base, vdev->dma.name ? vdev->dma.name : "virtio",
+           ccdma_strerror(err), vdev->broken_why ? vdev->broken_why : "?", n);
+}
+
 /* Unmap the first n buffers. After a failure the device's writes are not
  * copied back: they are whatever the host left, not data. */
 static int unmap_bufs(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
@@ -273,6 +307,8 @@ int ccdma_virtio_request(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
     struct ccdma_virtq_buf vb[CCDMA_VIRTQ_MAX];
     unsigned int mapped = 0, bounced = 0;
     int err = 0;
+    for (unsigned int k = 0; k < n; k++)
+        bufs[k].leaked = false;
     for (; mapped < n; mapped++) {
         struct ccdma_virtio_buf *b = &bufs[mapped];
         err = ccdma_map_single(&vq->vdev->dma, b->va, b->len, buf_dir(b), buf_attrs(b),
@@ -287,11 +323,24 @@ int ccdma_virtio_request(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
 
     uint16_t head = 0;
     uint32_t len = 0;
-    if (!err)
-        err = ccdma_virtq_add(vq, vb, n, &head);
+    bool posted = false;
     if (!err) {
+        err = ccdma_virtq_add(vq, vb, n, &head);
+        posted = err == 0;
+    }
+    if (posted) {
         ccdma_virtq_kick(vq);
         err = ccdma_virtq_wait(vq, head, &len);
+    }
+    /* A failed wait broke the device, and breaking resets it. Only a reset
+     * that completed takes the chain back from the device; otherwise it
+     * may still DMA into these buffers. (A failed wait that left the
+     * device READY cannot happen; if it did, the chain would still be
+     * lent, so it is treated the same way.) */
+    if (err && posted &&
+        (vq->vdev->reset_failed || vq->vdev->state != CCDMA_VIRTIO_BROKEN)) {
+        leak_bufs(vq, bufs, n, err);
+        return err;
     }
     int uerr = unmap_bufs(vq, bufs, vb, mapped, err == 0);
     if (!err)

@@ -13,7 +13,11 @@
  *     (drivers/virtio/virtq_shared.c), then validates the copy;
  *   - bounds every wait with a time budget;
  *   - on a protocol violation resets the device and fences it off: every
- *     later request fails with CCDMA_EBROKEN.
+ *     later request fails with CCDMA_EBROKEN;
+ *   - gives memory the device was handed back (unmap, free) only once the
+ *     device gave it back or a reset completed: a device that ignores the
+ *     reset keeps those mappings and rings for good (leaked on purpose,
+ *     counted in the queue's stats, reported on the console).
  *
  * Memory. No allocator: callers provide the structures below (private
  * memory: static or stack). Rings come from ccdma_alloc_coherent() and every
@@ -103,6 +107,10 @@ struct ccdma_virtio_dev {
     int broken_err;             /* the error that broke it (CCDMA_E*) */
     const char *broken_why;     /* a short static reason, for reports */
     struct ccdma_device dma;    /* the device as the DMA layer sees it */
+    /* Added: the last reset never read back 0. Until one does, the device
+     * may still use every ring and buffer it was given, so none of that
+     * memory is unmapped or freed (see ccdma_virtio_request, remove). */
+    bool reset_failed;
 };
 
 /* Read the identity registers at base. Returns 0 (also for an empty slot),
@@ -127,11 +135,14 @@ int ccdma_virtio_init(struct ccdma_virtio_dev *vdev, uintptr_t base,
 int ccdma_virtio_ready(struct ccdma_virtio_dev *vdev);
 
 /* Fence the device off: BROKEN with err and why, status FAILED, then reset
- * so that it stops using the rings. The first reason is kept. */
+ * so that it stops using the rings. The first reason is kept. Whether the
+ * reset completed is left in vdev->reset_failed. */
 void ccdma_virtio_break(struct ccdma_virtio_dev *vdev, int err,
                         const char *why);
 
-/* Reset the device (bounded wait for the status to read 0). */
+/* Reset the device (bounded wait for the status to read 0). Sets
+ * vdev->reset_failed when the wait expires (CCDMA_ETIMEDOUT), clears it
+ * when the status reads 0. */
 int ccdma_virtio_reset(struct ccdma_virtio_dev *vdev);
 
 /*
@@ -162,6 +173,10 @@ struct ccdma_virtq_stats {
     uint64_t completed;    /* used entries accepted */
     uint64_t len_clamped;  /* used lengths larger than the writable bytes posted */
     uint64_t polls;        /* reads of used.idx */
+    /* Added: memory left to a device whose reset never completed, never
+     * given back (dma-debug shows it live; ccdma_shutdown counts it). */
+    uint64_t leaked_maps;   /* request buffers left mapped after a failure */
+    uint64_t leaked_allocs; /* coherent blocks (rings, blk header) kept at remove */
 };
 
 struct ccdma_virtq {
@@ -197,7 +212,9 @@ struct ccdma_virtq_buf {
 /* Allocate the rings (coherent) and program queue index into the device. */
 int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
                       uint16_t index);
-/* Free the rings. The device must be reset first (ccdma_virtio_reset). */
+/* Free the rings. The device must be reset first (ccdma_virtio_reset); if
+ * that reset did not complete (vdev->reset_failed) the rings are kept for
+ * good instead, counted in stats.leaked_allocs. */
 void ccdma_virtq_teardown(struct ccdma_virtq *vq);
 
 /* Post one chain (readable buffers before writable ones). Returns the head
@@ -212,7 +229,8 @@ int ccdma_virtq_poll(struct ccdma_virtq *vq);
 /*
  * Wait (bounded by the device budget) until head completes, then return its
  * descriptors to the free list and its length, clamped to the writable bytes
- * posted, in *len. Timeout: the device is broken, CCDMA_ETIMEDOUT.
+ * posted, in *len. Timeout: the device is broken, CCDMA_ETIMEDOUT. After a
+ * failure the chain's buffers may be unmapped only if !vdev->reset_failed.
  */
 int ccdma_virtq_wait(struct ccdma_virtq *vq, uint16_t head, uint32_t *len);
 
@@ -235,14 +253,21 @@ struct ccdma_virtio_buf {
     bool device_writes; /* the device fills it (FROM_DEVICE) */
     bool shared;        /* already shared memory: mapped CCDMA_ATTR_CC_SHARED */
     bool bounced;       /* out: the DMA layer bounced it */
+    bool leaked;        /* out (added): left mapped for good, see below */
 };
 
 /*
  * The whole life of one request: map each buffer (streaming API), post the
  * chain, kick, wait, unmap. Readable buffers must come first. On success
  * *used_len (optional) is the device's length clamped to the writable bytes
- * and *path (optional) says how the buffers travelled. On failure nothing
- * stays mapped, and a device-writable buffer is not copied back.
+ * and *path (optional) says how the buffers travelled. On failure a
+ * device-writable buffer is not copied back, and nothing stays mapped,
+ * except in one case: the chain reached the device, the request failed
+ * (timeout or protocol violation) and the reset that fenced the device off
+ * did not complete. The device may then still read and write those
+ * buffers, so they stay mapped for good (each marked leaked, counted in
+ * vq->stats.leaked_maps, and reported): a bounce slot is never handed out
+ * again, and the caller must never reuse a buffer used in place.
  */
 int ccdma_virtio_request(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
                          unsigned int n, uint32_t *used_len,
@@ -290,7 +315,10 @@ int ccdma_rng_probe(struct ccdma_rng *rng, uintptr_t base, size_t size);
 /* Fill buf with up to len bytes from the device: returns the number of
  * bytes written (<= len and <= CCDMA_RNG_REQ_MAX, possibly 0), or a CCDMA_E*
  * code. shared: buf is shared (coherent) memory, used in place. The host
- * chooses these bytes: mix them into a pool, never use them alone. */
+ * chooses these bytes: mix them into a pool, never use them alone. After a
+ * failure with rng->vdev.reset_failed set, a buf used in place (shared, or
+ * any buf outside a realm) may still be written by the device: never reuse
+ * it (ccdma_virtio_request). */
 int ccdma_rng_read(struct ccdma_rng *rng, void *buf, size_t len, bool shared);
 /* Reset the device and free everything probe allocated. */
 void ccdma_rng_remove(struct ccdma_rng *rng);

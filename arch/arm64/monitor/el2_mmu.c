@@ -13,6 +13,7 @@
  * 64-bit stores only, no library calls.
  */
 #include "arch/arm64/sysregs.h"
+#include "boot/runtime.h"
 #include "monitor.h"
 
 #define ENTRIES 512
@@ -38,16 +39,49 @@ enum { IDX_DEVICE = 0, IDX_NORMAL = 1 };
 #define TCR_SH0_INNER (3ull << 12)
 #define TCR_PS_SHIFT 16
 
-/* One L2 table per GiB that holds Normal memory: at most the DTB/poison
- * GiB, the monitor's and realm RAM's (monitor_layout.h keeps the monitor
- * between the two, so three always suffice). */
+/* One L2 table per GiB that holds Normal memory. Everything mapped Normal
+ * lies in [NORMAL_LO, NORMAL_HI):
+ *   - the host DTB, inside the poison window (monitor_layout.h asserts it);
+ *   - the poison window itself;
+ *   - the monitor image: from CCDMA_MONITOR_BASE >= MON_POISON_TOP
+ *     (monitor_layout.h) to __image_end <= CCDMA_REALM_PAYLOAD_PA - 2 MiB
+ *     = MON_REALM_RAM_PA (linker/monitor.ld's ASSERT, with the payload PA
+ *     asserted in monitor_layout.h);
+ *   - realm RAM.
+ * Both ends are 2 MiB aligned, so widening to blocks stays inside, and the
+ * GiBs that range touches bound the tables needed. The image end is a link-
+ * time value the compiler cannot see, and the proof holds only as long as
+ * every map_normal() call is one of the above, so map_normal() also checks
+ * the count before it takes a table. */
+#define NORMAL_LO MON_POISON_BASE
+#define NORMAL_HI (MON_REALM_RAM_PA + MON_REALM_RAM_SIZE)
+#define GIB_SPAN(lo, hi) (((((hi) - 1) >> L1_SHIFT) - ((lo) >> L1_SHIFT)) + 1)
 #define L2_TABLES 3
+
+_Static_assert(MON_HOST_DTB_PA >= NORMAL_LO && MON_HOST_DTB_PA + MON_HOST_DTB_MAX <= NORMAL_HI &&
+                   MON_POISON_TOP <= NORMAL_HI && CCDMA_MONITOR_BASE >= NORMAL_LO &&
+                   MON_REALM_RAM_PA >= NORMAL_LO,
+               "every Normal range of the EL2 map lies in [NORMAL_LO, NORMAL_HI)");
+_Static_assert(NORMAL_LO % BLOCK_2M == 0 && NORMAL_HI % BLOCK_2M == 0,
+               "2 MiB widening stays inside [NORMAL_LO, NORMAL_HI)");
+_Static_assert(GIB_SPAN(NORMAL_LO, NORMAL_HI) <= L2_TABLES,
+               "the layout needs more level-2 tables than el2_mmu.c has");
+_Static_assert(NORMAL_HI <= 1ull << VA_BITS, "the identity map does not reach the layout");
 
 static uint64_t l1[ENTRIES] __attribute__((aligned(4096)));
 static uint64_t l2[L2_TABLES][ENTRIES] __attribute__((aligned(4096)));
 static unsigned int l2_used;
 
 extern char __image_start[], __image_end[];
+
+/* Report and stop, usable with the MMU off: byte stores into the console's
+ * early buffer (flushed through semihosting by runtime_exit), no printf. */
+static noreturn void mmu_fail(const char *why)
+{
+    for (const char *p = why; *p != '\0'; p++)
+        console_putc(*p);
+    runtime_exit(1);
+}
 
 static uint64_t block_normal(uint64_t pa)
 {
@@ -71,6 +105,11 @@ static void map_normal(uint64_t base, uint64_t top)
         volatile uint64_t *t;
 
         if (!(*e1 & DESC_VALID)) {
+            /* Proven above for the layout's ranges; a call beyond them
+             * must stop here, not write past l2[]. */
+            if (l2_used == L2_TABLES)
+                mmu_fail("monitor: FATAL: the EL2 map needs more than L2_TABLES level-2 "
+                         "tables (a Normal range outside the layout)\n");
             *e1 = (uint64_t)(uintptr_t)l2[l2_used++] | DESC_VALID | DESC_TABLE;
         }
         t = (volatile uint64_t *)(uintptr_t)(*e1 & ~0xfffull & ((1ull << 48) - 1));

@@ -58,6 +58,7 @@ set_target_properties(ccdma-realm.elf PROPERTIES LINK_DEPENDS ${CCDMA_ROOT}/link
 set(realm_elf ${CMAKE_BINARY_DIR}/ccdma-realm.elf)
 set(realm_common --memory 3G --expect-el 1
   --qemu-arg "-global virtio-mmio.force-legacy=false"
+  --expect "monitor: end-of-run ring check: .* clean"
   --expect "monitor: poison window .* intact"
   --reject "monitor: (LEAK|PRIVATE ADDRESS|BAD RING)")
 function(ccdma_realm_test name)

@@ -104,6 +104,10 @@ void virtio_trap_init(const struct dt_platform *p);
 /* Emulate a data abort at unprotected IPA ipa if it lies in a virtio-mmio
  * window; false when it does not (the caller injects an abort). */
 bool virtio_trap_handle(struct exc_frame *f, uint64_t ipa);
+/* Strict mode, at the end of the run: check every live queue of every
+ * transport from its last checked avail index (chains published without a
+ * doorbell). Reports each failure as a doorbell would; false if any. */
+bool virtio_trap_exit_check(void);
 
 /* ---- Poison window (poison.c) ---------------------------------------------------------- */
 

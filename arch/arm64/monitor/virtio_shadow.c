@@ -218,9 +218,11 @@ static enum vshadow_result check_areas(struct walk *w, const struct vshadow_queu
     return VSHADOW_OK;
 }
 
-enum vshadow_result vshadow_check_notify(struct vshadow *s, unsigned int queue,
-                                         const struct vshadow_mem *mem,
-                                         struct vshadow_violation *v)
+/* The check of one queue from q->last_avail; *chains (may be NULL) gets
+ * the number of chains made available since then. */
+static enum vshadow_result check_queue(struct vshadow *s, unsigned int queue,
+                                       const struct vshadow_mem *mem,
+                                       struct vshadow_violation *v, uint16_t *chains)
 {
     struct walk w = {.mem = mem, .v = v};
     struct vshadow_queue *q;
@@ -245,6 +247,8 @@ enum vshadow_result vshadow_check_notify(struct vshadow *s, unsigned int queue,
     pending = (uint16_t)(avail_idx - q->last_avail);
     if (pending > q->num)
         return bad(&w, -1, -1, "available index ran more than a queue ahead");
+    if (chains != NULL)
+        *chains = pending;
     for (uint16_t k = 0; k < pending; k++) {
         uint16_t slot = (uint16_t)((q->last_avail + k) % q->num);
         uint16_t head;
@@ -257,5 +261,42 @@ enum vshadow_result vshadow_check_notify(struct vshadow *s, unsigned int queue,
             return r;
     }
     q->last_avail = avail_idx;
+    return VSHADOW_OK;
+}
+
+enum vshadow_result vshadow_check_notify(struct vshadow *s, unsigned int queue,
+                                         const struct vshadow_mem *mem,
+                                         struct vshadow_violation *v)
+{
+    return check_queue(s, queue, mem, v, NULL);
+}
+
+enum vshadow_result vshadow_check_live(struct vshadow *s, const struct vshadow_mem *mem,
+                                       struct vshadow_violation *v,
+                                       struct vshadow_sweep *sw)
+{
+    struct vshadow_sweep local = {0, 0};
+
+    memset(v, 0, sizeof(*v));
+    v->desc = v->element = -1;
+    for (unsigned int i = 0; i < VSHADOW_MAX_QUEUES; i++) {
+        enum vshadow_result r;
+        uint16_t chains = 0;
+
+        /* A queue that is not live is one the device ignores (after a
+         * reset, QEMU forgets it too): nothing to check. */
+        if (!s->q[i].live)
+            continue;
+        local.queues++;
+        r = check_queue(s, i, mem, v, &chains);
+        local.chains += chains;
+        if (r != VSHADOW_OK) {
+            if (sw != NULL)
+                *sw = local;
+            return r;
+        }
+    }
+    if (sw != NULL)
+        *sw = local;
     return VSHADOW_OK;
 }

@@ -81,4 +81,22 @@ enum vshadow_result vshadow_check_notify(struct vshadow *s, unsigned int queue,
                                          const struct vshadow_mem *mem,
                                          struct vshadow_violation *v);
 
+/* What the end-of-run check saw. */
+struct vshadow_sweep {
+    unsigned int queues; /* live queues checked */
+    unsigned int chains; /* chains made available since their last check */
+};
+
+/*
+ * The end-of-run check: every live queue, from the avail index its last
+ * check reached, exactly as a doorbell for it would be checked. A device
+ * need not wait for a doorbell (QEMU's virtio-rng pops avail entries from
+ * its main loop), so chains published without one are otherwise never
+ * checked. Stops at the first queue that fails (v says where); sw (may be
+ * NULL) counts what was checked up to there.
+ */
+enum vshadow_result vshadow_check_live(struct vshadow *s, const struct vshadow_mem *mem,
+                                       struct vshadow_violation *v,
+                                       struct vshadow_sweep *sw);
+
 #endif /* CCDMA_MONITOR_VIRTIO_SHADOW_H */

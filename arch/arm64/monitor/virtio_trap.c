@@ -6,6 +6,8 @@
  * the device at its PA with the same width. Register writes also update
  * the transport's shadow, and a QueueNotify is checked first, in strict
  * mode, so a device is never told to use memory the realm has not shared.
+ * At the end of the run the chains published since each queue's last
+ * check are checked too (virtio_trap_exit_check).
  */
 #include <stdio.h>
 
@@ -33,6 +35,8 @@ struct transport {
 
 static struct transport transports[DT_MAX_VIRTIO];
 static unsigned int n_transports;
+/* A doorbell check failed: the run is ending on that report. */
+static bool doorbell_failed;
 
 void virtio_trap_init(const struct dt_platform *p)
 {
@@ -129,6 +133,7 @@ static void doorbell(struct transport *t, unsigned int queue)
         printf("\nmonitor: QueueNotify on legacy virtio-mmio at 0x%llx: strict mode "
                "checks version 2 only (-global virtio-mmio.force-legacy=false)\n",
                (unsigned long long)t->pa);
+        doorbell_failed = true;
         monitor_finish(1, "unchecked doorbell in strict mode");
     }
     r = vshadow_check_notify(&t->sh, queue, &realm_view, &v);
@@ -139,8 +144,44 @@ static void doorbell(struct transport *t, unsigned int queue)
     mon.cnt.notifies_checked++;
     if (r != VSHADOW_OK) {
         report(t, r, &v);
+        doorbell_failed = true;
         monitor_finish(1, "a doorbell failed the strict ring check");
     }
+}
+
+bool virtio_trap_exit_check(void)
+{
+    unsigned int queues = 0, chains = 0;
+    bool ok = true;
+
+    /* Strict off: nothing is checked, as at the doorbell. After a failed
+     * doorbell the run already fails on its report, and this sweep would
+     * stop at the same chain (the failed check did not advance). */
+    if (!mon.strict || doorbell_failed)
+        return true;
+    for (unsigned int i = 0; i < n_transports; i++) {
+        struct transport *t = &transports[i];
+        struct vshadow_violation v;
+        struct vshadow_sweep sw;
+        enum vshadow_result r;
+
+        /* Legacy rings are not decoded; a doorbell on one already failed
+         * the run, and without one the shadow has no live queue. */
+        if (t->version != VIRTIO_MMIO_MODERN)
+            continue;
+        r = vshadow_check_live(&t->sh, &realm_view, &v, &sw);
+        queues += sw.queues;
+        chains += sw.chains;
+        if (r != VSHADOW_OK) {
+            report(t, r, &v);
+            printf("monitor: ... in a chain made available without a doorbell since the "
+                   "queue's last check (end-of-run ring check)\n");
+            ok = false;
+        }
+    }
+    printf("monitor: end-of-run ring check: %u live queues, %u chains published without a "
+           "doorbell: %s\n", queues, chains, ok ? "clean" : "FAILED");
+    return ok;
 }
 
 bool virtio_trap_handle(struct exc_frame *f, uint64_t ipa)

@@ -328,6 +328,115 @@ static void test_indirect(struct vshadow *s)
     }
 }
 
+/* ---- The end-of-run check ----------------------------------------------------------------------
+ * A device need not wait for a doorbell: QEMU's virtio-rng pops avail
+ * entries from its main loop. So at the end of a run every live queue is
+ * checked from where its last check stopped (vshadow_check_live). */
+
+/* A second queue's rings, in shared page 7. */
+#define Q1_OFF (7 * PAGE)
+
+static void set_desc_q1(unsigned int i, uint64_t addr, uint32_t len, uint16_t flags,
+                        uint16_t next)
+{
+    *desc_at(Q1_OFF + DESC_OFF + 16u * i) = (struct vring_desc){addr, len, flags, next};
+}
+
+static void publish_q1(uint16_t head)
+{
+    uint16_t *avail = (uint16_t *)(ram + Q1_OFF + AVAIL_OFF);
+    avail[2 + avail[1] % QNUM] = head;
+    avail[1]++;
+}
+
+static enum vshadow_result sweep(struct vshadow *s, struct vshadow_violation *v,
+                                 struct vshadow_sweep *sw)
+{
+    sw->queues = sw->chains = 99; /* must be overwritten */
+    return vshadow_check_live(s, &mem, v, sw);
+}
+
+static void test_exit_check(struct vshadow *s)
+{
+    struct vshadow_violation v;
+    struct vshadow_sweep sw;
+
+    /* Published, never notified, clean: passes, and is remembered. */
+    fresh(s);
+    std_queue(s);
+    set_desc(0, ALIAS(BUF(0)), 64, VIRTQ_DESC_F_NEXT, 1);
+    set_desc(1, ALIAS(BUF(1)), 64, VIRTQ_DESC_F_WRITE, 0);
+    publish((uint16_t[]){0}, 1);
+    expect(sweep(s, &v, &sw), VSHADOW_OK,
+           "end of run: a clean chain published without a doorbell passes", &v);
+    check(sw.queues == 1 && sw.chains == 1, "... after walking it", "queues %u chains %u",
+          sw.queues, sw.chains);
+    CHECK_EQ(s->q[0].last_avail, 1, "... and it is remembered");
+    expect(sweep(s, &v, &sw), VSHADOW_OK, "a second sweep with nothing new passes", &v);
+    CHECK_EQ(sw.chains, 0, "... and walks nothing");
+
+    /* Published, never notified, a private buffer: caught. */
+    fresh(s);
+    std_queue(s);
+    set_desc(0, ALIAS(BUF(0)), 64, VIRTQ_DESC_F_NEXT, 1);
+    set_desc(1, ALIAS(20 * PAGE) + 32, 64, VIRTQ_DESC_F_WRITE, 0);
+    publish((uint16_t[]){0}, 1);
+    expect(sweep(s, &v, &sw), VSHADOW_PRIVATE,
+           "end of run: a private buffer in a chain never notified is caught", &v);
+    check(v.queue == 0 && v.desc == 1 && v.bad == ALIAS(20 * PAGE) + 32 &&
+              v.what != NULL && !strcmp(v.what, "buffer"),
+          "... naming the queue, the descriptor and the address", "queue %u desc %ld bad 0x%llx %s",
+          v.queue, v.desc, (unsigned long long)v.bad, v.what ? v.what : "-");
+    CHECK_EQ(s->q[0].last_avail, 0, "... and a failed sweep does not advance");
+
+    /* The sweep starts where the last doorbell's check stopped. */
+    fresh(s);
+    std_queue(s);
+    set_desc(0, ALIAS(BUF(0)), 64, 0, 0);
+    publish((uint16_t[]){0}, 1);
+    expect(notify(s, 0, &v), VSHADOW_OK, "a notified clean chain passes its doorbell", &v);
+    set_desc(2, RAM_IPA + BUF(1), 64, VIRTQ_DESC_F_WRITE, 0); /* protected IPA, shared page */
+    publish((uint16_t[]){2}, 1);
+    expect(sweep(s, &v, &sw), VSHADOW_PRIVATE,
+           "end of run: a protected IPA published after the last doorbell is caught", &v);
+    check(sw.chains == 1 && v.desc == 2, "... walking only the chain published since",
+          "chains %u desc %ld", sw.chains, v.desc);
+
+    /* Every live queue, not only the last one notified. */
+    fresh(s);
+    std_queue(s);
+    setup_queue(s, 1, QNUM, ALIAS(Q1_OFF + DESC_OFF), ALIAS(Q1_OFF + AVAIL_OFF),
+                ALIAS(Q1_OFF + USED_OFF));
+    set_desc(0, ALIAS(BUF(0)), 64, 0, 0);
+    publish((uint16_t[]){0}, 1);
+    set_desc_q1(3, ALIAS(30 * PAGE), 16, VIRTQ_DESC_F_WRITE, 0);
+    publish_q1(3);
+    expect(sweep(s, &v, &sw), VSHADOW_PRIVATE, "end of run: every live queue is checked", &v);
+    check(v.queue == 1 && v.desc == 3 && sw.queues == 2 && sw.chains == 2,
+          "... the second queue's chain is the one named", "queue %u desc %ld queues %u chains %u",
+          v.queue, v.desc, sw.queues, sw.chains);
+
+    /* A live queue whose rings are no longer shared (freed while the
+     * device may still use them): caught even with no chain pending. */
+    fresh(s);
+    std_queue(s);
+    shared[0] = false;
+    expect(sweep(s, &v, &sw), VSHADOW_PRIVATE,
+           "end of run: a live queue whose rings went private is caught", &v);
+    check(v.desc == -1 && v.what != NULL && !strcmp(v.what, "descriptor table"),
+          "... naming the ring", "%ld %s", v.desc, v.what ? v.what : "-");
+
+    /* A queue reset since (Status 0) is one the device forgot. */
+    fresh(s);
+    std_queue(s);
+    set_desc(0, ALIAS(30 * PAGE), 64, 0, 0);
+    publish((uint16_t[]){0}, 1);
+    w(s, VIRTIO_MMIO_STATUS, 0);
+    expect(sweep(s, &v, &sw), VSHADOW_OK, "end of run: a queue reset since is not checked", &v);
+    check(sw.queues == 0 && sw.chains == 0, "... nothing is walked", "queues %u chains %u",
+          sw.queues, sw.chains);
+}
+
 static void test_registers(struct vshadow *s)
 {
     struct vshadow_violation v;
@@ -398,6 +507,7 @@ int main(void)
     test_bad_walks(s);
     test_indirect(s);
     test_registers(s);
+    test_exit_check(s);
     check(!read_outside, "the checker only read memory it had found shared", "read outside");
     free(ram);
     free(s);

@@ -150,6 +150,7 @@ static void record_data(struct fake_dev *d, const struct chain_desc *c, unsigned
 {
     d->last_ndata = 0;
     for (unsigned int k = first; k < end; k++) {
+        d->last_data_dma[d->last_ndata] = c[k].addr;
         d->last_data_pa[d->last_ndata] = ccdma_plat_dma_to_phys(c[k].addr);
         d->last_data_len[d->last_ndata++] = c[k].len;
     }
@@ -272,6 +273,19 @@ void fake_process(struct fake_dev *d)
     }
 }
 
+size_t fake_late_dma(struct fake_dev *d, uint8_t byte)
+{
+    size_t done = 0;
+    for (unsigned int k = 0; k < d->last_ndata; k++) {
+        uint8_t *mem = dev_mem(d, d->last_data_dma[k], d->last_data_len[k]);
+        if (mem == NULL)
+            continue;
+        memset(mem, byte, d->last_data_len[k]);
+        done += d->last_data_len[k];
+    }
+    return done;
+}
+
 /* ---- Registers ------------------------------------------------------------------------ */
 
 static void reset(struct fake_dev *d)
@@ -291,6 +305,8 @@ static void reset(struct fake_dev *d)
 static void write_status(struct fake_dev *d, uint32_t v)
 {
     d->status_writes++;
+    if (v == 0 && d->deaf_reset)
+        return; /* ignored outright: status, queue and held chains stay */
     if (v == 0) {
         reset(d);
         return;

@@ -48,6 +48,9 @@ struct fake_dev {
     uint64_t required;      /* FEATURES_OK refused unless all are accepted */
     bool refuse_features;   /* refuse FEATURES_OK whatever is accepted */
     bool ignore_reset;      /* status never reads 0 after a reset */
+    bool deaf_reset;        /* a status write of 0 is dropped: the device keeps
+                             * its queue and every chain it took, and can write
+                             * them later (fake_late_dma) */
     uint32_t queue_num_max;
     uint32_t queue_ready_stuck; /* QueueReady reads this value (hostile) */
 
@@ -91,6 +94,7 @@ struct fake_dev {
     unsigned int last_ndata;
     ccdma_phys_t last_data_pa[FAKE_MAX_CHAIN];
     uint32_t last_data_len[FAKE_MAX_CHAIN];
+    uint64_t last_data_dma[FAKE_MAX_CHAIN]; /* ... and as the driver posted them */
 };
 
 /* A modern virtio-blk over disk[0, bytes) (bytes a multiple of 512),
@@ -108,6 +112,11 @@ void fake_detach(uintptr_t base);
 
 /* Serve pending requests now (as relax would). */
 void fake_process(struct fake_dev *d);
+
+/* A device still holding the data buffers of the last request writes byte
+ * into all of them, through their DMA addresses as a device would (so in CC
+ * mode only shared memory is reachable). Returns the bytes written. */
+size_t fake_late_dma(struct fake_dev *d, uint8_t byte);
 
 /* The register callbacks fake_attach installs (ctx: the fake_dev), for a
  * wrapper that serves the device from its own thread (race_device.h). */

@@ -34,6 +34,9 @@ static char g_why[512];
 
 /* What the wrapper tolerates from the fakes in the current test. */
 static unsigned int g_allow_cc_violations, g_allow_drv_errors;
+/* Mappings and allocations the test left to a device on purpose (one whose
+ * reset never completed): exactly that many must be live at shutdown. */
+static int g_allow_dma_leaks;
 
 static struct fake_dev F_blk, F_rng, F_empty;
 static struct ccdma_blk B;
@@ -624,12 +627,171 @@ static void t_hostile_never(void)
     CHECK(B.vdev.state == CCDMA_VIRTIO_BROKEN && B.vdev.broken_err == CCDMA_ETIMEDOUT,
           "state %d err %d", B.vdev.state, B.vdev.broken_err);
     CHECK(F_blk.status == 0, "device not reset after the timeout");
+    /* The reset completed, so the device holds nothing: unmapped as usual. */
+    CHECK(!B.vdev.reset_failed && B.vq.stats.leaked_maps == 0,
+          "reset_failed %d, %llu mappings kept after a reset that completed",
+          B.vdev.reset_failed, (unsigned long long)B.vq.stats.leaked_maps);
     /* The fake wrote the data but never completed. A bounce is not copied
      * back for a failed request; a buffer used in place (plain mode) is
      * the device's to write. */
     for (unsigned int i = 0; g_cc && i < 4096; i++)
         CHECK(buf[i] == 0xcd, "bounce copied back at %u for a request that failed", i);
     CHECK_RC(ccdma_blk_read(&B, 0, buf, 512, 0), CCDMA_EBROKEN);
+out:;
+}
+
+/* ---- A device that is never quiesced ----------------------------------------------------------
+ * A request fails (timeout or violation) and the device also ignores the
+ * reset that fences it off: it may still DMA into the request's buffers
+ * and the rings. None of that memory may be given back. */
+
+static uint64_t dbg_live(void)
+{
+    struct ccdma_debug_counters c;
+    ccdma_debug_get_counters(&c);
+    return c.live;
+}
+
+static bool overlaps(ccdma_phys_t a, size_t alen, ccdma_phys_t b, size_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+/* After the device kept the last request's data buffers: a new mapping of
+ * len bytes from device must not be given any of that memory (in a realm:
+ * the bounce slots), and the device writing into what it kept must not
+ * reach the new buffer. False (and the test failed) otherwise. */
+static bool kept_memory_not_reused(struct fake_dev *f, struct ccdma_device *dev, uint8_t *next,
+                                   size_t len)
+{
+    ccdma_dma_t a;
+    memset(next, 0x11, len);
+    int rc = ccdma_map_single(dev, next, len, CCDMA_FROM_DEVICE, 0, &a);
+    if (rc != 0) {
+        failf("map after the leak = %s", ccdma_strerror(rc));
+        return false;
+    }
+    ccdma_phys_t pa = ccdma_dma_to_phys(dev, a);
+    for (unsigned int k = 0; k < f->last_ndata; k++)
+        if (overlaps(pa, len, f->last_data_pa[k], f->last_data_len[k]))
+            failf("a new mapping got pa 0x%llx+%zu, inside 0x%llx+%u which the device still "
+                  "holds", (unsigned long long)pa, len, (unsigned long long)f->last_data_pa[k],
+                  f->last_data_len[k]);
+    size_t late = fake_late_dma(f, 0x5a);
+    rc = ccdma_unmap_single(dev, a, len, CCDMA_FROM_DEVICE, 0);
+    if (rc != 0)
+        failf("unmap = %s", ccdma_strerror(rc));
+    if (late == 0)
+        failf("the device could not write the memory it kept");
+    for (size_t i = 0; i < len && !g_failed; i++)
+        if (next[i] == 0x5a)
+            failf("the device's late write reached a new mapping (byte %zu)", i);
+    return !g_failed;
+}
+
+#define KEPT_LEN 256u
+
+/* Timeout, and the reset is ignored: the buffer stays mapped for good. */
+static void t_unquiesced_timeout(void)
+{
+    RNG_UP(21);
+    uint8_t *buf = priv_alloc(KEPT_LEN), *next = priv_alloc(KEPT_LEN);
+    CHECK(buf != NULL && next != NULL, "alloc");
+    memset(buf, 0xcd, KEPT_LEN);
+    R.vdev.budget_ns = SHORT_BUDGET_NS;
+    F_rng.evil = EVIL_NEVER;
+    F_rng.deaf_reset = true;
+    uint64_t live0 = dbg_live();
+    struct ccdma_virtio_buf b = {.va = buf, .len = KEPT_LEN, .device_writes = true};
+    CHECK_RC(ccdma_virtio_request(&R.vq, &b, 1, NULL, NULL), CCDMA_ETIMEDOUT);
+    CHECK(R.vdev.state == CCDMA_VIRTIO_BROKEN && R.vdev.broken_err == CCDMA_ETIMEDOUT,
+          "state %d err %d", R.vdev.state, R.vdev.broken_err);
+    CHECK(R.vdev.reset_failed, "the ignored reset was not noticed");
+    CHECK(b.leaked && R.vq.stats.leaked_maps == 1, "leaked %d, %llu mappings counted", b.leaked,
+          (unsigned long long)R.vq.stats.leaked_maps);
+    CHECK(dbg_live() == live0 + 1, "dma-debug: %llu live, want %llu: the mapping the device "
+          "holds was given back", (unsigned long long)dbg_live(),
+          (unsigned long long)live0 + 1);
+    CHECK(F_rng.last_ndata == 1 && F_rng.last_data_len[0] == KEPT_LEN, "device saw %u buffers",
+          F_rng.last_ndata);
+    if (g_cc)
+        CHECK(ccdma_is_bounced(&R.vdev.dma, F_rng.last_data_dma[0]),
+              "the bounce slot the device holds is no longer a live mapping");
+    CHECK(kept_memory_not_reused(&F_rng, &R.vdev.dma, next, KEPT_LEN), "reuse");
+    /* In a realm the private buffer never sees the device's bytes. */
+    for (unsigned int i = 0; g_cc && i < KEPT_LEN; i++)
+        CHECK(buf[i] == 0xcd, "private buffer written at %u", i);
+    /* Fenced off: nothing more is mapped. */
+    CHECK_RC(ccdma_rng_read(&R, next, 64, false), CCDMA_EBROKEN);
+    CHECK(dbg_live() == live0 + 1, "a request to a broken device changed the mappings");
+    /* remove neither unmaps the kept buffer nor frees the rings (the reset
+     * fails again); a second remove does nothing. dma-debug would count a
+     * double unmap or free as a misuse, which the audit refuses. */
+    ccdma_rng_remove(&R);
+    ccdma_rng_remove(&R);
+    CHECK(R.vq.stats.leaked_maps == 1 && R.vq.stats.leaked_allocs == 3,
+          "%llu mappings and %llu allocations kept, want 1 and 3",
+          (unsigned long long)R.vq.stats.leaked_maps,
+          (unsigned long long)R.vq.stats.leaked_allocs);
+    CHECK(dbg_live() == live0 + 1, "dma-debug: %llu live after remove, want %llu",
+          (unsigned long long)dbg_live(), (unsigned long long)live0 + 1);
+    g_allow_dma_leaks = (int)(R.vq.stats.leaked_maps + R.vq.stats.leaked_allocs);
+out:;
+}
+
+/* The same timeout with a reset that completes: unmapped as usual, and the
+ * memory may be reused. */
+static void t_quiesced_timeout(void)
+{
+    RNG_UP(22);
+    uint8_t *buf = priv_alloc(KEPT_LEN);
+    CHECK(buf != NULL, "alloc");
+    R.vdev.budget_ns = SHORT_BUDGET_NS;
+    F_rng.evil = EVIL_NEVER;
+    uint64_t live0 = dbg_live();
+    struct ccdma_virtio_buf b = {.va = buf, .len = KEPT_LEN, .device_writes = true};
+    CHECK_RC(ccdma_virtio_request(&R.vq, &b, 1, NULL, NULL), CCDMA_ETIMEDOUT);
+    CHECK(!R.vdev.reset_failed && F_rng.status == 0, "reset_failed %d, device status 0x%x",
+          R.vdev.reset_failed, F_rng.status);
+    CHECK(!b.leaked && R.vq.stats.leaked_maps == 0, "a buffer was kept after a reset that "
+          "completed");
+    CHECK(dbg_live() == live0, "dma-debug: %llu live, want %llu", (unsigned long long)dbg_live(),
+          (unsigned long long)live0);
+    ccdma_rng_remove(&R);
+    CHECK(R.vq.stats.leaked_allocs == 0, "rings kept after a reset that completed");
+out:;
+}
+
+/* A protocol violation, and the reset is ignored: every buffer of the blk
+ * chain (header, data, status) stays mapped, and remove keeps the rings and
+ * the header block they live in. */
+static void t_unquiesced_violation(void)
+{
+    BLK_UP();
+    uint8_t *buf = priv_alloc(4096), *next = priv_alloc(4096);
+    CHECK(buf != NULL && next != NULL, "alloc");
+    F_blk.evil = EVIL_ID_RANGE;
+    F_blk.deaf_reset = true;
+    uint64_t live0 = dbg_live();
+    CHECK_RC(ccdma_blk_read(&B, 3, buf, 4096, 0), CCDMA_EBROKEN);
+    CHECK(B.vdev.reset_failed && B.vq.stats.leaked_maps == 3,
+          "reset_failed %d, %llu mappings kept, want 3", B.vdev.reset_failed,
+          (unsigned long long)B.vq.stats.leaked_maps);
+    CHECK(dbg_live() == live0 + 3, "dma-debug: %llu live, want %llu",
+          (unsigned long long)dbg_live(), (unsigned long long)live0 + 3);
+    CHECK(F_blk.last_ndata == 1, "device saw %u data segments", F_blk.last_ndata);
+    CHECK(kept_memory_not_reused(&F_blk, &B.vdev.dma, next, 4096), "reuse");
+    CHECK_RC(ccdma_blk_write(&B, 0, next, 512, 0), CCDMA_EBROKEN);
+    CHECK(dbg_live() == live0 + 3, "a request to a broken device changed the mappings");
+    ccdma_blk_remove(&B);
+    ccdma_blk_remove(&B);
+    CHECK(B.vq.stats.leaked_maps == 3 && B.vq.stats.leaked_allocs == 4,
+          "%llu mappings and %llu allocations kept, want 3 and 4 (rings, header block)",
+          (unsigned long long)B.vq.stats.leaked_maps,
+          (unsigned long long)B.vq.stats.leaked_allocs);
+    CHECK(dbg_live() == live0 + 3, "dma-debug: %llu live after remove, want %llu",
+          (unsigned long long)dbg_live(), (unsigned long long)live0 + 3);
+    g_allow_dma_leaks = (int)(B.vq.stats.leaked_maps + B.vq.stats.leaked_allocs);
 out:;
 }
 
@@ -940,6 +1102,9 @@ static const struct test tests[] = {
     {"hostile: used idx goes back", t_hostile_idx_back},
     {"hostile: used len too large is clamped", t_hostile_len_huge},
     {"hostile: device never completes", t_hostile_never},
+    {"unquiesced: timeout, reset ignored: buffer and rings kept for good", t_unquiesced_timeout},
+    {"unquiesced: timeout, reset completes: unmapped as usual", t_quiesced_timeout},
+    {"unquiesced: violation, reset ignored: chain, rings and header kept", t_unquiesced_violation},
     {"hostile: config changes between reads", t_hostile_config},
     {"ring: completions out of order", t_ring_out_of_order},
     {"ring: replayed completion", t_ring_replay},
@@ -981,7 +1146,7 @@ static void teardown_and_audit(void)
         g_priv[i].va = NULL;
     }
     char why[160];
-    if (virtio_test_env_audit(why, sizeof(why)) != 0)
+    if (virtio_test_env_audit_leaks(why, sizeof(why), g_allow_dma_leaks) != 0)
         failf("%s", why);
 }
 
@@ -995,6 +1160,7 @@ int main(int argc, char **argv)
         g_failed = false;
         g_why[0] = 0;
         g_allow_cc_violations = g_allow_drv_errors = 0;
+        g_allow_dma_leaks = 0;
         memset(&B, 0, sizeof(B));
         memset(&R, 0, sizeof(R));
         host_mmio_reset_strays();

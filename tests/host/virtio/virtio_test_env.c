@@ -44,13 +44,19 @@ const char *virtio_test_env_init_args(int argc, char **argv, bool *cc)
 
 int virtio_test_env_audit(char *why, size_t n)
 {
+    return virtio_test_env_audit_leaks(why, n, 0);
+}
+
+int virtio_test_env_audit_leaks(char *why, size_t n, int expect_leaks)
+{
     struct ccdma_debug_counters dbg;
     ccdma_debug_get_counters(&dbg);
     int leaks = ccdma_shutdown();
     if (dbg.errors != 0)
         snprintf(why, n, "dma-debug reported %llu misuses", (unsigned long long)dbg.errors);
-    else if (leaks != 0)
-        snprintf(why, n, "%d DMA allocations or mappings left at shutdown", leaks);
+    else if (leaks != expect_leaks)
+        snprintf(why, n, "%d DMA allocations or mappings left at shutdown, want %d", leaks,
+                 expect_leaks);
     else if (host_mmio_strays() != 0)
         snprintf(why, n, "%llu MMIO accesses outside any device",
                  (unsigned long long)host_mmio_strays());

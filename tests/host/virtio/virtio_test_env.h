@@ -17,5 +17,9 @@ const char *virtio_test_env_init_args(int argc, char **argv, bool *cc);
  * at ccdma_shutdown() (called here) and no MMIO access strayed. 0, or -1
  * with the first problem in why. */
 int virtio_test_env_audit(char *why, size_t n);
+/* The same, for a test that left exactly expect_leaks mappings and
+ * allocations to a device on purpose (a device whose reset never
+ * completed): that many must be live at shutdown, no more, no fewer. */
+int virtio_test_env_audit_leaks(char *why, size_t n, int expect_leaks);
 
 #endif /* CCDMA_TEST_VIRTIO_ENV_H */
