@@ -12,7 +12,8 @@
  *    well-formed trees are reached too.
  * Either way the DTB sits right before a PROT_NONE page and the result of
  * dt_platform_parse() is checked against its promises (ranges non-empty
- * and not wrapping, limits, alignment, NUL-terminated bootargs, nothing
+ * and not wrapping, memory ranges disjoint, device windows off RAM and
+ * reserved memory, limits, alignment, NUL-terminated bootargs, nothing
  * stale, every stored value present in the tree), and dt_bootarg() against
  * a reference tokenizer. Any break aborts.
  */
@@ -42,6 +43,24 @@ static bool range_ok(struct dt_range r)
 }
 
 static bool range_zero(struct dt_range r) { return r.base == 0 && r.size == 0; }
+
+static bool overlap(struct dt_range a, struct dt_range b)
+{
+    return a.base < b.base + b.size && b.base < a.base + a.size;
+}
+
+/* A device window must not cover RAM or reserved memory: it would remap
+ * memory the runtime owns. */
+static bool over_memory(const struct dt_platform *p, struct dt_range r)
+{
+    for (unsigned int i = 0; i < p->n_mem; i++)
+        if (overlap(r, p->mem[i]))
+            return true;
+    for (unsigned int i = 0; i < p->n_reserved; i++)
+        if (overlap(r, p->reserved[i]))
+            return true;
+    return false;
+}
 
 /* #address-cells / #size-cells that node gives its children. */
 static void own_cells(const void *fdt, int node, int *ac, int *sc)
@@ -269,6 +288,8 @@ static void check_parse(const void *fdt, size_t max)
         FUZZ_CHECK(range_ok(p.mem[i]) && in_tree(fdt, K_MEMORY, p.mem[i]),
                    "mem[%u] 0x%llx+0x%llx", i, (unsigned long long)p.mem[i].base,
                    (unsigned long long)p.mem[i].size);
+        for (unsigned int j = 0; j < i; j++) /* one owner per page */
+            FUZZ_CHECK(!overlap(p.mem[i], p.mem[j]), "mem[%u] overlaps mem[%u]", i, j);
     }
     FUZZ_CHECK(p.n_reserved <= DT_MAX_RESERVED, "n_reserved %u", p.n_reserved);
     for (unsigned int i = 0; i < DT_MAX_RESERVED; i++) {
@@ -283,7 +304,8 @@ static void check_parse(const void *fdt, size_t max)
     }
     if (p.has_uart)
         FUZZ_CHECK(range_ok(p.uart) && p.uart.size >= 0x1000 &&
-                   (p.uart.base & 0xfff) == 0 && in_tree(fdt, K_PL011, p.uart),
+                   (p.uart.base & 0xfff) == 0 && in_tree(fdt, K_PL011, p.uart) &&
+                   !over_memory(&p, p.uart),
                    "uart 0x%llx+0x%llx", (unsigned long long)p.uart.base,
                    (unsigned long long)p.uart.size);
     else
@@ -293,7 +315,7 @@ static void check_parse(const void *fdt, size_t max)
         const struct dt_virtio *v = &p.virtio[i];
         struct dt_range r = {v->base, v->size};
         FUZZ_CHECK(range_ok(r) && v->size >= 0x100 && (v->base & 0xff) == 0 &&
-                   in_tree(fdt, K_VIRTIO, r),
+                   in_tree(fdt, K_VIRTIO, r) && !over_memory(&p, r),
                    "virtio[%u] 0x%llx+0x%llx", i, (unsigned long long)v->base,
                    (unsigned long long)v->size);
         FUZZ_CHECK(v->intid == 0 || (v->intid >= 16 && v->intid < 1020),
