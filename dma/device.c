@@ -68,6 +68,7 @@ static bool is_low_mask(uint64_t m)
 int ccdma_device_init(struct ccdma_device *dev)
 {
     unsigned long flags;
+    int err;
 
     if (!dev)
         return CCDMA_EINVAL;
@@ -84,18 +85,26 @@ int ccdma_device_init(struct ccdma_device *dev)
                    dma_dev_name(dev));
         return CCDMA_EINVAL;
     }
-    if (dev->restricted_pool &&
-        dma_swiotlb_pool_shared(dev->restricted_pool) != dma_dev_needs_shared(dev)) {
-        dma_report("%s: restricted pool is %s but the device needs %s memory",
-                   dma_dev_name(dev),
-                   dma_swiotlb_pool_shared(dev->restricted_pool) ? "shared" : "private",
-                   dma_dev_needs_shared(dev) ? "shared" : "private");
-        return CCDMA_ESTATE;
-    }
+    /* Last, since it is the one step with an effect: the state check and
+     * the reference are taken under the bounce pools' lock, so the pool
+     * cannot be destroyed between them. */
+    err = dma_swiotlb_device_get(dev);
+    if (err)
+        return err;
     flags = ccdma_plat_lock(&device_lock);
     if (!dev->debug_id)
         dev->debug_id = next_debug_id++;
     ccdma_plat_unlock(&device_lock, flags);
+    return CCDMA_OK;
+}
+
+int ccdma_device_release(struct ccdma_device *dev)
+{
+    if (!dma_dev_ready(dev))
+        return CCDMA_EINVAL;
+    /* The device keeps its dma-debug id: its live mappings and allocations
+     * must still be unmapped and freed by it. */
+    dma_swiotlb_device_put(dev);
     return CCDMA_OK;
 }
 

@@ -117,22 +117,22 @@ static void prep_coherent(const struct ccdma_device *dev, void *va, size_t size)
         ccdma_plat_cache_clean_invalidate(va, size);
 }
 
+/* The pool's state is checked against the device's needs inside swiotlb,
+ * under the lock that keeps the pool alive. */
 static int alloc_from_restricted(struct ccdma_device *dev, size_t size,
-                                 bool shared, void **cpu, ccdma_dma_t *handle)
+                                 void **cpu, ccdma_dma_t *handle)
 {
-    struct ccdma_swiotlb *pool = dev->restricted_pool;
     ccdma_phys_t pa;
     ccdma_dma_t dma;
+    bool shared;
     int err;
 
-    if (dma_swiotlb_pool_shared(pool) != shared)
-        return CCDMA_ESTATE;
-    err = dma_swiotlb_alloc(pool, size, cpu, &pa);
+    err = dma_swiotlb_alloc(dev, size, cpu, &pa, &shared);
     if (err)
         return err;
     dma = ccdma_plat_phys_to_dma(pa, shared);
     if (!dma_capable_limit(dev, dma, size, shared ? CCDMA_ATTR_CC_SHARED : 0, true)) {
-        dma_swiotlb_free_phys(pa, size, &err);
+        dma_swiotlb_free_phys(pa, size, shared, &err);
         dma_report("%s: restricted pool memory at %#llx is beyond its coherent mask",
                    dma_dev_name(dev), (unsigned long long)dma);
         return CCDMA_ERANGE;
@@ -176,27 +176,37 @@ static int no_memory_below(const struct ccdma_device *dev, size_t bytes,
  * Pages from the page allocator, converted to shared when the device needs
  * it, then zeroed: contents do not survive a conversion (the host wipes
  * them, and not always with zeros). A failed conversion leaks the pages.
+ * The allocation is recorded (start, pages, state), since its free must
+ * give back exactly these pages in exactly this state whatever the caller
+ * passes, with or without dma-debug.
  */
 static int alloc_converting(struct ccdma_device *dev, size_t size, bool shared,
                             void **cpu, ccdma_dma_t *handle)
 {
     size_t bytes = shared ? dma_granule_round(size) : DMA_ALIGN_UP(size, DMA_PAGE_SIZE);
     uint64_t limit = dma_dev_limit(dev, true);
+    struct dma_coherent_rec *rec;
     ccdma_dma_t dma;
     void *va;
     int err;
 
     if (bytes < size)
         return CCDMA_EINVAL;
+    rec = dma_coherent_reserve();
+    if (!rec)
+        return CCDMA_ENOMEM;
     va = shared ? dma_pages_alloc_convertible(bytes, limit)
                 : ccdma_plat_pages_alloc(bytes / DMA_PAGE_SIZE, limit);
-    if (!va)
+    if (!va) {
+        dma_coherent_cancel(rec);
         return no_memory_below(dev, bytes, limit);
+    }
     /* Check the address the device will really use: its encoding may put
      * it out of reach even when the physical address is low enough. */
     dma = ccdma_plat_phys_to_dma(ccdma_plat_virt_to_phys(va), shared || !dma_cc());
     if (!dma_capable_limit(dev, dma, bytes, shared ? CCDMA_ATTR_CC_SHARED : 0, true)) {
         ccdma_plat_pages_free(va, bytes / DMA_PAGE_SIZE);
+        dma_coherent_cancel(rec);
         dma_report("%s: no coherent memory it can reach (%s address %#llx, "
                    "coherent mask %#llx)", dma_dev_name(dev),
                    shared ? "shared" : "private", (unsigned long long)dma,
@@ -206,12 +216,14 @@ static int alloc_converting(struct ccdma_device *dev, size_t size, bool shared,
     if (shared) {
         err = dma_share_owned(va, bytes);
         if (err) {
+            dma_coherent_cancel(rec);
             dma_leak("a coherent allocation", va, bytes, err);
             return err;
         }
     }
     memset(va, 0, bytes);
     prep_coherent(dev, va, bytes);
+    dma_coherent_commit(rec, ccdma_plat_virt_to_phys(va), bytes, size, shared);
     dma_stat_add(DMA_STAT_COHERENT_ALLOCS, 1);
     *cpu = va;
     *handle = dma;
@@ -226,7 +238,7 @@ int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
     /* Restricted-pool memory was made shared once, when the pool was
      * created: allocating from it never converts again (C14). */
     if (dev->restricted_pool)
-        return alloc_from_restricted(dev, size, shared || !dma_cc(), cpu, handle);
+        return alloc_from_restricted(dev, size, cpu, handle);
     /* A caller that cannot wait for a conversion gets pre-converted memory
      * of exactly the needed state, or an error. */
     if (flags & CCDMA_ALLOC_ATOMIC)
@@ -234,19 +246,34 @@ int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
     return alloc_converting(dev, size, shared, cpu, handle);
 }
 
+/*
+ * The caller's handle and size are claims, checked against what the
+ * allocation recorded: the restricted pool's slot run, the atomic pool's
+ * page run, or the record of a direct allocation. Its state (convert back
+ * or not) and its extent come from that record, never from the handle's
+ * encoding or the size passed: with dma-debug off (or switched off after
+ * running out of entries) nothing else would stop a private-encoded handle
+ * from sending still-shared pages to the private page allocator, or a
+ * large size from freeing the next allocation. A claim that disagrees is
+ * EFAULT and changes nothing.
+ */
 int dma_direct_free(struct ccdma_device *dev, size_t size, void *cpu,
                     ccdma_dma_t handle)
 {
     ccdma_phys_t pa = ccdma_plat_dma_to_phys(handle);
-    bool shared = dma_cc() && ccdma_plat_dma_is_shared(handle);
-    size_t bytes = shared ? dma_granule_round(size) : DMA_ALIGN_UP(size, DMA_PAGE_SIZE);
+    bool enc_shared = !dma_cc() || ccdma_plat_dma_is_shared(handle);
+    size_t bytes;
+    bool shared;
     int err;
 
     (void)dev;
     /* Pools are found by physical address, not by CPU address (C9). */
-    if (dma_swiotlb_free_phys(pa, size, &err))
+    if (dma_swiotlb_free_phys(pa, size, enc_shared, &err))
         return err;
-    if (dma_pool_free_phys(pa, size, &err))
+    if (dma_pool_free_phys(pa, size, enc_shared, &err))
+        return err;
+    err = dma_coherent_forget(pa, size, enc_shared, &bytes, &shared);
+    if (err)
         return err;
     /* Converted back, or leaked: either way the caller no longer owns it,
      * so a leak is counted and reported but is not the caller's error. */

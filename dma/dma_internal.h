@@ -104,14 +104,42 @@ int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
 int dma_direct_free(struct ccdma_device *dev, size_t size, void *cpu,
                     ccdma_dma_t handle);
 
+/* ---- coherent.c: the record of direct coherent allocations ------------------ */
+
+/*
+ * Every coherent allocation that came from the page allocator is recorded
+ * here (the pools keep their own records), so that a free is checked
+ * against what the allocation did, never against what the caller says.
+ */
+struct dma_coherent_rec;
+int dma_coherent_init(void);
+void dma_coherent_shutdown(void);
+/* A record for an allocation about to be made, or NULL (ENOMEM). Taken
+ * before the pages, so nothing converted ever needs undoing for lack of
+ * one. */
+struct dma_coherent_rec *dma_coherent_reserve(void);
+void dma_coherent_cancel(struct dma_coherent_rec *rec);
+/* [pa, pa + bytes) was taken for a request of `size` bytes, and converted
+ * to shared when `shared`. */
+void dma_coherent_commit(struct dma_coherent_rec *rec, ccdma_phys_t pa,
+                         size_t bytes, size_t size, bool shared);
+/* Forget the allocation that starts at pa, if size (in pages) and the
+ * handle's encoding (enc_shared) agree with the record; return its extent
+ * and state. Otherwise EFAULT, with a report, and nothing changes. */
+int dma_coherent_forget(ccdma_phys_t pa, size_t size, bool enc_shared,
+                        size_t *bytes, bool *shared);
+
 /* ---- pool.c: atomic pools -------------------------------------------------- */
 
 int dma_pool_init(size_t bytes, size_t max_bytes);
 void dma_pool_shutdown(void);
 int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
                    void **cpu, ccdma_phys_t *pa);
-/* Free by physical address. Returns false when pa is in no atomic pool. */
-bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, int *err);
+/* Free by physical address. Returns false when pa is in no atomic pool.
+ * Otherwise *err: 0, or EFAULT (nothing changed) unless pa starts a live
+ * allocation of exactly that many pages and enc_shared (the handle's
+ * encoding) is the pool's state. */
+bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err);
 int dma_pool_poll(void);
 
 /* ---- swiotlb.c: bounce pools ------------------------------------------------- */
@@ -131,11 +159,20 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr,
                       size_t size, enum ccdma_dir dir, unsigned int attrs);
 int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
                      size_t size, enum ccdma_dir dir, bool for_cpu);
-int dma_swiotlb_alloc(struct ccdma_swiotlb *pool, size_t size, void **cpu,
-                      ccdma_phys_t *pa);
-/* Returns false when pa is no restricted-pool allocation. */
-bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, int *err);
-bool dma_swiotlb_pool_shared(const struct ccdma_swiotlb *pool);
+/* From dev's restricted pool, which must be live and held by dev (ESTATE
+ * otherwise); *shared is the pool's state. */
+int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
+                      ccdma_phys_t *pa, bool *shared);
+/* Returns false when pa is in no bounce pool. Otherwise *err: 0, EFAULT
+ * (not the start of an allocation, or enc_shared is not the pool's state)
+ * or EINVAL (another size). */
+bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err);
+/* Take dev's reference on dev->restricted_pool (moving one it already
+ * holds on another pool): EINVAL for a pool that is not live, ESTATE for a
+ * pool of the other state; nothing changes on failure. */
+int dma_swiotlb_device_get(struct ccdma_device *dev);
+/* Drop the reference dev holds, if any. */
+void dma_swiotlb_device_put(struct ccdma_device *dev);
 
 /* ---- debug.c: dma-debug ---------------------------------------------------- */
 

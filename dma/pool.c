@@ -22,17 +22,25 @@
 #define POOL_DEFAULT_BYTES ((size_t)256 << 10)
 #define POOL_GROWTH_FACTOR 16u
 
+/*
+ * Two bitmaps of CHUNK_WORDS words each follow the header in the metadata
+ * page: `used` (page taken) and `head` (page starts an allocation). An
+ * allocation is its head page and the used, non-head pages after it, so
+ * the bitmaps record every allocation's start and length: a free must name
+ * exactly one (C9 finds the chunk; this finds the allocation), or it would
+ * release a neighbour's pages or the tail of its own.
+ */
 struct pool_chunk {
     struct pool_chunk *next;
     uint8_t *va;
     ccdma_phys_t pa;
     size_t npages;
     size_t nfree;
-    uint64_t used[]; /* one bit per page */
+    uint64_t bits[]; /* used[CHUNK_WORDS], then head[CHUNK_WORDS] */
 };
 
-#define CHUNK_MAX_PAGES                                                        \
-    ((DMA_PAGE_SIZE - sizeof(struct pool_chunk)) * 8)
+#define CHUNK_WORDS ((DMA_PAGE_SIZE - sizeof(struct pool_chunk)) / 16)
+#define CHUNK_MAX_PAGES (CHUNK_WORDS * 64)
 
 struct atomic_pool {
     bool exists;
@@ -63,17 +71,44 @@ static struct atomic_pool *pool_for_state(bool shared)
 
 static bool page_used(const struct pool_chunk *c, size_t i)
 {
-    return (c->used[i / 64] >> (i % 64)) & 1;
+    return (c->bits[i / 64] >> (i % 64)) & 1;
 }
 
+static bool page_head(const struct pool_chunk *c, size_t i)
+{
+    return (c->bits[CHUNK_WORDS + i / 64] >> (i % 64)) & 1;
+}
+
+/* Take or give back the allocation [first, first + n): its pages and its
+ * start mark. */
 static void mark_pages(struct pool_chunk *c, size_t first, size_t n, bool used)
 {
     for (size_t i = first; i < first + n; i++) {
         if (used)
-            c->used[i / 64] |= 1ull << (i % 64);
+            c->bits[i / 64] |= 1ull << (i % 64);
         else
-            c->used[i / 64] &= ~(1ull << (i % 64));
+            c->bits[i / 64] &= ~(1ull << (i % 64));
     }
+    if (used)
+        c->bits[CHUNK_WORDS + first / 64] |= 1ull << (first % 64);
+    else
+        c->bits[CHUNK_WORDS + first / 64] &= ~(1ull << (first % 64));
+}
+
+/* True when [first, first + n) is exactly one live allocation: a head,
+ * then used pages that start nothing, then a page that is free, a head, or
+ * the end of the chunk. */
+static bool is_allocation(const struct pool_chunk *c, size_t first, size_t n)
+{
+    if (!n || first >= c->npages || n > c->npages - first)
+        return false;
+    if (!page_used(c, first) || !page_head(c, first))
+        return false;
+    for (size_t i = first + 1; i < first + n; i++)
+        if (!page_used(c, i) || page_head(c, i))
+            return false;
+    return first + n == c->npages || !page_used(c, first + n) ||
+           page_head(c, first + n);
 }
 
 static bool range_free(const struct pool_chunk *c, size_t first, size_t n)
@@ -177,13 +212,16 @@ int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
 }
 
 /* Free by physical address: a caller holding only the handle, or an alias
- * of the CPU address, still finds its chunk (C9). */
-bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, int *err)
+ * of the CPU address, still finds its chunk (C9). Only an exact live
+ * allocation, named with the pool's own encoding, is given back; anything
+ * else is EFAULT and changes nothing, with or without dma-debug. */
+bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
 {
     size_t npages = DMA_DIV_UP(size, DMA_PAGE_SIZE);
     unsigned long flags = ccdma_plat_lock(&pool_lock);
     struct pool_chunk *c = NULL;
     struct atomic_pool *pool = NULL;
+    bool pool_shared = false;
 
     for (unsigned int p = 0; p < POOL_COUNT && !c; p++) {
         if (!pools[p].exists) /* a pool that was never made (C16) */
@@ -199,11 +237,12 @@ bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, int *err)
     }
     {
         size_t first = (size_t)((pa - c->pa) / DMA_PAGE_SIZE);
-        bool ok = (pa & (DMA_PAGE_SIZE - 1)) == 0 && npages &&
-                  first + npages <= c->npages;
+        /* Pages are compared, the unit the pool hands out; byte-exact
+         * sizes are dma-debug's check. */
+        bool ok = (pa & (DMA_PAGE_SIZE - 1)) == 0 && is_allocation(c, first, npages) &&
+                  enc_shared == pool->shared;
 
-        for (size_t i = first; ok && i < first + npages; i++)
-            ok = page_used(c, i);
+        pool_shared = pool->shared;
         if (ok) {
             mark_pages(c, first, npages, false);
             c->nfree += npages;
@@ -213,8 +252,10 @@ bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, int *err)
     }
     ccdma_plat_unlock(&pool_lock, flags);
     if (*err)
-        dma_report("free of %#llx+%zu: pages not allocated from the atomic pool",
-                   (unsigned long long)pa, size);
+        dma_report("free of %#llx+%zu (%s encoding): not the start, size and state "
+                   "of an allocation from the %s atomic pool",
+                   (unsigned long long)pa, size, enc_shared ? "shared" : "private",
+                   pool_shared ? "shared" : "private");
     return true;
 }
 

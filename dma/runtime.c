@@ -41,10 +41,13 @@ int ccdma_init(const struct ccdma_config *cfg)
     dma_report_set_quiet(c.quiet);
     dma_debug_init(c.debug);
 
+    err = dma_coherent_init();
+    if (err)
+        goto fail_debug;
     err = dma_swiotlb_init(c.swiotlb_bytes, c.swiotlb_private_bytes,
                            c.swiotlb_dynamic);
     if (err)
-        goto fail_debug;
+        goto fail_coherent;
     err = dma_pool_init(c.atomic_pool_bytes, c.atomic_pool_max_bytes);
     if (err)
         goto fail_swiotlb;
@@ -53,6 +56,8 @@ int ccdma_init(const struct ccdma_config *cfg)
 
 fail_swiotlb:
     dma_swiotlb_shutdown();
+fail_coherent:
+    dma_coherent_shutdown();
 fail_debug:
     dma_debug_shutdown();
     dma_report("init failed: %s", ccdma_strerror(err));
@@ -76,6 +81,7 @@ int ccdma_shutdown(void)
     leaks = dma_debug_shutdown();
     dma_pool_shutdown();
     dma_swiotlb_shutdown();
+    dma_coherent_shutdown();
     rt.initialised = false;
     return leaks;
 }

@@ -73,9 +73,14 @@ struct swiotlb_region {
 
 struct ccdma_swiotlb {
     const char *name;
+    uint32_t id;        /* this instance; never reused, so a device's
+                         * reference (restricted_ref) cannot name a later
+                         * pool that reuses the slot */
     bool in_use;
+    bool dying;         /* destroy has begun: invisible to every lookup */
     bool shared;
     bool restricted;
+    unsigned int refs;  /* devices that took it in ccdma_device_init() */
     bool dynamic;
     bool grow_pending;
     bool grow_disabled;
@@ -97,11 +102,20 @@ struct bounce_layout {
     uint64_t want;      /* required low address bits of the first slot */
 };
 
-/* One lock for pool lists, slot metadata and statistics. Copies between the
- * caller's buffer and a slot run outside it: the slot belongs to the mapping
- * until the mapping's owner unmaps it. */
+/* One lock for pool lists, slot metadata, statistics, device references
+ * and pool lifetime. Copies between the caller's buffer and a slot run
+ * outside it: the slot belongs to the mapping until the mapping's owner
+ * unmaps it, and a pool with taken slots cannot be destroyed.
+ *
+ * Pool lifetime: a pool is reserved (name set), then in use. Destroy sets
+ * `dying` under this lock, and only when no slot is taken and no device
+ * holds a reference; from then on every lookup below skips the pool, so the
+ * destroyer alone touches its regions until it clears the slot. */
 static ccdma_lock_t swiotlb_lock = CCDMA_LOCK_INIT;
 static struct ccdma_swiotlb pools[SWIOTLB_MAX_POOLS];
+/* Not reset by dma_swiotlb_init(): a device registered before a shutdown
+ * must not match a pool created after it. */
+static uint32_t next_pool_id = 1;
 static struct ccdma_swiotlb *default_shared;
 static struct ccdma_swiotlb *default_private;
 static struct dma_ratelimit misc_rl;
@@ -164,12 +178,31 @@ size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev)
 
 /* ---- lookup (swiotlb_lock held) ---------------------------------------------- */
 
+/* A pool that maps, allocates and can be looked up: in use, not dying.
+ * The pointer comes from callers, so it is checked against the table by
+ * equality first (a stale or foreign pointer is just "not live"). */
+static bool pool_live(const struct ccdma_swiotlb *pool)
+{
+    for (unsigned int p = 0; p < SWIOTLB_MAX_POOLS; p++)
+        if (pool == &pools[p])
+            return pool->in_use && !pool->dying;
+    return false;
+}
+
+static struct ccdma_swiotlb *pool_by_id(uint32_t id)
+{
+    for (unsigned int p = 0; p < SWIOTLB_MAX_POOLS; p++)
+        if (id && pools[p].id == id && pools[p].in_use && !pools[p].dying)
+            return &pools[p];
+    return NULL;
+}
+
 static struct ccdma_swiotlb *pool_of(ccdma_phys_t pa, struct swiotlb_region **rp)
 {
     for (unsigned int p = 0; p < SWIOTLB_MAX_POOLS; p++) {
         struct ccdma_swiotlb *pool = &pools[p];
 
-        if (!pool->in_use)
+        if (!pool->in_use || pool->dying)
             continue;
         for (unsigned int i = 0; i < pool->nregions; i++) {
             struct swiotlb_region *r = &pool->regions[i];
@@ -324,32 +357,108 @@ static void report_full(struct ccdma_swiotlb *pool, size_t size,
 
 /* ---- pool selection ------------------------------------------------------------- */
 
-static struct ccdma_swiotlb *pool_for_device(const struct ccdma_device *dev, int *err)
+/*
+ * swiotlb_lock held. The pool dev bounces through, or NULL (ESTATE). The
+ * choice and the slot take that follows happen under one hold of the lock,
+ * so a pool cannot be destroyed between them.
+ *
+ * A restricted pool serves the device only while the device holds its
+ * reference (taken in ccdma_device_init(), dropped by
+ * ccdma_device_release()) on that very instance: a released device, a pool
+ * being destroyed, and a slot reused by a later pool are all refused here,
+ * never a fallback to some other pool.
+ */
+static struct ccdma_swiotlb *pool_for_device_locked(const struct ccdma_device *dev,
+                                                    const char **why)
 {
     bool need = dma_dev_needs_shared(dev);
     struct ccdma_swiotlb *pool;
-    unsigned long flags;
-    bool warn;
 
-    pool = dev->restricted_pool ? dev->restricted_pool
-                                : (need ? default_shared : default_private);
-    if (pool && pool->in_use && pool->shared == need)
-        return pool;
-
-    *err = CCDMA_ESTATE;
-    flags = ccdma_plat_lock(&swiotlb_lock);
-    warn = dma_ratelimit_ok(&misc_rl);
-    ccdma_plat_unlock(&swiotlb_lock, flags);
-    if (warn)
-        dma_report("%s needs a %s bounce pool and has none; a pool of the "
-                   "other state is never used instead",
-                   dma_dev_name(dev), need ? "shared" : "private");
-    return NULL;
+    if (dev->restricted_pool) {
+        pool = dev->restricted_pool;
+        if (!dev->restricted_ref || !pool_live(pool) || pool->id != dev->restricted_ref) {
+            *why = "its restricted pool is released, destroyed or being destroyed";
+            return NULL;
+        }
+    } else {
+        pool = need ? default_shared : default_private;
+        if (!pool || !pool_live(pool)) {
+            *why = "no default pool of that state";
+            return NULL;
+        }
+    }
+    if (pool->shared != need) {
+        *why = "its pool has the other state";
+        return NULL;
+    }
+    return pool;
 }
 
-bool dma_swiotlb_pool_shared(const struct ccdma_swiotlb *pool)
+/* Unlocks swiotlb_lock, then reports a refused pool choice (rate-limited). */
+static void unlock_refused(const struct ccdma_device *dev, const char *why,
+                           unsigned long flags)
 {
-    return pool->shared;
+    bool need = dma_dev_needs_shared(dev);
+    bool warn = dma_ratelimit_ok(&misc_rl);
+
+    ccdma_plat_unlock(&swiotlb_lock, flags);
+    if (warn)
+        dma_report("%s needs a %s bounce pool and has none (%s); a pool of the "
+                   "other state is never used instead",
+                   dma_dev_name(dev), need ? "shared" : "private", why);
+}
+
+/* ---- device references on restricted pools ------------------------------------------ */
+
+int dma_swiotlb_device_get(struct ccdma_device *dev)
+{
+    struct ccdma_swiotlb *want = dev->restricted_pool, *old = NULL;
+    bool need = dma_dev_needs_shared(dev);
+    unsigned long flags = ccdma_plat_lock(&swiotlb_lock);
+    bool state_ok = true;
+    const char *pname = NULL;
+
+    if (want && !pool_live(want)) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        dma_report("%s: its restricted pool is not a live pool (destroyed, being "
+                   "destroyed, or never created)", dma_dev_name(dev));
+        return CCDMA_EINVAL;
+    }
+    if (want && want->shared != need) {
+        state_ok = false;
+        pname = want->shared ? "shared" : "private";
+    }
+    if (state_ok) {
+        /* Init again: keep the reference the device already holds on this
+         * instance, or move it; never count one device twice. */
+        if (dev->restricted_ref && (!want || want->id != dev->restricted_ref))
+            old = pool_by_id(dev->restricted_ref);
+        if (want && want->id != dev->restricted_ref)
+            want->refs++;
+        if (old && old->refs)
+            old->refs--;
+        dev->restricted_ref = want ? want->id : 0;
+    }
+    ccdma_plat_unlock(&swiotlb_lock, flags);
+    if (!state_ok) {
+        dma_report("%s: restricted pool is %s but the device needs %s memory",
+                   dma_dev_name(dev), pname, need ? "shared" : "private");
+        return CCDMA_ESTATE;
+    }
+    return CCDMA_OK;
+}
+
+void dma_swiotlb_device_put(struct ccdma_device *dev)
+{
+    unsigned long flags = ccdma_plat_lock(&swiotlb_lock);
+    struct ccdma_swiotlb *pool = pool_by_id(dev->restricted_ref);
+
+    /* A pool gone since (only shutdown destroys a referenced pool) has no
+     * count to drop. */
+    if (pool && pool->refs)
+        pool->refs--;
+    dev->restricted_ref = 0;
+    ccdma_plat_unlock(&swiotlb_lock, flags);
 }
 
 /* ---- streaming mappings --------------------------------------------------------- */
@@ -378,23 +487,28 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
     struct bounce_layout l;
     unsigned long flags;
     ccdma_phys_t tlb_pa;
+    const char *why;
     ccdma_dma_t dma;
     uint8_t *start;
     int64_t idx;
-    int err = CCDMA_OK;
 
-    pool = pool_for_device(dev, &err);
-    if (!pool)
-        return err;
+    /* Choose the pool and take its slots under one hold of the lock: a
+     * destroy either came first (the choice fails) or must wait for these
+     * slots to be released (EBUSY). */
+    flags = ccdma_plat_lock(&swiotlb_lock);
+    pool = pool_for_device_locked(dev, &why);
+    if (!pool) {
+        unlock_refused(dev, why, flags);
+        return CCDMA_ESTATE;
+    }
     if (size > dma_swiotlb_max_mapping(dev) ||
         bounce_layout(dev->min_align_mask, orig_pa, size, 0, &l)) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
         dma_report("%s: a %zu-byte mapping exceeds the bounce maximum of %zu",
                    dma_dev_name(dev), size,
                    dma_swiotlb_max_mapping(dev));
         return CCDMA_EINVAL;
     }
-
-    flags = ccdma_plat_lock(&swiotlb_lock);
     idx = pool_take(pool, &l, &r);
     if (idx < 0) {
         report_full(pool, size, l.nslots, attrs);
@@ -559,13 +673,15 @@ bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
 
 /* ---- coherent allocations from restricted pools ------------------------------------- */
 
-int dma_swiotlb_alloc(struct ccdma_swiotlb *pool, size_t size, void **cpu,
-                      ccdma_phys_t *pa)
+int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
+                      ccdma_phys_t *pa, bool *shared)
 {
     size_t bytes = DMA_ALIGN_UP(size, DMA_PAGE_SIZE), align = DMA_PAGE_SIZE;
+    struct ccdma_swiotlb *pool;
     struct swiotlb_region *r;
     struct bounce_layout l;
     unsigned long flags;
+    const char *why;
     uint8_t *va;
     int64_t idx;
 
@@ -576,7 +692,14 @@ int dma_swiotlb_alloc(struct ccdma_swiotlb *pool, size_t size, void **cpu,
     if (align > DMA_SEG_BYTES || bounce_layout(0, 0, bytes, align - 1, &l))
         return CCDMA_EINVAL;
 
+    /* As for a mapping: choose (reference, state) and take under one
+     * hold of the lock. */
     flags = ccdma_plat_lock(&swiotlb_lock);
+    pool = pool_for_device_locked(dev, &why);
+    if (!pool) {
+        unlock_refused(dev, why, flags);
+        return CCDMA_ESTATE;
+    }
     idx = pool_take(pool, &l, &r);
     if (idx < 0) {
         report_full(pool, size, l.nslots, 0);
@@ -587,6 +710,7 @@ int dma_swiotlb_alloc(struct ccdma_swiotlb *pool, size_t size, void **cpu,
     r->slots[idx].size = (uint32_t)size;
     pool_account(pool, l.nslots);
     pool->allocs++;
+    *shared = pool->shared;
     ccdma_plat_unlock(&swiotlb_lock, flags);
 
     /* The pool was made shared once, at creation: no conversion here, which
@@ -599,12 +723,13 @@ int dma_swiotlb_alloc(struct ccdma_swiotlb *pool, size_t size, void **cpu,
     return CCDMA_OK;
 }
 
-bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, int *err)
+bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
 {
     unsigned long flags = ccdma_plat_lock(&swiotlb_lock);
     struct ccdma_swiotlb *pool;
     struct swiotlb_region *r;
     struct swiotlb_slot *s;
+    const char *name;
     int64_t first;
 
     pool = pool_of(pa, &r);
@@ -612,9 +737,13 @@ bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, int *err)
         ccdma_plat_unlock(&swiotlb_lock, flags);
         return false;
     }
+    name = pool->name; /* for the report, after the lock */
     first = first_slot(r, pa);
     s = first >= 0 ? &r->slots[first] : NULL;
-    if (!s || s->kind != SLOT_ALLOC || data_pa(r, (uint32_t)first) != pa) {
+    /* The handle must carry the pool's own encoding: one that disagrees
+     * names memory in a state it is not in, so it is not this allocation. */
+    if (!s || s->kind != SLOT_ALLOC || data_pa(r, (uint32_t)first) != pa ||
+        enc_shared != pool->shared) {
         *err = CCDMA_EFAULT;
     } else if (s->size != size) {
         *err = CCDMA_EINVAL;
@@ -626,8 +755,8 @@ bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, int *err)
     }
     ccdma_plat_unlock(&swiotlb_lock, flags);
     if (*err)
-        dma_report("free of %#llx+%zu: not an allocation of bounce pool %s",
-                   (unsigned long long)pa, size, pool->name);
+        dma_report("free of %#llx+%zu (%s encoding): not an allocation of bounce pool %s",
+                   (unsigned long long)pa, size, enc_shared ? "shared" : "private", name);
     return true;
 }
 
@@ -644,6 +773,9 @@ static struct ccdma_swiotlb *pool_reserve(const char *name, bool shared)
             memset(pool, 0, sizeof(*pool));
             pool->name = name; /* reserved, not yet in use */
             pool->shared = shared || !dma_cc();
+            if (!next_pool_id) /* 0 means "no pool" in a device */
+                next_pool_id = 1;
+            pool->id = next_pool_id++;
             break;
         }
     }
@@ -773,10 +905,16 @@ static int pool_create_default(const char *name, bool shared, size_t bytes,
     return CCDMA_OK;
 }
 
+/* Retire the pool (invisible to every lookup from here, see swiotlb_lock),
+ * give its memory back and free its slot. The conversions run outside the
+ * lock: they may be slow, and nobody else can reach the pool any more. */
 static int pool_destroy(struct ccdma_swiotlb *pool)
 {
+    unsigned long flags = ccdma_plat_lock(&swiotlb_lock);
     int err = CCDMA_OK;
 
+    pool->dying = true;
+    ccdma_plat_unlock(&swiotlb_lock, flags);
     for (unsigned int i = 0; i < pool->nregions; i++) {
         int ret = region_release(pool, &pool->regions[i]);
 
@@ -843,7 +981,7 @@ int dma_swiotlb_poll(void)
         int err;
 
         flags = ccdma_plat_lock(&swiotlb_lock);
-        go = pool->in_use && pool->grow_pending && !pool->grow_disabled;
+        go = pool->in_use && !pool->dying && pool->grow_pending && !pool->grow_disabled;
         pool->grow_pending = false;
         ccdma_plat_unlock(&swiotlb_lock, flags);
         if (!go)
@@ -880,10 +1018,14 @@ int ccdma_swiotlb_get_stats(const struct ccdma_swiotlb *pool,
 {
     unsigned long flags;
 
-    if (!pool || !out || !pool->in_use)
+    if (!pool || !out)
         return CCDMA_EINVAL;
     memset(out, 0, sizeof(*out));
     flags = ccdma_plat_lock(&swiotlb_lock);
+    if (!pool_live(pool)) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        return CCDMA_EINVAL;
+    }
     out->name = pool->name;
     out->shared = pool->shared;
     out->restricted = pool->restricted;
@@ -923,7 +1065,8 @@ void ccdma_swiotlb_reset_high_water(struct ccdma_swiotlb *pool)
     if (!pool)
         return;
     flags = ccdma_plat_lock(&swiotlb_lock);
-    pool->high_water = pool->used;
+    if (pool_live(pool))
+        pool->high_water = pool->used;
     ccdma_plat_unlock(&swiotlb_lock, flags);
 }
 
@@ -964,17 +1107,37 @@ int ccdma_swiotlb_restricted_create(const char *name, void *va, size_t size,
     return CCDMA_OK;
 }
 
+/*
+ * The check and the retirement are one critical section: a map or an
+ * allocation either took its slots before it (EBUSY) or chooses the pool
+ * after it and is refused. Devices that still hold the pool would be left
+ * with a dangling pool, or one that a later create reuses, so they make
+ * the destroy EBUSY too until ccdma_device_release().
+ */
 int ccdma_swiotlb_restricted_destroy(struct ccdma_swiotlb *pool)
 {
+    const char *name;
     unsigned long flags;
-    bool busy;
+    unsigned int refs;
+    size_t used;
 
-    if (!pool || !pool->in_use || !pool->restricted)
+    if (!pool)
         return CCDMA_EINVAL;
     flags = ccdma_plat_lock(&swiotlb_lock);
-    busy = pool->used != 0;
+    if (!pool_live(pool) || !pool->restricted) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        return CCDMA_EINVAL;
+    }
+    name = pool->name; /* the pool may be gone once the lock is dropped */
+    used = pool->used;
+    refs = pool->refs;
+    if (!used && !refs)
+        pool->dying = true;
     ccdma_plat_unlock(&swiotlb_lock, flags);
-    if (busy)
+    if (used || refs) {
+        dma_report("restricted pool %s: not destroyed: %zu slots taken, %u devices "
+                   "still hold it (ccdma_device_release)", name, used, refs);
         return CCDMA_EBUSY;
+    }
     return pool_destroy(pool);
 }

@@ -64,10 +64,24 @@ struct ccdma_device {
     struct ccdma_swiotlb *restricted_pool; /* bounce only through this pool */
     uint64_t min_align_mask;    /* low address bits a bounce must preserve */
     uint32_t debug_id;          /* set by ccdma_device_init(); dma-debug key */
+    /* Added: set by ccdma_device_init() and ccdma_device_release(), never
+     * by the caller (zero it with the rest of a new description): the
+     * restricted pool instance this device holds a reference on. */
+    uint32_t restricted_ref;
 };
 
-/* Check a device description and register it with dma-debug. */
+/* Check a device description and register it with dma-debug. A device with
+ * a restricted pool takes a reference on it, which keeps the pool from
+ * being destroyed (EBUSY) until ccdma_device_release(). Init again after
+ * changing restricted_pool: the reference moves with it. */
 int ccdma_device_init(struct ccdma_device *dev);
+
+/* The device no longer uses its restricted pool: drop the reference taken
+ * by ccdma_device_init(). It can still unmap and free what it holds; new
+ * mappings and allocations through that pool fail with ESTATE until it is
+ * initialised again. A device without a restricted pool has nothing to
+ * drop. EINVAL for a device that was never initialised. */
+int ccdma_device_release(struct ccdma_device *dev);
 
 /* A normal virtio-like device: coherent, shared-only when CC is active,
  * reaching everything otherwise. */
@@ -220,8 +234,11 @@ void ccdma_swiotlb_reset_high_water(struct ccdma_swiotlb *pool);
  */
 int ccdma_swiotlb_restricted_create(const char *name, void *va, size_t size,
                                     bool shared, struct ccdma_swiotlb **out);
-/* Give the memory back, private again. EBUSY while slots are taken. If the
- * conversion back fails the memory is quarantined: do not reuse it. */
+/* Give the memory back, private again. EBUSY while slots are taken or a
+ * device still holds the pool (ccdma_device_release() first); the check and
+ * the retirement are atomic, so a concurrent map either finished first
+ * (EBUSY) or fails with ESTATE. If the conversion back fails the memory is
+ * quarantined: do not reuse it. */
 int ccdma_swiotlb_restricted_destroy(struct ccdma_swiotlb *pool);
 
 struct ccdma_pool_stats {

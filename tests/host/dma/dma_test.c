@@ -108,15 +108,21 @@ int t_teardown(void)
 
 void t_run(void (*fn)(void), const char *name)
 {
-    struct host_platform_config p = {.encoding = T.enc};
     struct ccdma_config c = t_config();
+
+    t_run_with(fn, name, &c);
+}
+
+void t_run_with(void (*fn)(void), const char *name, const struct ccdma_config *cfg)
+{
+    struct host_platform_config p = {.encoding = T.enc};
     struct host_platform_counters after;
     struct ccdma_debug_counters dbg;
     int leaks;
 
     current_test = name;
     REQUIRE(host_platform_init(&p) == CCDMA_OK);
-    REQUIRE(ccdma_init(&c) == CCDMA_OK);
+    REQUIRE(ccdma_init(cfg) == CCDMA_OK);
     fn();
     dbg = t_debug();
     leaks = ccdma_shutdown();

@@ -78,6 +78,9 @@ int t_teardown(void);
  * checks that the run left no leak, no dma-debug error and no page behind.
  * fn frees what it allocates. */
 void t_run(void (*fn)(void), const char *name);
+/* t_run under another runtime configuration (for example dma-debug off),
+ * with the same clean-exit checks. */
+void t_run_with(void (*fn)(void), const char *name, const struct ccdma_config *cfg);
 /* Just names the checks: fn does its own set-up (t_setup_with) and its own
  * clean-exit checks, for tests that configure or leak on purpose. */
 void t_run_raw(void (*fn)(void), const char *name);

@@ -487,6 +487,7 @@ static void test_restricted_pool(void)
 
     CHECK_ERR(ccdma_swiotlb_restricted_destroy(pool), CCDMA_EBUSY, "destroy with a live mapping: EBUSY");
     ccdma_unmap_single(&t0, d, 300, CCDMA_TO_DEVICE, 0);
+    CHECK_ERR(ccdma_device_release(&t0), CCDMA_OK, "the device lets go of the pool");
     CHECK_ERR(ccdma_swiotlb_restricted_destroy(pool), CCDMA_OK, "destroy");
     CHECK(t_range_private(t_pa(mem), 64 * PAGE), "the memory is private again");
     t_pages_free(mem, 64);
@@ -531,6 +532,7 @@ static void test_small_pools(void)
         while (n)
             ccdma_unmap_single(&dev, d[--n], 64, CCDMA_TO_DEVICE, 0);
         CHECK_EQ(t_pool_stats(pool).used, 0, "all given back");
+        REQUIRE(ccdma_device_release(&dev) == 0);
         REQUIRE(ccdma_swiotlb_restricted_destroy(pool) == 0);
         t_pages_free(mem, pages[k]);
     }
