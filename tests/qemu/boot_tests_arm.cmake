@@ -35,8 +35,9 @@ endforeach()
 ccdma_arm_boot_test(el3-el2-elf CONFIG el3 BOOT elf VIRTIO
   ARGS --machine-extra virtualization=on
        --expect "^ccdma: arch=AArch32 .* path=Secure SVC>MON>HYP>SVC \\(Non-secure\\)")
-# The DMA self-tests with every device bouncing and 32-bit DMA masks.
-ccdma_arm_boot_test(plain-elf-bounce32 CONFIG plain BOOT elf
+# The DMA self-tests and the disk round trip with every device bouncing and
+# 32-bit DMA masks.
+ccdma_arm_boot_test(plain-elf-bounce32 CONFIG plain BOOT elf VIRTIO
   ARGS --append "ccdma.force_bounce=1 ccdma.dma_bits=32"
        --expect "masks 32-bit, forced bounce: ready"
        --expect "^ok [0-9]+ - dma_bounce: bounce: ")
