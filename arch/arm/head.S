@@ -47,6 +47,23 @@ primary_entry:
     strdlo  r2, r3, [r0], #8
     blo     1b
 
+    /* Those zeros went to memory with the MMU off. A loader that mapped
+     * this RAM cacheable may have left lines behind for .bss, the stacks
+     * or the page tables: discard them (DCIMVAC) before caches are on. */
+    ldr     r0, =__bss_start
+    ldr     r1, =__image_end
+    mrc     p15, 0, r2, c0, c0, 1       /* CTR */
+    ubfx    r2, r2, #16, #4             /* DminLine: log2(words per line) */
+    mov     r3, #4
+    lsl     r3, r3, r2                  /* line size in bytes */
+    sub     r2, r3, #1
+    bic     r0, r0, r2
+2:  mcr     p15, 0, r0, c7, c6, 1       /* DCIMVAC */
+    add     r0, r0, r3
+    cmp     r0, r1
+    blo     2b
+    dsb     sy
+
     mrs     r0, cpsr
     and     r0, r0, #MODE_MASK
     cmp     r0, #MODE_HYP
