@@ -143,10 +143,11 @@ static int alloc_from_restricted(struct ccdma_device *dev, size_t size,
 }
 
 static int alloc_from_atomic_pool(struct ccdma_device *dev, size_t size,
-                                  bool shared, void **cpu, ccdma_dma_t *handle)
+                                  bool shared, unsigned int attrs, void **cpu,
+                                  ccdma_dma_t *handle)
 {
     ccdma_phys_t pa;
-    int err = dma_pool_alloc(dev, size, shared, cpu, &pa);
+    int err = dma_pool_alloc(dev, size, shared, attrs, cpu, &pa);
 
     if (err)
         return err;
@@ -242,7 +243,7 @@ int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
     /* A caller that cannot wait for a conversion gets pre-converted memory
      * of exactly the needed state, or an error. */
     if (flags & CCDMA_ALLOC_ATOMIC)
-        return alloc_from_atomic_pool(dev, size, shared, cpu, handle);
+        return alloc_from_atomic_pool(dev, size, shared, attrs, cpu, handle);
     return alloc_converting(dev, size, shared, cpu, handle);
 }
 

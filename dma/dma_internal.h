@@ -134,7 +134,7 @@ int dma_coherent_forget(ccdma_phys_t pa, size_t size, bool enc_shared,
 int dma_pool_init(size_t bytes, size_t max_bytes);
 void dma_pool_shutdown(void);
 int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
-                   void **cpu, ccdma_phys_t *pa);
+                   unsigned int attrs, void **cpu, ccdma_phys_t *pa);
 /* Free by physical address. Returns false when pa is in no atomic pool.
  * Otherwise *err: 0, or EFAULT (nothing changed) unless pa starts a live
  * allocation of exactly that many pages and enc_shared (the handle's

@@ -162,7 +162,7 @@ static void note_low(struct atomic_pool *pool)
 }
 
 int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
-                   void **cpu, ccdma_phys_t *pa)
+                   unsigned int attrs, void **cpu, ccdma_phys_t *pa)
 {
     size_t npages = DMA_DIV_UP(size, DMA_PAGE_SIZE);
     struct atomic_pool *pool = pool_for_state(shared);
@@ -189,7 +189,8 @@ int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
         pool->failures++;
         if (!pool->grow_disabled && pool->total_pages < pool->max_pages)
             pool->grow_pending = true;
-        warn = dma_ratelimit_ok(&pool->rl);
+        /* NO_WARN keeps the error, drops the report (and its rate budget). */
+        warn = !(attrs & CCDMA_ATTR_NO_WARN) && dma_ratelimit_ok(&pool->rl);
         ccdma_plat_unlock(&pool_lock, flags);
         if (warn)
             dma_report("%s: DMA pool exhausted: no %zu pages in the %s atomic "

@@ -136,6 +136,30 @@ static void test_no_fallback_and_deferred_growth(void)
     CHECK_EQ(pool_stats(true).avail, 2 * POOL_PAGES * PAGE, "all back");
 }
 
+/* CCDMA_ATTR_NO_WARN on an allocation keeps the error and drops the report. */
+static void test_no_warn(void)
+{
+    struct ccdma_device dev;
+    void *cpu[64], *extra;
+    ccdma_dma_t h[64], eh;
+    struct ccdma_dma_stats before, after;
+    int n;
+
+    t_dev_t0(&dev, "t0", UINT64_MAX);
+    n = exhaust(&dev, cpu, h, 64);
+    ccdma_get_stats(&before);
+    CHECK_ERR(ccdma_alloc_coherent(&dev, PAGE, CCDMA_ALLOC_ATOMIC, CCDMA_ATTR_NO_WARN, &extra,
+                                   &eh),
+              CCDMA_ENOSPC, "NO_WARN: still ENOSPC");
+    ccdma_get_stats(&after);
+    CHECK_EQ(after.reports, before.reports, "NO_WARN: no report");
+    CHECK_ERR(ccdma_alloc_coherent(&dev, PAGE, CCDMA_ALLOC_ATOMIC, 0, &extra, &eh), CCDMA_ENOSPC,
+              "without it: ENOSPC");
+    ccdma_get_stats(&before);
+    CHECK_EQ(before.reports, after.reports + 1, "without it: one report");
+    release(&dev, cpu, h, n);
+}
+
 static void test_low_water_growth(void)
 {
     struct ccdma_device dev;
@@ -261,6 +285,7 @@ int main(int argc, char **argv)
         t_run(test_atomic_private, "atomic pool for T=1 (rule 5)");
     t_run(test_free_outside_pools, "frees outside every pool (C16)");
     t_run(test_no_fallback_and_deferred_growth, "no fallback, deferred growth (rule 6)");
+    t_run(test_no_warn, "NO_WARN on an exhausted pool");
     t_run(test_low_water_growth, "growth at the low-water mark");
     t_run(test_order_alignment_and_zeroing, "order alignment and zeroing");
     t_run(test_pool_out_of_reach, "pool out of the device's reach");
