@@ -87,7 +87,7 @@ static bool node_enabled(const void *fdt, int node)
                         strncmp(status, "ok", (size_t)len) == 0);
 }
 
-static bool node_is_memory(const void *fdt, int node)
+bool dt_node_is_memory(const void *fdt, int node)
 {
     int len;
     const char *type = fdt_getprop(fdt, node, "device_type", &len);
@@ -118,7 +118,7 @@ static void parse_memory(const void *fdt, struct dt_platform *out,
 {
     for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
          node = fdt_next_node(fdt, node, NULL)) {
-        if (!node_is_memory(fdt, node) || !node_enabled(fdt, node))
+        if (!dt_node_is_memory(fdt, node) || !node_enabled(fdt, node))
             continue;
         for (int i = 0;; i++) {
             struct dt_range r;

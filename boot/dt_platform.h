@@ -55,6 +55,16 @@ struct dt_platform {
 int dt_platform_parse(const void *fdt, size_t max_size, struct dt_platform *out,
                       unsigned int *skipped);
 
+/* True when addr holds an FDT header. Safe with the MMU off: one aligned
+ * 32-bit read (the magic is big-endian: 0xd00dfeed read little-endian). */
+static inline bool dt_looks_like_fdt(uintptr_t addr)
+{
+    return addr && !(addr & 7) && *(volatile uint32_t *)addr == 0xedfe0dd0u;
+}
+
+/* True when node is a /memory node (device_type = "memory"). */
+bool dt_node_is_memory(const void *fdt, int node);
+
 /* Look up "key=value" in bootargs; copies value (NUL-terminated) into buf.
  * Returns true when the key is present. */
 bool dt_bootarg(const struct dt_platform *p, const char *key, char *buf,

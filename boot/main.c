@@ -24,7 +24,6 @@
 
 #define SZ_2M 0x200000ull
 #define PAGE_MASK 0xfffull
-#define FDT_MAGIC_BE 0xedfe0dd0u /* 0xd00dfeed read little-endian */
 
 struct runtime rt;
 
@@ -35,21 +34,15 @@ void stack_guard_mix(const uint8_t *seed, size_t len);
 static uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
-/* Aligned 32-bit read with the MMU off: the FDT magic is big-endian. */
-static bool looks_like_fdt(uintptr_t addr)
-{
-    return addr && !(addr & 7) && *(volatile uint32_t *)addr == FDT_MAGIC_BE;
-}
-
 static uintptr_t find_dtb(uintptr_t x0)
 {
-    if (looks_like_fdt(x0)) {
+    if (dt_looks_like_fdt(x0)) {
         rt.dtb_source = BOOT_DTB_REG;
         return x0;
     }
     /* QEMU's firmware and ELF boots leave the DTB at the base of RAM; the
      * platform build names that address. */
-    if (looks_like_fdt(CCDMA_DTB_FALLBACK)) {
+    if (dt_looks_like_fdt(CCDMA_DTB_FALLBACK)) {
         rt.dtb_source = "ram-base";
         return CCDMA_DTB_FALLBACK;
     }

@@ -75,7 +75,7 @@ void exc_report(const char *where, const struct exc_frame *f, unsigned int el,
     if (esr_is_abort(ec)) {
         unsigned int fsc = esr_fsc(f->esr);
         bool write = (ec == EC_DABT_CUR || ec == EC_DABT_LOWER) &&
-                     (f->esr & (1u << 6)); /* ESR.WnR */
+                     (f->esr & ESR_WNR);
         printf(", %s (FSC=0x%02x)%s", exc_fsc_name(fsc), fsc,
                write ? " on write" : "");
     }

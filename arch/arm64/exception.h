@@ -54,7 +54,18 @@ const char *exc_fsc_name(unsigned int fsc);
 void exc_report(const char *where, const struct exc_frame *f, unsigned int el,
                 unsigned int slot);
 
-static inline unsigned int esr_ec(uint64_t esr) { return (esr >> 26) & 0x3f; }
+/* ESR_ELx fields used to decode and emulate aborts (ISS for data aborts). */
+#define ESR_EC_SHIFT 26
+#define ESR_IL (1ull << 25)          /* 32-bit instruction */
+#define ESR_ISV (1ull << 24)         /* the syndrome below is valid */
+#define ESR_SAS(esr) (((esr) >> 22) & 3) /* access size: 1 << SAS bytes */
+#define ESR_SSE (1ull << 21)         /* sign-extend the load */
+#define ESR_SRT(esr) (((esr) >> 16) & 0x1f) /* transfer register */
+#define ESR_SF (1ull << 15)          /* 64-bit register */
+#define ESR_S1PTW (1ull << 7)        /* fault on a stage-1 table walk */
+#define ESR_WNR (1ull << 6)          /* write, not read */
+
+static inline unsigned int esr_ec(uint64_t esr) { return (esr >> ESR_EC_SHIFT) & 0x3f; }
 static inline unsigned int esr_fsc(uint64_t esr) { return esr & 0x3f; }
 
 /* Fixup table entry: an instruction that may fault and where to resume. */

@@ -11,8 +11,6 @@
 #include "boot/runtime.h"
 #include "monitor.h"
 
-#define ESR_IL (1ull << 25)
-#define ESR_EC_SHIFT 26
 #define ISS_EA (1ull << 9)
 #define ISS_CM (1ull << 8)
 #define ISS_WNR (1ull << 6)

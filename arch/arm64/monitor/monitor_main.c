@@ -20,7 +20,6 @@
 #include "boot/runtime.h"
 #include "monitor.h"
 
-#define FDT_MAGIC_BE 0xedfe0dd0u /* 0xd00dfeed read little-endian */
 #define IMAGE_MAGIC_OFF 56       /* arm64 Image header: "ARM\x64" */
 #define IMAGE_MAGIC 0x644d5241u
 
@@ -53,11 +52,6 @@ __attribute__((no_stack_protector)) static void early_memory(void)
         *p = 0;
     __stack_chk_guard = (read_sysreg(cntpct_el0) ^ read_sysreg(midr_el1)) *
                         0x9e3779b97f4a7c15ull;
-}
-
-static bool looks_like_fdt(uintptr_t addr)
-{
-    return *(volatile uint32_t *)addr == FDT_MAGIC_BE;
 }
 
 /* True when one /memory range holds [base, top): the monitor only touches
@@ -309,7 +303,7 @@ noreturn void monitor_main(uintptr_t x0, unsigned int entry_el)
     (void)x0;
     rt.dtb = MON_HOST_DTB_PA;
     rt.dtb_source = "ram-base";
-    if (!looks_like_fdt(rt.dtb))
+    if (!dt_looks_like_fdt(rt.dtb))
         runtime_fail_stop("monitor: no device tree at the base of RAM");
     err = dt_platform_parse((const void *)rt.dtb, MON_HOST_DTB_MAX, &rt.plat, &skipped);
     if (err != 0) {

@@ -12,15 +12,6 @@
 
 #include "monitor.h"
 
-static bool is_memory_node(const void *fdt, int node)
-{
-    int len;
-    const char *type = fdt_getprop(fdt, node, "device_type", &len);
-
-    return type != NULL && len == sizeof("memory") &&
-           memcmp(type, "memory", sizeof("memory")) == 0;
-}
-
 /* #address-cells / #size-cells of the root, 1 or 2 each. */
 static int root_cells(const void *fdt, const char *name, int dflt)
 {
@@ -58,7 +49,7 @@ static int set_memory(void *fdt)
     if (ac < 0 || sc < 0)
         return -FDT_ERR_BADNCELLS;
     for (node = fdt_next_node(fdt, -1, NULL); node >= 0;) {
-        if (!is_memory_node(fdt, node)) {
+        if (!dt_node_is_memory(fdt, node)) {
             node = fdt_next_node(fdt, node, NULL);
         } else if (first < 0) {
             first = node;

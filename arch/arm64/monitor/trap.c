@@ -28,8 +28,6 @@
 #define FSC_TYPE_MASK 0x3c
 #define FSC_TRANSLATION 0x04
 #define FSC_PERMISSION 0x0c
-#define ESR_S1PTW (1ull << 7)
-#define ESR_WNR (1ull << 6)
 #define PAR_F 1ull
 #define PAR_PA_MASK 0x0000fffffffff000ull
 #define REPORTED_INJECTIONS 16

@@ -16,13 +16,6 @@
 #include "monitor.h"
 #include "virtio_shadow.h"
 
-#define ESR_ISV (1ull << 24)
-#define ESR_SAS(esr) (((esr) >> 22) & 3)
-#define ESR_SSE (1ull << 21)
-#define ESR_SRT(esr) (((esr) >> 16) & 0x1f)
-#define ESR_SF (1ull << 15)
-#define ESR_WNR (1ull << 6)
-#define ESR_IL (1ull << 25)
 #define XZR 31
 
 #define VIRTIO_MMIO_MODERN 2u
