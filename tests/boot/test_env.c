@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The portable half of tests/boot/test_env.h: which host misbehaviour this
+ * boot injects and what a conversion must then return. Outside a realm
+ * nothing is injected, so on AArch32 these reduce to "must succeed". The
+ * RSI queries and the device view are per architecture
+ * (test_env_arm64.c, arm/test_env_arm.c).
+ */
 #include "tests/boot/test_env.h"
 
 #include <string.h>
@@ -7,14 +14,10 @@
 #include <ccdma/errors.h>
 #include <ccdma/selftest.h>
 
-#include "arch/arm64/mmu.h"
-#include "arch/arm64/rsi.h"
-#include "arch/arm64/smccc_conduit.h"
 #include "boot/boot.h"
 #include "boot/runtime.h"
 
 #define DEFAULT_WIPE 0xa5 /* the monitor's default pattern (docs/realm.md) */
-#define VIEW_BASE (1ull << 37) /* far above the identity map */
 
 /* ccdma.inject may name several modes ("reject,one_granule"), as the monitor
  * accepts. The one that decides outcomes wins: an error status over a REJECT
@@ -97,44 +100,4 @@ int test_alloc_shared(struct ccdma_device *dev, size_t size, void **cpu, ccdma_d
 uint8_t test_wipe_pattern(void)
 {
     return (uint8_t)boot_bootarg_u64("ccdma.wipe", DEFAULT_WIPE);
-}
-
-uint64_t test_rsi_state_set_calls(void)
-{
-    struct smccc_counters c;
-    smccc_get_counters(&c);
-    return c.rsi[RSI_IPA_STATE_SET - RSI_FID_BASE];
-}
-
-int test_ripas(uint64_t pa)
-{
-    unsigned int r;
-    /* Outside a realm an SMC may have nobody to answer it. */
-    if (!rt.realm)
-        return -1;
-    return rsi_ripas_of(pa, &r) == 0 ? (int)r : -1;
-}
-
-static uint64_t view_va, view_len;
-
-volatile uint8_t *test_device_view(ccdma_dma_t addr, size_t len)
-{
-    uint64_t first = addr & ~(uint64_t)(CCDMA_PAGE_SIZE - 1);
-    uint64_t end = (addr + len + CCDMA_PAGE_SIZE - 1) & ~(uint64_t)(CCDMA_PAGE_SIZE - 1);
-
-    test_device_view_end();
-    if (len == 0 || addr >= VIEW_BASE || end <= first)
-        return NULL;
-    if (mmu_map(VIEW_BASE | first, first, end - first, MMU_NORMAL) != 0)
-        return NULL;
-    view_va = VIEW_BASE | first;
-    view_len = end - first;
-    return (volatile uint8_t *)(uintptr_t)(VIEW_BASE | addr);
-}
-
-void test_device_view_end(void)
-{
-    if (view_len)
-        mmu_map(view_va, 0, view_len, MMU_UNMAPPED);
-    view_len = 0;
 }

@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/boot/test_env.h on AArch32. There are no realms here, so no RSI:
- * nothing is ever converted, no call is ever counted, and no host injects
- * faults (that is the AArch64 EL2 monitor's job, docs/realm.md). The
- * device view is real: a second mapping of the physical pages a DMA
- * address names (plain mode: the bus address is the physical one).
+ * tests/boot/test_env.h's architecture half on AArch32 (the portable half,
+ * tests/boot/test_env.c, is shared). There are no realms here, so no RSI:
+ * no call is ever counted and there is no RIPAS to ask. The device view is
+ * real: a second mapping of the physical pages a DMA address names (plain
+ * mode: the bus address is the physical one).
  */
 #include "tests/boot/test_env.h"
-
-#include <ccdma/dma.h>
-#include <ccdma/errors.h>
-#include <ccdma/selftest.h>
 
 #include "arch/arm/mmu.h"
 
@@ -19,39 +15,6 @@
  * use. Only the virtual addresses are borrowed. */
 #define VIEW_BASE 0x20000000u
 #define VIEW_SIZE 0x10000000u
-
-enum inject test_inject_mode(void) { return INJ_NONE; }
-
-bool test_sharing_fails(void) { return false; }
-
-int test_injected_error(bool to_shared)
-{
-    (void)to_shared;
-    return 0; /* nothing injects: every conversion must succeed */
-}
-
-bool test_conversion(int err, bool to_shared, const char *what)
-{
-    (void)to_shared;
-    if (err == 0)
-        return true;
-    st_check(false, what, "%s, expected success (no host injects errors on AArch32)",
-             ccdma_strerror(err));
-    return false;
-}
-
-/* The converting allocation, which converts nothing here. AArch64 falls
- * back to the atomic pool when an injected host refuses the conversion;
- * nothing refuses here, so a failure is reported and returned as it is. */
-int test_alloc_shared(struct ccdma_device *dev, size_t size, void **cpu, ccdma_dma_t *handle)
-{
-    int err = ccdma_alloc_coherent(dev, size, 0, 0, cpu, handle);
-    test_conversion(err, true, "shared coherent allocation");
-    return err;
-}
-
-/* Only the realm monitor wipes granules; plain memory keeps its bytes. */
-uint8_t test_wipe_pattern(void) { return 0; }
 
 uint64_t test_rsi_state_set_calls(void) { return 0; }
 
