@@ -211,8 +211,9 @@ def parse_qemu(out, mode, log):
     res = {"mode": mode, "mem": [], "blk": [], "steady": None, "totals": None,
            "monitor": None, "begin": None, "errors": []}
     for line in out.splitlines():
-        if line.startswith("monitor: counters "):
-            res["monitor"] = {k: int(v) for k, v in kv(line).items()}
+        # The host's counters and the emulated RMM's RSI tallies, together.
+        if line.startswith("monitor: counters ") or line.startswith("rmm: counters "):
+            res["monitor"] = {**(res["monitor"] or {}), **{k: int(v) for k, v in kv(line).items()}}
             continue
         if not line.startswith("bench: "):
             continue

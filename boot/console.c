@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The console on the PL011, under the C library's stdio: picolibc's FILE
- * here, newlib's _write in arch/arm/syscalls.c (both end in console_putc).
+ * in arch/arm64/picolibc_stdio.c, newlib's _write in arch/arm/syscalls.c
+ * (both end in console_putc).
  * Until the UART is known (and, in a realm, mapped through the unprotected
  * alias) output is kept in a small buffer, flushed on attach or, if the run
  * dies first, through semihosting.
@@ -40,19 +41,6 @@ void console_putc(char c)
     }
 }
 
-#ifdef __PICOLIBC__
-static int console_file_putc(char c, FILE *f)
-{
-    (void)f;
-    console_putc(c);
-    return (unsigned char)c;
-}
-
-static FILE console = FDEV_SETUP_STREAM(console_file_putc, NULL, NULL, _FDEV_SETUP_WRITE);
-FILE *const stdin = &console;
-FILE *const stdout = &console;
-FILE *const stderr = &console;
-#endif
 
 void console_attach(uintptr_t uart_base)
 {

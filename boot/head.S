@@ -12,7 +12,7 @@
  * EL1 (the realm monitor replaces the EL2 drop when it is built in).
  * Everything here runs with the MMU off, so only aligned accesses.
  */
-#include "arch/arm64/sysregs.h"
+#include "arch/arm64/asm_boot.h"
 
     .section .text.head, "ax"
     .global _head
@@ -124,31 +124,7 @@ el1_entry:
     msr     cpacr_el1, x0               /* FP/SIMD on: picolibc may use it */
     isb
 
-    /* Zero .bss (16-byte aligned by the linker script). */
-    adr_l   x0, __bss_start
-    adr_l   x1, __bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    stp     xzr, xzr, [x0], #16
-    b       1b
-2:
-    /* Those zeros went to memory with the MMU off. A loader or an EL2
-     * that mapped this RAM cacheable may have left lines behind for .bss,
-     * the stacks or the page-table pool; discard them before caches and
-     * table walks can hit them. */
-    adr_l   x0, __bss_start
-    adr_l   x1, __image_end
-    mrs     x2, ctr_el0
-    ubfx    x2, x2, #16, #4             /* DminLine: log2(words per line) */
-    mov     x3, #4
-    lsl     x3, x3, x2                  /* line size in bytes */
-    sub     x4, x3, #1
-    bic     x0, x0, x4
-3:  dc      ivac, x0
-    add     x0, x0, x3
-    cmp     x0, x1
-    b.lo    3b
-    dsb     sy
+    zero_bss_discard_lines
     /* A first stack-protector guard from the counter; boot_main mixes in
      * the DTB's rng-seed later from a frame that never returns. */
     mrs     x0, cntpct_el0

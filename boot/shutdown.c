@@ -69,6 +69,12 @@ noreturn void runtime_exit(int code)
     halt();
 }
 
+noreturn void exc_fatal(const char *why);
+noreturn void exc_fatal(const char *why)
+{
+    runtime_fail_stop(why);
+}
+
 noreturn void runtime_fail_stop(const char *why)
 {
     if (stopping) /* a fault while stopping: do not recurse */

@@ -1,5 +1,6 @@
-# Host build: the runtime core (dma/, drivers/, the RSI client and realm
-# model) compiled for Linux with the host platform port, plus tests.
+# Host build: the runtime core (dma/, drivers/, the RSI client) compiled
+# for Linux with the host platform port and its in-process realm model,
+# plus tests.
 include_directories(${CCDMA_INCLUDE})
 
 # The libFuzzer build (preset fuzz): the same libraries with coverage
@@ -9,8 +10,8 @@ if(CCDMA_FUZZ)
   include(${CCDMA_ROOT}/tests/fuzz/fuzz_flags.cmake)
 endif()
 
-# Portable pieces of arch/arm64 (RSI client, RIPAS/RMM model): libraries
-# ccdma_rsi and ccdma_realm_model, shared with the firmware build.
+# The portable piece of arch/arm64 (the RSI client, ccdma_rsi), shared
+# with the firmware build.
 include(${CCDMA_ROOT}/arch/arm64/portable.cmake OPTIONAL)
 
 foreach(area dma arch/host drivers)

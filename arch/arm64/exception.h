@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdnoreturn.h>
 
 /* Layout shared with boot/vectors.S. */
 struct exc_frame {
@@ -51,7 +52,12 @@ const char *exc_class_name(unsigned int ec);
 /* Data/instruction fault status code (DFSC/IFSC) as text. */
 const char *exc_fsc_name(unsigned int fsc);
 
-void exc_report(const char *where, const struct exc_frame *f, unsigned int el,
+/* "sync, SPx", "IRQ from lower EL"...: what vector slot 0..15 is. */
+const char *exc_slot_name(unsigned int slot);
+/* True for the data and instruction abort classes. */
+bool esr_is_abort(unsigned int ec);
+/* Print a decoded report of f, each line prefixed "who:". */
+void exc_report(const char *who, const struct exc_frame *f, unsigned int el,
                 unsigned int slot);
 
 /* ESR_ELx fields used to decode and emulate aborts (ISS for data aborts). */
@@ -75,5 +81,9 @@ struct fixup {
 };
 
 bool fixup_apply(struct exc_frame *f);
+
+/* Ends the run after an exception nobody expected. The program that links
+ * the handlers provides it (the runtime: boot/shutdown.c). */
+noreturn void exc_fatal(const char *why);
 
 #endif /* CCDMA_ARM64_EXCEPTION_H */

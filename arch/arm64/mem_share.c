@@ -90,7 +90,9 @@ int mem_share_range(void *va, size_t size, bool to_shared)
                to_shared ? "share" : "unshare", (unsigned long long)pa, size,
                (unsigned long long)reached, ccdma_strerror(err));
         quarantine(pa, size, to_shared ? "share failed" : "unshare failed");
-        return err == CCDMA_EREJECT ? CCDMA_EREJECT : CCDMA_ERSI;
+        /* A refusal and a host that makes no progress are the host's
+         * answers; anything else is the RMM failing. */
+        return err == CCDMA_EREJECT || err == CCDMA_ETIMEDOUT ? err : CCDMA_ERSI;
     }
 
     err = mmu_map(pa, to_shared ? (pa | rt.shared_bit) : pa, size, MMU_NORMAL);

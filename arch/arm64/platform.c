@@ -10,6 +10,7 @@
 #include <ccdma/errors.h>
 #include <ccdma/platform.h>
 
+#include "arch/arm64/cache.h"
 #include "arch/arm64/mem_share.h"
 #include "boot/cache_range.h"
 #include "boot/page_alloc.h"
@@ -75,34 +76,20 @@ bool ccdma_plat_dma_is_shared(ccdma_dma_t addr)
     return !rt.realm || (addr & rt.shared_bit);
 }
 
-static uintptr_t dcache_line(void)
+
+
+void ccdma_plat_cache_clean(const void *va, size_t size)
 {
-    uint64_t ctr;
-    __asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
-    return (uintptr_t)4 << ((ctr >> 16) & 0xf);
+    dcache_clean_range((uintptr_t)va, size);
 }
-
-#define DCACHE_OP(name, insn)                                                   \
-    static void name(uintptr_t start, size_t size)                              \
-    {                                                                           \
-        uintptr_t line = dcache_line();                                         \
-        for (uintptr_t a = start & ~(line - 1); a < start + size; a += line)    \
-            __asm__ volatile(insn ", %0" ::"r"(a) : "memory");                   \
-        __asm__ volatile("dsb sy" ::: "memory");                                \
-    }
-DCACHE_OP(dc_clean, "dc cvac")
-DCACHE_OP(dc_invalidate, "dc ivac")
-DCACHE_OP(dc_clean_invalidate, "dc civac")
-
-void ccdma_plat_cache_clean(const void *va, size_t size) { dc_clean((uintptr_t)va, size); }
 void ccdma_plat_cache_invalidate(void *va, size_t size)
 {
-    cache_invalidate_range((uintptr_t)va, size, dcache_line(), dc_invalidate,
-                           dc_clean_invalidate);
+    cache_invalidate_range((uintptr_t)va, size, dcache_line_size(), dcache_invalidate_range,
+                           dcache_clean_invalidate_range);
 }
 void ccdma_plat_cache_clean_invalidate(void *va, size_t size)
 {
-    dc_clean_invalidate((uintptr_t)va, size);
+    dcache_clean_invalidate_range((uintptr_t)va, size);
 }
 
 uint32_t ccdma_plat_mmio_read32(uintptr_t addr)

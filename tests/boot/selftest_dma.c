@@ -28,7 +28,7 @@ static bool dma_ready(void)
         return true;
     /* A host that refuses to share memory makes the bounce pool impossible:
      * that must come back as its own clean error, and nothing else may. */
-    int want = test_inject_mode() == INJ_RSI_ERROR ? CCDMA_ERSI : CCDMA_EREJECT;
+    int want = test_injected_error(true);
     st_check(test_sharing_fails() && boot_dma.init_err == want,
              "DMA init refused cleanly by the host (the expected error)", "init: %s",
              ccdma_strerror(boot_dma.init_err));

@@ -8,6 +8,7 @@
  */
 #include "tests/boot/test_env.h"
 
+#include <libfdt.h>
 #include <string.h>
 
 #include <ccdma/dma.h>
@@ -16,8 +17,6 @@
 
 #include "boot/boot.h"
 #include "boot/runtime.h"
-
-#define DEFAULT_WIPE 0xa5 /* the monitor's default pattern (docs/realm.md) */
 
 /* ccdma.inject may name several modes ("reject,one_granule"), as the monitor
  * accepts. The one that decides outcomes wins: an error status over a REJECT
@@ -71,7 +70,10 @@ int test_injected_error(bool to_shared)
     case INJ_REJECT:
         return to_shared ? 0 : CCDMA_EREJECT; /* the host rejects only RAM */
     case INJ_REJECT_EMPTY:
-        return CCDMA_EREJECT;
+        /* A refused change to EMPTY is not a REJECT (DEN0137: that answer
+         * is for RAM only) but an ACCEPT without progress, again and
+         * again: the client gives up on the stall. */
+        return to_shared ? CCDMA_ETIMEDOUT : CCDMA_EREJECT;
     case INJ_RSI_ERROR:
         return CCDMA_ERSI;
     default:
@@ -97,7 +99,29 @@ int test_alloc_shared(struct ccdma_device *dev, size_t size, void **cpu, ccdma_d
     return ccdma_alloc_coherent(dev, size, CCDMA_ALLOC_ATOMIC, 0, cpu, handle);
 }
 
-uint8_t test_wipe_pattern(void)
+/* A property of /chosen in the DTB the host gave us. */
+static const void *chosen_prop(const char *name, int *len)
 {
-    return (uint8_t)boot_bootarg_u64("ccdma.wipe", DEFAULT_WIPE);
+    const void *fdt = (const void *)rt.dtb;
+    int chosen = fdt_path_offset(fdt, "/chosen");
+
+    return chosen < 0 ? NULL : fdt_getprop(fdt, chosen, name, len);
+}
+
+bool test_host_share_fill(uint8_t *fill)
+{
+    int len = 0;
+    const fdt32_t *v = chosen_prop("ccdma,share-fill", &len);
+
+    if (v == NULL || len != (int)sizeof(*v) || fdt32_to_cpu(*v) > 0xff)
+        return false;
+    *fill = (uint8_t)fdt32_to_cpu(*v);
+    return true;
+}
+
+bool test_host_alias_abort(void)
+{
+    int len = 0;
+
+    return chosen_prop("ccdma,alias-abort", &len) != NULL;
 }

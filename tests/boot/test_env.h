@@ -34,8 +34,15 @@ struct ccdma_device;
  * boot's host refuses the conversion (checked as a clean error), the
  * pre-shared atomic pool, which converts nothing at call time. */
 int test_alloc_shared(struct ccdma_device *dev, size_t size, void **cpu, ccdma_dma_t *handle);
-/* ccdma.wipe=0xNN, or the monitor's default pattern. */
-uint8_t test_wipe_pattern(void);
+/*
+ * What this boot's host advertises in /chosen where a host may choose
+ * (docs/realm.md): the byte it fills a newly shared page with (false when
+ * it does not say), and whether an access to an unprotected IPA that is
+ * neither shared nor a device gets an external abort. A self-test checks
+ * the architectural rule always and the policy only where advertised.
+ */
+bool test_host_share_fill(uint8_t *fill);
+bool test_host_alias_abort(void);
 
 /* RSI_IPA_STATE_SET calls made so far through the conduit. */
 uint64_t test_rsi_state_set_calls(void);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "drivers/virtio/virtio_internal.h"
+#include <ccdma/virtio_spec.h>
 #include "virtio_shadow.h"
 
 #define SHARED_BIT 0x80000000ull

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host: it builds one realm from ccdma.bin through RMI, runs its REC
+ * and serves every REC exit, then tears the realm down. It talks to an RMM
+ * only through rmi_conduit() and the REC run granule, so the same code runs
+ * over the emulated RMM and over TF-RMM (docs/realm.md).
+ *
+ * Realm layout (QEMU virt, s2sz 32, shared bit = bit 31):
+ *
+ *   realm RAM, protected IPA   0x4000_0000 .. +256 MiB
+ *   its backing granules       PA = IPA | shared bit (0xC000_0000 ..)
+ *   a shared page              the same PA, mapped at IPA | shared bit
+ *   device MMIO                IPA = shared bit | device PA, emulated here
+ *
+ * so that the DMA address a realm hands a device for a shared page, its
+ * unprotected IPA, is the page's PA: QEMU's devices need no translation.
+ * The host memory at the PAs equal to protected IPAs is the poison window.
+ *
+ * One REC, one CPU, and the realm is stopped while the host runs.
+ */
+#ifndef CCDMA_MONITOR_HOST_H
+#define CCDMA_MONITOR_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "el2.h"
+#include "rmi_abi.h"
+#include "rmi_conduit.h"
+
+#define GRANULE 0x1000ull
+#define GRANULE_MASK (GRANULE - 1)
+
+#define REALM_IPA_BITS 32u
+#define REALM_SHARED_BIT (1ull << (REALM_IPA_BITS - 1))
+#define REALM_RAM_IPA 0x40000000ull
+#define REALM_RAM_SIZE 0x10000000ull
+#define REALM_RAM_TOP (REALM_RAM_IPA + REALM_RAM_SIZE)
+#define REALM_DTB_IPA REALM_RAM_IPA
+#define REALM_DTB_MAX 0x200000ull
+#define REALM_ENTRY_IPA (REALM_RAM_IPA + REALM_DTB_MAX)
+#define REALM_PA(ipa) ((ipa) | REALM_SHARED_BIT)
+
+/* Host memory a device reaches when wrongly handed a protected IPA. */
+#define POISON_BASE REALM_RAM_IPA
+#define POISON_TOP REALM_RAM_TOP
+
+/* The realm's verdict host call (ccdma's own RSI_HOST_CALL number). */
+#define HOST_CALL_EXIT 0xCCD0u
+
+/* ---- Policy: what this host does where a host may choose (options.c) ----------- */
+
+struct host_policy {
+    bool reject_ram;       /* refuse RIPAS changes to RAM */
+    bool reject_empty;     /* refuse changes to EMPTY too */
+    bool one_granule;      /* accept one granule per RIPAS change */
+    uint32_t fail_after;   /* the above start after this many changes */
+    uint8_t share_fill;    /* byte a newly shared page is filled with */
+    bool strict;           /* check rings and buffers at every doorbell */
+    bool trace_rmi;        /* print every RMI call */
+};
+
+void options_parse(const struct dt_platform *dt, struct host_policy *p);
+void options_print(const struct host_policy *p);
+
+/* ---- RMI, with a counter per command (rmi.c) ------------------------------------ */
+
+struct rmi_counters {
+    uint64_t calls[RMI_NUM_SLOTS];
+    uint64_t exits[RMI_EXIT_NUM_REASONS];
+};
+
+extern struct rmi_counters rmi_cnt;
+
+void rmi_set_trace(bool on);
+uint64_t rmi_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                  uint64_t a5, struct rmi_regs *out);
+const char *rmi_name(uint32_t fid);
+/* "SUCCESS", "ERROR_RTT(2)"... for a return code. */
+const char *rmi_status_str(uint64_t ret, char *buf, size_t len);
+
+/* ---- NS granules for RMM objects, and who holds what (granules.c) ------------------ */
+
+/* Memory the host may use: RAM the DTB names, minus what it reserves, the
+ * host image and the realm's layout. Fatal when the machine is too small. */
+void granules_init(const struct el2_machine *m);
+/* One zeroed NS granule from the pool; fatal when it is empty. */
+uint64_t granule_alloc(void);
+/* Delegate / undelegate, keeping the count and the set the teardown
+ * checks; an undelegate that fails leaks the granule (never reused). */
+bool granule_delegate(uint64_t pa);
+bool granule_undelegate(uint64_t pa);
+/* A granule from the pool, delegated. */
+uint64_t granule_alloc_delegated(void);
+/* After teardown: none may stay delegated. Reads one word of every granule
+ * ever delegated (under TF-RMM a still-delegated one would fault). */
+bool granules_all_returned(void);
+
+/* ---- The realm (realm_build.c, rtt.c, realm_ram.c) ---------------------------------- */
+
+struct realm {
+    uint64_t rd;
+    uint64_t rtt_root;
+    int level_start;
+    uint64_t rec, rec_aux[RMI_REC_MAX_AUX];
+    uint64_t run_pa;
+    uint64_t feat0;
+    bool active;
+};
+
+extern struct realm realm;
+
+void realm_build(const struct el2_machine *m, const struct host_policy *p);
+
+/* A command answered RMI_ERROR_RTT(reached): create the tables from
+ * level reached + 1 down to `level` at ipa. */
+bool rtt_fill(uint64_t ipa, int reached, int level);
+/* Destroy every table this host created, leaves first. */
+bool rtt_destroy_all(void);
+
+enum ram_state { RAM_UNPOPULATED = 0, RAM_PRIVATE, RAM_SHARED };
+
+void realm_ram_init(void);
+enum ram_state realm_ram_state(uint64_t ipa);
+/* A protected page the realm touched: give it a zeroed data granule. */
+bool realm_ram_populate(uint64_t ipa);
+/* DATA_CREATE a page of the image or the DTB from an NS source page. */
+bool realm_ram_load(uint64_t ipa, uint64_t src, bool measure);
+/* After the RMM moved [base, top) to EMPTY: take the data granules back
+ * and map their memory, filled, at the unprotected alias. */
+void realm_ram_shared(uint64_t base, uint64_t top, uint8_t fill);
+/* After the RMM moved [base, top) to RAM: unmap the aliases; the pages are
+ * populated again when the realm touches them. */
+void realm_ram_private(uint64_t base, uint64_t top);
+/* Teardown: every data granule back, and the aliases unmapped. */
+bool realm_ram_destroy(void);
+
+/* ---- Running the REC (rec_run.c, exits in ripas.c, mmio.c, psci.c) ---------------- */
+
+noreturn void rec_run(const struct host_policy *p);
+
+/* What the host tells the RMM at the next REC_ENTER. */
+struct entry_answer {
+    uint64_t flags;
+    uint64_t gprs0;
+    bool gprs0_set;
+};
+
+void ripas_change(const struct rmi_rec_exit *exit, const struct host_policy *p,
+                  struct entry_answer *ans);
+
+/* One access the realm made to an unprotected IPA that nothing maps. */
+struct mmio_access {
+    uint64_t pa;      /* the device address: the IPA without the shared bit */
+    unsigned int size; /* bytes */
+    bool write;
+    uint64_t value;   /* written, or read back */
+};
+
+void mmio_init(const struct el2_machine *m);
+/* Emulate it: true when a device window holds it (value set for a read). */
+bool mmio_emulate(struct mmio_access *a, const struct host_policy *p);
+/* The end-of-run check of chains published without a doorbell. */
+bool mmio_exit_check(const struct host_policy *p);
+
+/* ---- Counters and the end of the run (counters.c, finish.c, poison.c) --------------- */
+
+struct host_counters {
+    uint64_t granules_to_shared, granules_to_private;
+    uint64_t ripas_changes, ripas_rejects, ripas_injected;
+    uint64_t populated;
+    uint64_t mmio_uart, mmio_virtio, notifies_checked, notifies_unchecked;
+    uint64_t sea_injected;
+    uint64_t host_calls;
+};
+
+extern struct host_counters host_cnt;
+
+void counters_print(void);
+void poison_init(const struct el2_machine *m);
+void poison_fill(void);
+bool poison_check(void);
+noreturn void host_finish(int code, const char *why, const struct host_policy *p);
+
+/* ---- The realm's device tree (realm_dtb.c) ------------------------------------------ */
+
+int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
+                    const struct host_policy *p);
+
+#endif /* CCDMA_MONITOR_HOST_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The realm's device tree: the host's, with what a VMM would change for a
+ * realm. RAM is the realm's 256 MiB at IPA 0x4000_0000 (one memory node,
+ * no reservations in host PAs), PSCI goes over SMC (the RMM answers or
+ * forwards it), and everything else, bootargs included, is kept: device
+ * addresses stay PAs, the realm reaches them at shared bit + PA.
+ *
+ * /chosen also says what this host does where a host may choose, so the
+ * realm's self-tests can tell policy from architecture:
+ *   ccdma,share-fill = <byte>   what a newly shared page holds
+ *   ccdma,alias-abort           an access to an unprotected IPA that is
+ *                               neither shared nor a device gets an
+ *                               external abort
+ */
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "host.h"
+
+/* #address-cells / #size-cells of the root, 1 or 2 each. */
+static int root_cells(const void *fdt, const char *name, int dflt)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, 0, name, &len);
+
+    if (p == NULL)
+        return dflt;
+    if (len != sizeof(*p))
+        return -FDT_ERR_BADNCELLS;
+    int v = (int)fdt32_to_cpu(*p);
+    return v == 1 || v == 2 ? v : -FDT_ERR_BADNCELLS;
+}
+
+static int put_cells(fdt32_t *out, int cells, uint64_t v)
+{
+    if (cells == 1 && v > UINT32_MAX)
+        return -FDT_ERR_BADVALUE;
+    if (cells == 2)
+        *out++ = cpu_to_fdt32((uint32_t)(v >> 32));
+    *out = cpu_to_fdt32((uint32_t)v);
+    return cells;
+}
+
+/* Keep the first memory node (renamed for the realm's base), drop the
+ * others, and give it the realm's one range. */
+static int set_memory(void *fdt)
+{
+    char name[32];
+    fdt32_t reg[4];
+    int ac = root_cells(fdt, "#address-cells", 2);
+    int sc = root_cells(fdt, "#size-cells", 1);
+    int first = -1, node, err, n;
+
+    if (ac < 0 || sc < 0)
+        return -FDT_ERR_BADNCELLS;
+    for (node = fdt_next_node(fdt, -1, NULL); node >= 0;) {
+        if (!dt_node_is_memory(fdt, node)) {
+            node = fdt_next_node(fdt, node, NULL);
+        } else if (first < 0) {
+            first = node;
+            node = fdt_next_node(fdt, node, NULL);
+        } else {
+            /* Offsets after a deleted node move; the first one does not. */
+            if ((err = fdt_del_node(fdt, node)) != 0)
+                return err;
+            node = fdt_next_node(fdt, first, NULL);
+        }
+    }
+    snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)REALM_RAM_IPA);
+    if (first < 0) {
+        first = fdt_add_subnode(fdt, 0, name);
+        if (first < 0)
+            return first;
+        if ((err = fdt_setprop_string(fdt, first, "device_type", "memory")) != 0)
+            return err;
+    } else if ((err = fdt_set_name(fdt, first, name)) != 0) {
+        return err;
+    }
+    if ((n = put_cells(reg, ac, REALM_RAM_IPA)) < 0 ||
+        (err = put_cells(reg + n, sc, REALM_RAM_SIZE)) < 0)
+        return n < 0 ? n : err;
+    return fdt_setprop(fdt, first, "reg", reg, (int)((ac + sc) * sizeof(fdt32_t)));
+}
+
+static int set_psci_smc(void *fdt)
+{
+    int node = fdt_path_offset(fdt, "/psci");
+    int err;
+
+    if (node < 0) {
+        node = fdt_add_subnode(fdt, 0, "psci");
+        if (node < 0)
+            return node;
+        if ((err = fdt_setprop_string(fdt, node, "compatible", "arm,psci-0.2")) != 0)
+            return err;
+    }
+    return fdt_setprop_string(fdt, node, "method", "smc");
+}
+
+static int set_policy(void *fdt, const struct host_policy *p)
+{
+    int chosen = fdt_path_offset(fdt, "/chosen");
+    int err;
+
+    if (chosen < 0 && (chosen = fdt_add_subnode(fdt, 0, "chosen")) < 0)
+        return chosen;
+    if ((err = fdt_setprop_u32(fdt, chosen, "ccdma,share-fill", p->share_fill)) != 0)
+        return err;
+    return fdt_setprop_empty(fdt, chosen, "ccdma,alias-abort");
+}
+
+int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
+                    const struct host_policy *p)
+{
+    int err, rm;
+
+    if (max > INT32_MAX)
+        return -FDT_ERR_NOSPACE;
+    if ((err = fdt_open_into(host_fdt, dst, (int)max)) != 0)
+        return err;
+    while (fdt_num_mem_rsv(dst) > 0)
+        if ((err = fdt_del_mem_rsv(dst, 0)) != 0)
+            return err;
+    /* Reservations name host PAs; the realm's RAM holds none of them. */
+    rm = fdt_path_offset(dst, "/reserved-memory");
+    if (rm >= 0 && (err = fdt_del_node(dst, rm)) != 0)
+        return err;
+    if ((err = set_memory(dst)) != 0 || (err = set_psci_smc(dst)) != 0 ||
+        (err = set_policy(dst, p)) != 0)
+        return err;
+    if ((err = fdt_pack(dst)) != 0)
+        return err;
+    *size = fdt_totalsize(dst);
+    return 0;
+}

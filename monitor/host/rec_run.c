@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The REC_ENTER loop. After each exit the host reads the exit half of the
+ * run granule once into its own memory, serves the exit and writes the
+ * entry half afresh (flags cleared every time: a stale EMUL_MMIO would fail
+ * the next entry).
+ *
+ *   SYNC, data abort, protected IPA   the realm touched RAM with no data
+ *                                     granule yet: populate it; anything
+ *                                     else there (DESTROYED) is a broken
+ *                                     realm
+ *   SYNC, data abort, unprotected     emulate the device (EMUL_MMIO), or
+ *                                     answer with an external abort
+ *   RIPAS_CHANGE                      ripas.c
+ *   HOST_CALL                         the verdict ends the run; other
+ *                                     numbers are answered unchanged
+ *   PSCI                              SYSTEM_OFF / RESET end the run
+ *   IRQ, FIQ                          nothing pending here: re-enter
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/arm64/exception.h"
+#include "arch/arm64/sysregs.h"
+#include "host.h"
+
+#define PSCI_CPU_OFF 0x84000002u
+#define PSCI_CPU_SUSPEND 0x84000001u
+#define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
+#define PSCI_SMC64 0x40000000u
+#define REPORTED_SEAS 16
+
+struct host_counters host_cnt;
+
+static noreturn void broken(const char *why, const struct rmi_rec_exit *e,
+                            const struct host_policy *p)
+{
+    printf("monitor: REC exit %llu: esr 0x%llx far 0x%llx hpfar 0x%llx: %s\n",
+           (unsigned long long)e->exit_reason, (unsigned long long)e->esr,
+           (unsigned long long)e->far, (unsigned long long)e->hpfar, why);
+    host_finish(1, why, p);
+}
+
+/* Policy for an unprotected IPA no device answers: an external abort, as
+ * KVM gives a realm (advertised in the realm's DTB, ccdma,alias-abort). */
+static void inject_sea(uint64_t ipa, const struct rmi_rec_exit *e, struct entry_answer *ans)
+{
+    if (host_cnt.sea_injected < REPORTED_SEAS)
+        printf("monitor: external abort for the realm: %s unprotected IPA 0x%llx (no device, "
+               "not shared)\n", (e->esr & ESR_WNR) ? "write to" : "read from",
+               (unsigned long long)ipa);
+    else if (host_cnt.sea_injected == REPORTED_SEAS)
+        printf("monitor: further external aborts are counted, not reported\n");
+    host_cnt.sea_injected++;
+    ans->flags |= RMI_ENTRY_INJECT_SEA;
+}
+
+static void data_abort(const struct rmi_rec_exit *e, const struct host_policy *p,
+                       struct entry_answer *ans)
+{
+    uint64_t ipa = RMI_HPFAR_IPA(e->hpfar) | (e->far & GRANULE_MASK);
+    struct mmio_access a;
+
+    if (ipa < REALM_SHARED_BIT) {
+        if (realm_ram_state(ipa) == RAM_UNPOPULATED && ipa >= REALM_RAM_IPA &&
+            ipa < REALM_RAM_TOP && realm_ram_populate(ipa))
+            return;
+        broken("the realm touched protected memory this host cannot give it (DESTROYED?)", e,
+               p);
+    }
+    a = (struct mmio_access){.pa = ipa - REALM_SHARED_BIT,
+                             .size = 1u << ESR_SAS(e->esr),
+                             .write = (e->esr & ESR_WNR) != 0,
+                             .value = e->gprs[0]};
+    /* Without a syndrome (a pair, a writeback form) nothing can be
+     * replayed. */
+    if ((e->esr & ESR_ISV) && mmio_emulate(&a, p)) {
+        ans->flags |= RMI_ENTRY_EMUL_MMIO;
+        if (!a.write) {
+            ans->gprs0 = a.value;
+            ans->gprs0_set = true;
+        }
+        return;
+    }
+    inject_sea(ipa, e, ans);
+}
+
+static void sync_exit(const struct rmi_rec_exit *e, const struct host_policy *p,
+                      struct entry_answer *ans)
+{
+    switch (esr_ec(e->esr)) {
+    case EC_DABT_LOWER:
+        data_abort(e, p, ans);
+        return;
+    case EC_IABT_LOWER: {
+        uint64_t ipa = RMI_HPFAR_IPA(e->hpfar);
+
+        if (realm_ram_state(ipa) == RAM_UNPOPULATED && ipa >= REALM_RAM_IPA &&
+            ipa < REALM_RAM_TOP && realm_ram_populate(ipa))
+            return;
+        broken("the realm fetched from protected memory this host cannot give it", e, p);
+    }
+    case EC_WFX:
+        return; /* nothing else to run: carry on */
+    case EC_SYSREG:
+        return; /* an SGI or DIR write; there is no virtual GIC to drive */
+    default:
+        broken("a synchronous exit this host does not know", e, p);
+    }
+}
+
+static void psci_exit(const struct rmi_rec_exit *e, const struct host_policy *p)
+{
+    uint32_t fid = (uint32_t)e->gprs[0] & ~PSCI_SMC64;
+
+    if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET)
+        host_finish(0, fid == PSCI_SYSTEM_OFF ? "PSCI SYSTEM_OFF" : "PSCI SYSTEM_RESET", p);
+    if (fid == PSCI_CPU_OFF)
+        host_finish(0, "PSCI CPU_OFF of the only REC", p);
+    if (fid != PSCI_CPU_SUSPEND)
+        broken("a PSCI request this host does not serve", e, p);
+}
+
+static void host_call_exit(const struct rmi_rec_exit *e, const struct host_policy *p,
+                           struct rmi_rec_entry *entry)
+{
+    host_cnt.host_calls++;
+    if ((e->imm & 0xffff) == HOST_CALL_EXIT) {
+        uint64_t verdict = e->gprs[0];
+
+        printf("monitor: realm verdict %llu (%s)\n", (unsigned long long)verdict,
+               verdict == 0 ? "pass" : "fail");
+        /* An exit status is 8 bits: keep every failure non-zero. */
+        host_finish(verdict == 0 ? 0 : verdict < 256 ? (int)verdict : 1, "RSI_HOST_CALL exit",
+                    p);
+    }
+    /* Any other number: the results are the arguments, unchanged. */
+    memcpy(entry->gprs, e->gprs, sizeof(entry->gprs));
+}
+
+noreturn void rec_run(const struct host_policy *p)
+{
+    struct rmi_rec_run *run = (struct rmi_rec_run *)(uintptr_t)realm.run_pa;
+    struct rmi_rec_exit e;
+
+    memset(run, 0, sizeof(*run));
+    for (;;) {
+        struct entry_answer ans = {0};
+        uint64_t ret = rmi_call(RMI_REC_ENTER, realm.rec, realm.run_pa, 0, 0, 0, NULL);
+        char st[32];
+
+        if (ret == RMI_RETURN(RMI_ERROR_REALM, RMI_REALM_INDEX_SYSTEM_OFF))
+            host_finish(0, "the realm is off", p);
+        if (ret != RMI_SUCCESS) {
+            printf("monitor: REC_ENTER = %s\n", rmi_status_str(ret, st, sizeof(st)));
+            host_finish(1, "REC_ENTER failed", p);
+        }
+        memcpy(&e, &run->exit, sizeof(e)); /* read once */
+        if (e.exit_reason < RMI_EXIT_NUM_REASONS)
+            rmi_cnt.exits[e.exit_reason]++;
+        memset(&run->entry, 0, sizeof(run->entry));
+        switch (e.exit_reason) {
+        case RMI_EXIT_SYNC: sync_exit(&e, p, &ans); break;
+        case RMI_EXIT_IRQ:
+        case RMI_EXIT_FIQ: break;
+        case RMI_EXIT_PSCI: psci_exit(&e, p); break;
+        case RMI_EXIT_RIPAS_CHANGE: ripas_change(&e, p, &ans); break;
+        case RMI_EXIT_HOST_CALL: host_call_exit(&e, p, &run->entry); break;
+        case RMI_EXIT_SERROR: broken("an SError in the realm", &e, p);
+        default: broken("an exit reason RMI 1.0 does not define", &e, p);
+        }
+        run->entry.flags = ans.flags;
+        if (ans.gprs0_set)
+            run->entry.gprs[0] = ans.gprs0;
+    }
+}

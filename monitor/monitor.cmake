@@ -1,0 +1,118 @@
+# The monitor: the host and the emulated RMM, one program of its own at
+# EL2 (docs/realm.md). Included from cmake/firmware.cmake after
+# tests/qemu/boot_tests.cmake. Two images share the host:
+#   ccdma-realm.elf  host + emulated RMM, QEMU -kernel at EL2 on any QEMU;
+#   ccdma-host.bin   host alone, TF-A's BL33 at NS-EL2, RMI over SMC to
+#                    TF-RMM (QEMU 10 with FEAT_RME).
+# Both carry the realm's Image, ccdma.bin, the very file -kernel boots.
+if(NOT COMMAND ccdma_boot_test)
+  message(FATAL_ERROR "include monitor.cmake after tests/qemu/boot_tests.cmake")
+endif()
+
+# Where each image is linked. The emulated one sits just above the poison
+# window, so a machine with too little RAM still runs it far enough to say
+# so; TF-A's BL2 loads BL33 at 0x6000_0000 (NS_IMAGE_OFFSET on qemu).
+set(CCDMA_MONITOR_BASE 0x50000000 CACHE STRING "Link address of ccdma-realm.elf")
+set(CCDMA_HOST_BL33_BASE 0x60000000 CACHE STRING "Link address of ccdma-host.bin (BL33)")
+
+set(mon ${CCDMA_ROOT}/monitor)
+set(realm_image ${CMAKE_BINARY_DIR}/ccdma.bin)
+file(GLOB mon_el2 CONFIGURE_DEPENDS ${mon}/el2/*.c ${mon}/el2/*.S)
+file(GLOB mon_host CONFIGURE_DEPENDS ${mon}/host/*.c)
+list(REMOVE_ITEM mon_host ${mon}/host/rmm_firmware.c)
+file(GLOB mon_rmm CONFIGURE_DEPENDS ${mon}/rmm/*.c ${mon}/rmm/*.S)
+
+# What both images are made of: the EL2 machine layer, the host, the
+# validated DTB parser the runtime also uses, and the exception decode and
+# probes of arch/arm64.
+add_library(monitor_common OBJECT ${mon_el2} ${mon_host}
+  ${CCDMA_ROOT}/boot/dt_platform.c
+  ${CCDMA_ROOT}/arch/arm64/exception.c
+  ${CCDMA_ROOT}/arch/arm64/picolibc_stdio.c
+  ${CCDMA_ROOT}/arch/arm64/probe.S)
+target_include_directories(monitor_common PRIVATE
+  ${mon}/include ${mon}/el2 ${mon}/host $<TARGET_PROPERTY:ccdma_fdt,INTERFACE_INCLUDE_DIRECTORIES>)
+set_source_files_properties(${mon}/el2/realm_image.S PROPERTIES
+  COMPILE_DEFINITIONS "CCDMA_REALM_IMAGE_FILE=\"${realm_image}\""
+  OBJECT_DEPENDS ${realm_image})
+# Runs with the MMU off: no memset the compiler invents.
+set_source_files_properties(${mon}/el2/main.c ${mon}/el2/mmu.c
+  PROPERTIES COMPILE_OPTIONS "-fno-tree-loop-distribute-patterns")
+add_dependencies(monitor_common firmware)
+
+add_library(monitor_rmm OBJECT ${mon_rmm})
+target_include_directories(monitor_rmm PRIVATE ${mon}/include ${mon}/el2 ${mon}/rmm
+  $<TARGET_PROPERTY:ccdma_fdt,INTERFACE_INCLUDE_DIRECTORIES>)
+
+function(monitor_image target base)
+  add_executable(${target} $<TARGET_OBJECTS:monitor_common> ${ARGN})
+  target_link_libraries(${target} PRIVATE ccdma_fdt)
+  target_link_options(${target} PRIVATE
+    -T ${CCDMA_ROOT}/linker/monitor.ld
+    -Wl,--defsym=CCDMA_MONITOR_BASE=${base}
+    -Wl,-Map=${CMAKE_BINARY_DIR}/${target}.map)
+  set_target_properties(${target} PROPERTIES LINK_DEPENDS ${CCDMA_ROOT}/linker/monitor.ld)
+endfunction()
+
+monitor_image(ccdma-realm.elf ${CCDMA_MONITOR_BASE} $<TARGET_OBJECTS:monitor_rmm>)
+monitor_image(ccdma-host.elf ${CCDMA_HOST_BL33_BASE} ${mon}/host/rmm_firmware.c
+  ${mon}/host/rmi_smc.S)
+target_include_directories(ccdma-host.elf PRIVATE ${mon}/include ${mon}/el2)
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ccdma-host.bin
+  COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:ccdma-host.elf> ${CMAKE_BINARY_DIR}/ccdma-host.bin
+  DEPENDS ccdma-host.elf COMMENT "BL33 image ccdma-host.bin")
+add_custom_target(monitor ALL DEPENDS ccdma-realm.elf ${CMAKE_BINARY_DIR}/ccdma-host.bin)
+
+# Boot tests: the realm runtime under the host and the emulated RMM, plain
+# and with each host policy or RMM fault. The realm's self-tests read the
+# same bootargs (and the policy the host advertises in their DTB) to know
+# what to expect; the counters, the teardown and the poison scan are
+# checked here.
+set(realm_elf ${CMAKE_BINARY_DIR}/ccdma-realm.elf)
+set(realm_common --memory 3G --expect-el 1
+  --qemu-arg "-global virtio-mmio.force-legacy=false"
+  --expect "monitor: end-of-run ring check: .* clean"
+  --expect "monitor: teardown: all [1-9][0-9]* granules the host delegated are undelegated"
+  --expect "monitor: poison window .* intact"
+  --reject "monitor: (LEAK|PRIVATE ADDRESS|BAD RING|teardown FAILED)")
+function(ccdma_realm_test name)
+  ccdma_boot_test(${name} CONFIG el2 BOOT elf IMAGE ${realm_elf} MODE realm VIRTIO
+    ARGS ${realm_common} ${ARGN})
+endfunction()
+ccdma_realm_test(realm
+  --expect "rmm: counters .*ipa_state_set=[1-9]"
+  --expect "monitor: rmi rmm=emulated .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]"
+  --expect "monitor: counters .*notifies_checked=[1-9]")
+# The boot claim of all RAM is the first IPA_STATE_SET: fail_after=1 lets it
+# through, so the injection meets the self-tests' share/unshare calls.
+ccdma_realm_test(realm-reject --append "ccdma.inject=reject ccdma.fail_after=1"
+  --expect "monitor: counters .*rejects=[1-9]")
+ccdma_realm_test(realm-one-granule --append "ccdma.inject=one_granule"
+  --expect "monitor: counters .*injected=[1-9]")
+# The host refuses to share anything: no DMA, no device; the disk is untouched.
+ccdma_realm_test(realm-rsi-error --append "ccdma.inject=rsi_error ccdma.fail_after=1"
+  --no-disk-check
+  --expect "rmm: counters .*faults_injected=[1-9]")
+# The fault-injection matrix: every boot must end with each self-test
+# passing or reporting the expected clean error, and no page reused after a
+# failed conversion (the self-tests check quarantine).
+ccdma_realm_test(realm-reject-empty --append "ccdma.inject=reject_empty ccdma.fail_after=1"
+  --no-disk-check --expect "monitor: counters .*rejects=[1-9]")
+# Errors that start mid-run: boot, DMA and device setup succeed, then
+# conversions fail at different points of the self-tests.
+foreach(after 14 20 26 32)
+  ccdma_realm_test(realm-rsi-error-after-${after}
+    --append "ccdma.inject=rsi_error ccdma.fail_after=${after}"
+    --expect "rmm: counters .*faults_injected=[1-9]")
+endforeach()
+# Two misbehaviours at once: partial progress, then a REJECT mid-range.
+ccdma_realm_test(realm-reject-partial
+  --append "ccdma.inject=reject,one_granule ccdma.fail_after=1"
+  --expect "monitor: counters .*rejects=[1-9]")
+ccdma_realm_test(realm-wipe-5c --append "ccdma.wipe=0x5c"
+  --expect "monitor: strict=1 wipe=0x5c")
+# Pools far too small for the workload: clean ENOSPC, growth in ccdma_poll().
+ccdma_realm_test(realm-pools-small --append "ccdma.swiotlb_kib=256 ccdma.atomic_kib=8")
+ccdma_realm_test(realm-wipe-zero --append "ccdma.wipe=0x00"
+  --expect "monitor: strict=1 wipe=0x00"
+  --expect "monitor: counters .*granules_to_shared=[1-9]")
