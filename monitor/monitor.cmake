@@ -116,3 +116,51 @@ ccdma_realm_test(realm-pools-small --append "ccdma.swiotlb_kib=256 ccdma.atomic_
 ccdma_realm_test(realm-wipe-zero --append "ccdma.wipe=0x00"
   --expect "monitor: strict=1 wipe=0x00"
   --expect "monitor: counters .*granules_to_shared=[1-9]")
+
+# ---- The same realm under TF-RMM (QEMU 10 with FEAT_RME) -------------------------------
+# ./ccdma test fetches and builds the stack (toolchain/deps.sh) and names it
+# here; where it cannot be had, each test below reports itself skipped with
+# the reason. The flash image is TF-A's BL1 and a FIP whose BL33 is
+# ccdma-host.bin, which carries the same ccdma.bin as ccdma-realm.elf.
+set(CCDMA_QEMU_RME "" CACHE FILEPATH "qemu-system-aarch64 with FEAT_RME (toolchain/deps.sh qemu-rme)")
+set(CCDMA_RME_STACK "" CACHE PATH "TF-A + TF-RMM build (toolchain/deps.sh rme-stack)")
+set(CCDMA_RME_UNAVAILABLE "" CACHE STRING "Why the TF-RMM stack cannot be had here")
+set(rme_flash ${CMAKE_BINARY_DIR}/ccdma-rme-flash.bin)
+set(rme_why "${CCDMA_RME_UNAVAILABLE}")
+if(NOT rme_why AND (NOT CCDMA_QEMU_RME OR NOT CCDMA_RME_STACK))
+  set(rme_why "the TF-A/TF-RMM stack and QEMU with FEAT_RME were not prepared (run ./ccdma deps, or ./ccdma test)")
+endif()
+if(NOT rme_why)
+  add_custom_command(OUTPUT ${rme_flash}
+    COMMAND ${CCDMA_ROOT}/toolchain/deps.sh rme-flash ${CMAKE_BINARY_DIR}/ccdma-host.bin ${rme_flash}
+    DEPENDS ${CMAKE_BINARY_DIR}/ccdma-host.bin ${CCDMA_RME_STACK}/fip.bin
+    COMMENT "TF-A flash image with ccdma-host.bin as BL33")
+  add_custom_target(rme_flash ALL DEPENDS ${rme_flash})
+endif()
+
+# ccdma_tfrmm_test(NAME [harness args...]): the realm under TF-RMM.
+function(ccdma_tfrmm_test name)
+  if(rme_why)
+    ccdma_skipped_test(boot-${name} "${rme_why}")
+    return()
+  endif()
+  ccdma_boot_test(${name} CONFIG rme BOOT bios IMAGE ${rme_flash} MODE realm VIRTIO
+    QEMU ${CCDMA_QEMU_RME}
+    ARGS --cpu max,x-rme=on ${realm_common}
+      --expect "^Booting RMM v\\.0\\.7\\.0"
+      --expect "monitor: realm built on the tf-rmm RMM"
+      ${ARGN})
+endfunction()
+
+ccdma_tfrmm_test(tfrmm-realm
+  --expect "^ccdma: el=1->1 mode=realm rsi=1\\.0"
+  --expect "monitor: rmi rmm=tf-rmm .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]")
+ccdma_tfrmm_test(tfrmm-realm-reject --append "ccdma.inject=reject ccdma.fail_after=1"
+  --expect "monitor: counters .*rejects=[1-9]")
+ccdma_tfrmm_test(tfrmm-realm-reject-empty --append "ccdma.inject=reject_empty ccdma.fail_after=1"
+  --no-disk-check --expect "monitor: counters .*rejects=[1-9]")
+ccdma_tfrmm_test(tfrmm-realm-reject-partial
+  --append "ccdma.inject=reject,one_granule ccdma.fail_after=1"
+  --expect "monitor: counters .*rejects=[1-9]")
+ccdma_tfrmm_test(tfrmm-realm-wipe-zero --append "ccdma.wipe=0x00"
+  --expect "monitor: strict=1 wipe=0x00")

@@ -65,6 +65,10 @@ struct host_policy {
 void options_parse(const struct dt_platform *dt, struct host_policy *p);
 void options_print(const struct host_policy *p);
 
+/* A string file of QEMU's fw_cfg device named by the DTB (fw_cfg.c):
+ * where the host's bootargs come from under -bios. */
+bool fw_cfg_read_string(const void *fdt, const char *name, char *out, size_t max);
+
 /* ---- RMI, with a counter per command (rmi.c) ------------------------------------ */
 
 struct rmi_counters {
@@ -112,7 +116,10 @@ struct realm {
 
 extern struct realm realm;
 
-void realm_build(const struct el2_machine *m, const struct host_policy *p);
+/* Build the realm; dt is the host's view of the machine (its bootargs go
+ * to the realm too). */
+void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
+                 const struct host_policy *p);
 
 /* A command answered RMI_ERROR_RTT(reached): create the tables from
  * level reached + 1 down to `level` at ipa. */
@@ -187,6 +194,6 @@ noreturn void host_finish(int code, const char *why, const struct host_policy *p
 /* ---- The realm's device tree (realm_dtb.c) ------------------------------------------ */
 
 int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
-                    const struct host_policy *p);
+                    const char *bootargs, const struct host_policy *p);
 
 #endif /* CCDMA_MONITOR_HOST_H */

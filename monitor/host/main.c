@@ -4,14 +4,26 @@
  * poison window, the devices it emulates, then the realm built and run.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "host.h"
+
+/* QEMU allows -append only with -kernel: booted as firmware (-bios, TF-A),
+ * the host takes its bootargs from fw_cfg instead. */
+#define FW_CFG_BOOTARGS "opt/ccdma/bootargs"
 
 noreturn void host_main(const struct el2_machine *m)
 {
     static struct host_policy policy;
+    static struct dt_platform dt;
+    char args[DT_BOOTARGS_MAX];
 
-    options_parse(&m->dt, &policy);
+    dt = m->dt;
+    if (fw_cfg_read_string((const void *)m->dtb, FW_CFG_BOOTARGS, args, sizeof(args))) {
+        memcpy(dt.bootargs, args, sizeof(dt.bootargs));
+        printf("monitor: bootargs from fw_cfg %s: %s\n", FW_CFG_BOOTARGS, dt.bootargs);
+    }
+    options_parse(&dt, &policy);
     rmi_set_trace(policy.trace_rmi);
     granules_init(m);
     poison_init(m);
@@ -20,7 +32,7 @@ noreturn void host_main(const struct el2_machine *m)
            rmi_conduit_name, (unsigned long long)POISON_BASE, (unsigned long long)POISON_TOP,
            m->dt.n_virtio);
     options_print(&policy);
-    realm_build(m, &policy);
+    realm_build(m, &dt, &policy);
     /* The host DTB is consumed (the realm's is built, machine.dt holds
      * copies): poison it with the rest of the window. */
     poison_fill();

@@ -116,7 +116,8 @@ static void init_ripas(void)
     }
 }
 
-static size_t load_dtb(const struct el2_machine *m, const struct host_policy *pol)
+static size_t load_dtb(const struct el2_machine *m, const char *bootargs,
+                       const struct host_policy *pol)
 {
     uint64_t staging = granule_alloc();
     size_t size = 0;
@@ -126,7 +127,7 @@ static size_t load_dtb(const struct el2_machine *m, const struct host_policy *po
         if (granule_alloc() != staging + off)
             el2_fatal("the host's pool is not contiguous");
     err = realm_dtb_build((const void *)m->dtb, (void *)(uintptr_t)staging, STAGING_DTB_MAX,
-                          &size, pol);
+                          &size, bootargs, pol);
     if (err != 0) {
         printf("monitor: realm DTB: libfdt error %d\n", err);
         el2_fatal("cannot build the realm's device tree");
@@ -171,7 +172,8 @@ static void create_rec(unsigned int n_aux)
         refused("REC_CREATE", ret);
 }
 
-void realm_build(const struct el2_machine *m, const struct host_policy *pol)
+void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
+                 const struct host_policy *pol)
 {
     unsigned int n_aux;
     uint64_t image;
@@ -184,7 +186,7 @@ void realm_build(const struct el2_machine *m, const struct host_policy *pol)
     n_aux = aux_count();
     realm_ram_init();
     init_ripas();
-    dtb = load_dtb(m, pol);
+    dtb = load_dtb(m, dt->bootargs, pol);
     image = load_image();
     create_rec(n_aux);
     ret = rmi_call(RMI_REALM_ACTIVATE, realm.rd, 0, 0, 0, 0, NULL);

@@ -4,7 +4,8 @@
  * realm. RAM is the realm's 256 MiB at IPA 0x4000_0000 (one memory node,
  * no reservations in host PAs), PSCI goes over SMC (the RMM answers or
  * forwards it), and everything else, bootargs included, is kept: device
- * addresses stay PAs, the realm reaches them at shared bit + PA.
+ * addresses stay PAs, the realm reaches them at shared bit + PA. The
+ * bootargs are the host's own, wherever it took them from.
  *
  * /chosen also says what this host does where a host may choose, so the
  * realm's self-tests can tell policy from architecture:
@@ -99,20 +100,22 @@ static int set_psci_smc(void *fdt)
     return fdt_setprop_string(fdt, node, "method", "smc");
 }
 
-static int set_policy(void *fdt, const struct host_policy *p)
+static int set_chosen(void *fdt, const char *bootargs, const struct host_policy *p)
 {
     int chosen = fdt_path_offset(fdt, "/chosen");
     int err;
 
     if (chosen < 0 && (chosen = fdt_add_subnode(fdt, 0, "chosen")) < 0)
         return chosen;
+    if (bootargs[0] != '\0' && (err = fdt_setprop_string(fdt, chosen, "bootargs", bootargs)) != 0)
+        return err;
     if ((err = fdt_setprop_u32(fdt, chosen, "ccdma,share-fill", p->share_fill)) != 0)
         return err;
     return fdt_setprop_empty(fdt, chosen, "ccdma,alias-abort");
 }
 
 int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
-                    const struct host_policy *p)
+                    const char *bootargs, const struct host_policy *p)
 {
     int err, rm;
 
@@ -128,7 +131,7 @@ int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
     if (rm >= 0 && (err = fdt_del_node(dst, rm)) != 0)
         return err;
     if ((err = set_memory(dst)) != 0 || (err = set_psci_smc(dst)) != 0 ||
-        (err = set_policy(dst, p)) != 0)
+        (err = set_chosen(dst, bootargs, p)) != 0)
         return err;
     if ((err = fdt_pack(dst)) != 0)
         return err;

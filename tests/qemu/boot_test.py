@@ -25,6 +25,9 @@ MACHINES = {
     # QEMU boots a Linux Image at NS EL1 even with secure=on (its own stub
     # drops); only -bios and ELF images start at EL3.
     "el3": ("virt,secure=on", 3, 1),
+    # FEAT_RME (QEMU 10, -cpu max,x-rme=on): TF-A at EL3 boots from flash
+    # (-bios) and runs the host as BL33; the boot line is the realm's.
+    "rme": ("virt,secure=on,virtualization=on,gic-version=3", 1, 1),
 }
 
 
@@ -79,7 +82,12 @@ def build_cmd(a):
         cmd += ["-kernel", a.image]
         expected_el = kernel_el if a.boot == "kernel" else bios_el
     if a.append is not None:
-        cmd += ["-append", a.append]
+        # Firmware boots (-bios) cannot take -append: the host reads its
+        # bootargs from fw_cfg then (monitor/host/fw_cfg.c).
+        if a.boot == "bios" and a.config == "rme":
+            cmd += ["-fw_cfg", "name=opt/ccdma/bootargs,string=" + a.append.replace(",", ",,")]
+        else:
+            cmd += ["-append", a.append]
     if a.virtio:
         # Modern (version 2) transports; iommu_platform makes the devices
         # insist on ACCESS_PLATFORM, as a realm requires.

@@ -2,24 +2,36 @@
 # the self-test output (tests/qemu/boot_test.py).
 set(CCDMA_BOOT_TEST ${CCDMA_ROOT}/tests/qemu/boot_test.py)
 
-# ccdma_boot_test(NAME CONFIG plain|el2|el3 BOOT kernel|bios|elf IMAGE path
-#                 [MODE plain|realm] [VIRTIO] [ARGS extra harness args...])
+# ccdma_boot_test(NAME CONFIG plain|el2|el3|rme BOOT kernel|bios|elf IMAGE path
+#                 [MODE plain|realm] [QEMU path] [VIRTIO] [ARGS extra harness args...])
 # VIRTIO attaches virtio-blk over a fresh disk image with known content and
 # virtio-rng; the harness checks the image after QEMU exits.
 function(ccdma_boot_test name)
-  cmake_parse_arguments(T "VIRTIO" "CONFIG;BOOT;IMAGE;MODE" "ARGS" ${ARGN})
+  cmake_parse_arguments(T "VIRTIO" "CONFIG;BOOT;IMAGE;MODE;QEMU" "ARGS" ${ARGN})
   if(NOT T_MODE)
     set(T_MODE plain)
+  endif()
+  if(NOT T_QEMU)
+    set(T_QEMU ${QEMU_AARCH64})
   endif()
   if(T_VIRTIO)
     list(APPEND T_ARGS --virtio ${CMAKE_BINARY_DIR}/disk-${name}.img)
   endif()
   add_test(NAME boot-${name}
     COMMAND ${Python3_EXECUTABLE} ${CCDMA_BOOT_TEST}
-      --qemu ${QEMU_AARCH64} --config ${T_CONFIG} --boot ${T_BOOT}
+      --qemu ${T_QEMU} --config ${T_CONFIG} --boot ${T_BOOT}
       --image ${T_IMAGE} --expect-mode ${T_MODE}
       --log ${CMAKE_BINARY_DIR}/boot-${name}.log ${T_ARGS})
   set_tests_properties(boot-${name} PROPERTIES TIMEOUT 300 LABELS qemu)
+endfunction()
+
+# ccdma_skipped_test(NAME REASON): a test that cannot run here. It reports
+# itself as skipped (ctest's SKIP_RETURN_CODE) with the reason, which
+# ./ccdma test lists; it never passes.
+function(ccdma_skipped_test name reason)
+  add_test(NAME ${name} COMMAND ${Python3_EXECUTABLE} ${CCDMA_ROOT}/tests/qemu/skip_test.py
+    ${name} ${reason})
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS qemu)
 endfunction()
 
 set(image ${CMAKE_BINARY_DIR}/ccdma.bin)
