@@ -164,3 +164,40 @@ ccdma_tfrmm_test(tfrmm-realm-reject-partial
   --expect "monitor: counters .*rejects=[1-9]")
 ccdma_tfrmm_test(tfrmm-realm-wipe-zero --append "ccdma.wipe=0x00"
   --expect "monitor: strict=1 wipe=0x00")
+
+# The differential conformance suite: the realm prints one canonical line
+# per RSI call and access of its table (tests/boot/selftest_conformance.c)
+# under each RMM; every difference must be listed in docs/realm.md.
+if(rme_why)
+  ccdma_skipped_test(conformance-diff "${rme_why}")
+else()
+  set_tests_properties(boot-realm PROPERTIES FIXTURES_SETUP conf_emulated)
+  set_tests_properties(boot-tfrmm-realm PROPERTIES FIXTURES_SETUP conf_tfrmm)
+  add_test(NAME conformance-diff COMMAND ${Python3_EXECUTABLE}
+    ${CCDMA_ROOT}/tests/qemu/conformance_diff.py
+    --emulated ${CMAKE_BINARY_DIR}/boot-realm.log
+    --tf-rmm ${CMAKE_BINARY_DIR}/boot-tfrmm-realm.log
+    --doc ${CCDMA_ROOT}/docs/realm.md)
+  set_tests_properties(conformance-diff PROPERTIES
+    FIXTURES_REQUIRED "conf_emulated;conf_tfrmm" LABELS qemu)
+endif()
+
+# A realm that touches memory whose RIPAS is DESTROYED cannot go on: the
+# access is a REC exit with no progress (not an abort it could handle),
+# and the host ends the run. Under both RMMs.
+set(touch_destroyed --append "ccdma.selftest_touch_destroyed=1" --no-disk-check
+  --expect-exit 1
+  --expect-stop "monitor: REC exit 0: .*: the realm touched protected memory whose RIPAS is DESTROYED"
+  --expect "monitor: teardown: all [1-9][0-9]* granules the host delegated are undelegated"
+  --reject "destroyed: a DESTROYED page is never readable")
+ccdma_boot_test(realm-touch-destroyed CONFIG el2 BOOT elf IMAGE ${realm_elf} MODE realm VIRTIO
+  ARGS --memory 3G --expect-el 1 --qemu-arg "-global virtio-mmio.force-legacy=false"
+    ${touch_destroyed})
+if(rme_why)
+  ccdma_skipped_test(boot-tfrmm-realm-touch-destroyed "${rme_why}")
+else()
+  ccdma_boot_test(tfrmm-realm-touch-destroyed CONFIG rme BOOT bios IMAGE ${rme_flash} MODE realm
+    VIRTIO QEMU ${CCDMA_QEMU_RME}
+    ARGS --cpu max,x-rme=on --memory 3G --expect-el 1
+      --qemu-arg "-global virtio-mmio.force-legacy=false" ${touch_destroyed})
+endif()

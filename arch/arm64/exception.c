@@ -100,15 +100,28 @@ void exc_report(const char *who, const struct exc_frame *f, unsigned int el,
            (unsigned long long)f->sp);
 }
 
+uintptr_t probe_exec_target, probe_exec_resume;
+
+static void record(const struct exc_frame *f)
+{
+    last_fault.taken = true;
+    last_fault.esr = f->esr;
+    last_fault.far = f->far;
+    last_fault.elr = f->elr;
+}
+
 bool fixup_apply(struct exc_frame *f)
 {
+    /* A fetch probe_exec() expected: the fault is at its target. */
+    if (probe_exec_target != 0 && f->elr == probe_exec_target) {
+        record(f);
+        f->elr = probe_exec_resume;
+        return true;
+    }
     for (const struct fixup *fx = __fixups_start; fx < __fixups_end; fx++) {
         if (fx->insn != f->elr)
             continue;
-        last_fault.taken = true;
-        last_fault.esr = f->esr;
-        last_fault.far = f->far;
-        last_fault.elr = f->elr;
+        record(f);
         f->elr = fx->resume;
         return true;
     }

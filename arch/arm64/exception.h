@@ -43,6 +43,9 @@ int probe_semihost(uint64_t op, uint64_t param, uint64_t *ret);
 int probe_brk(void);
 /* A permanently undefined instruction (udf). */
 int probe_udf(void);
+/* Call code at target, where an instruction fetch may fault. */
+int probe_exec(uintptr_t target);
+extern uintptr_t probe_exec_target, probe_exec_resume;
 
 /* Clear, then read, the record of the last recovered fault. */
 void fault_clear(void);

@@ -105,3 +105,24 @@ probe_udf:
 2:  mov     x0, #-1
     ret
     fixup 1b, 2b
+
+/* int probe_exec(uintptr_t target): call target, where an instruction
+ * abort is expected. fixup_apply() resumes a fault whose ELR is the
+ * target at the return path below. Returns 0 if the code there returned,
+ * -1 if fetching it faulted. */
+    .global probe_exec
+probe_exec:
+    stp     x29, x30, [sp, #-16]!
+    adr     x1, 2f
+    adrp    x2, probe_exec_resume
+    str     x1, [x2, :lo12:probe_exec_resume]
+    adrp    x2, probe_exec_target
+    str     x0, [x2, :lo12:probe_exec_target]
+    blr     x0
+    mov     x0, #0
+    b       3f
+2:  mov     x0, #-1
+3:  adrp    x2, probe_exec_target
+    str     xzr, [x2, :lo12:probe_exec_target]
+    ldp     x29, x30, [sp], #16
+    ret

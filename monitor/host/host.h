@@ -47,8 +47,13 @@
 #define POISON_BASE REALM_RAM_IPA
 #define POISON_TOP REALM_RAM_TOP
 
-/* The realm's verdict host call (ccdma's own RSI_HOST_CALL number). */
+/* ccdma's own RSI_HOST_CALL numbers (a real host ignores them):
+ *   EXIT          gprs[0] is the realm's verdict; the run ends
+ *   DESTROY_PAGE  the host takes back the data granule at IPA gprs[0],
+ *                 which leaves it RIPAS DESTROYED; gprs[1] = 0 done,
+ *                 1 refused (a test of the realm's DESTROYED handling) */
 #define HOST_CALL_EXIT 0xCCD0u
+#define HOST_CALL_DESTROY_PAGE 0xCCD1u
 
 /* ---- Policy: what this host does where a host may choose (options.c) ----------- */
 
@@ -133,6 +138,10 @@ void realm_ram_init(void);
 enum ram_state realm_ram_state(uint64_t ipa);
 /* A protected page the realm touched: give it a zeroed data granule. */
 bool realm_ram_populate(uint64_t ipa);
+/* Take a private page's data granule back (DATA_DESTROY): RIPAS DESTROYED. */
+bool realm_ram_take_back(uint64_t ipa);
+/* RIPAS of a protected IPA as the RMM's tables hold it (RTT_READ_ENTRY). */
+bool realm_ram_ripas(uint64_t ipa, unsigned int *ripas);
 /* DATA_CREATE a page of the image or the DTB from an NS source page. */
 bool realm_ram_load(uint64_t ipa, uint64_t src, bool measure);
 /* After the RMM moved [base, top) to EMPTY: take the data granules back

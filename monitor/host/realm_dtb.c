@@ -13,6 +13,8 @@
  *   ccdma,alias-abort           an access to an unprotected IPA that is
  *                               neither shared nor a device gets an
  *                               external abort
+ *   ccdma,test-host-calls       it serves ccdma's test host calls
+ *                               (HOST_CALL_DESTROY_PAGE)
  */
 #include <libfdt.h>
 #include <stdio.h>
@@ -109,7 +111,8 @@ static int set_chosen(void *fdt, const char *bootargs, const struct host_policy 
         return chosen;
     if (bootargs[0] != '\0' && (err = fdt_setprop_string(fdt, chosen, "bootargs", bootargs)) != 0)
         return err;
-    if ((err = fdt_setprop_u32(fdt, chosen, "ccdma,share-fill", p->share_fill)) != 0)
+    if ((err = fdt_setprop_u32(fdt, chosen, "ccdma,share-fill", p->share_fill)) != 0 ||
+        (err = fdt_setprop_empty(fdt, chosen, "ccdma,test-host-calls")) != 0)
         return err;
     return fdt_setprop_empty(fdt, chosen, "ccdma,alias-abort");
 }

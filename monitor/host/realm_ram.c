@@ -99,6 +99,22 @@ static bool data_destroy(uint64_t ipa)
     return granule_undelegate(REALM_PA(ipa));
 }
 
+bool realm_ram_take_back(uint64_t ipa)
+{
+    return in_ram(ipa) && !(ipa & GRANULE_MASK) && *state_of(ipa) == RAM_PRIVATE &&
+           data_destroy(ipa);
+}
+
+bool realm_ram_ripas(uint64_t ipa, unsigned int *ripas)
+{
+    struct rmi_regs r;
+
+    if (rmi_call(RMI_RTT_READ_ENTRY, realm.rd, ipa & ~GRANULE_MASK, 3, 0, 0, &r) != RMI_SUCCESS)
+        return false;
+    *ripas = (unsigned int)r.x[4];
+    return true;
+}
+
 static bool map_alias(uint64_t ipa, uint8_t fill)
 {
     uint64_t pa = REALM_PA(ipa), alias = ipa | REALM_SHARED_BIT, ret;

@@ -63,11 +63,16 @@ static void data_abort(const struct rmi_rec_exit *e, const struct host_policy *p
     struct mmio_access a;
 
     if (ipa < REALM_SHARED_BIT) {
+        unsigned int ripas = RMI_EMPTY;
+
+        /* DESTROYED memory is gone for good in RMI 1.0: the realm cannot
+         * run on. Anything else unpopulated gets its page now. */
+        if (realm_ram_ripas(ipa, &ripas) && ripas == RMI_DESTROYED)
+            broken("the realm touched protected memory whose RIPAS is DESTROYED", e, p);
         if (realm_ram_state(ipa) == RAM_UNPOPULATED && ipa >= REALM_RAM_IPA &&
             ipa < REALM_RAM_TOP && realm_ram_populate(ipa))
             return;
-        broken("the realm touched protected memory this host cannot give it (DESTROYED?)", e,
-               p);
+        broken("the realm touched protected memory this host cannot give it", e, p);
     }
     a = (struct mmio_access){.pa = ipa - REALM_SHARED_BIT,
                              .size = 1u << ESR_SAS(e->esr),
@@ -137,6 +142,13 @@ static void host_call_exit(const struct rmi_rec_exit *e, const struct host_polic
     }
     /* Any other number: the results are the arguments, unchanged. */
     memcpy(entry->gprs, e->gprs, sizeof(entry->gprs));
+    if ((e->imm & 0xffff) == HOST_CALL_DESTROY_PAGE) {
+        bool done = realm_ram_take_back(e->gprs[0]);
+
+        printf("monitor: host call: take back the data granule of IPA 0x%llx: %s\n",
+               (unsigned long long)e->gprs[0], done ? "done (RIPAS DESTROYED)" : "refused");
+        entry->gprs[1] = done ? 0 : 1;
+    }
 }
 
 noreturn void rec_run(const struct host_policy *p)

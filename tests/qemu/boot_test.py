@@ -52,6 +52,10 @@ def parse_args():
     p.add_argument("--expect-fatal", metavar="REGEX",
                    help="the run must end in a reported fatal error ('ccdma: FATAL: REGEX') "
                         "with exit status 1; self-test counts are then not judged")
+    p.add_argument("--expect-stop", metavar="REGEX",
+                   help="the run must end early on a line matching REGEX (the host stopping "
+                        "the realm), with --expect-exit's status; self-test counts are then "
+                        "not judged")
     p.add_argument("--append", help="kernel command line (bootargs)")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument(s)")
     p.add_argument("--virtio", metavar="DISK",
@@ -115,6 +119,8 @@ def judge(out, rc, expected_el, a):
             errors.append(f"mode {boot.group(3)}, expected {a.expect_mode}")
     if a.expect_fatal is not None:
         return errors + judge_fatal(out, rc, a)
+    if a.expect_stop is not None:
+        return errors + judge_stop(out, rc, a)
     oks = re.findall(r"^ok \d+ - ", out, re.M)
     not_oks = re.findall(r"^not ok \d+ - .*$", out, re.M)
     summary = re.findall(r"^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$", out, re.M)
@@ -151,6 +157,20 @@ def judge_fatal(out, rc, a):
         errors.append(f"no fatal report matching /{a.expect_fatal}/")
     if rc != 1:
         errors.append(f"QEMU exit status {rc}, expected 1 (the fatal verdict)")
+    errors += [f"expected output missing: /{rx}/" for rx in a.expect
+               if not re.search(rx, out, re.M)]
+    errors += [f"forbidden output present: /{rx}/" for rx in a.reject
+               if re.search(rx, out, re.M)]
+    return errors
+
+
+def judge_stop(out, rc, a):
+    """A run the host must end early: the line, the status, --expect/--reject."""
+    errors = []
+    if not re.search(a.expect_stop, out, re.M):
+        errors.append(f"no stop matching /{a.expect_stop}/")
+    if rc != a.expect_exit:
+        errors.append(f"QEMU exit status {rc}, expected {a.expect_exit}")
     errors += [f"expected output missing: /{rx}/" for rx in a.expect
                if not re.search(rx, out, re.M)]
     errors += [f"forbidden output present: /{rx}/" for rx in a.reject
