@@ -12,8 +12,8 @@ endif()
 # Where each image is linked. The emulated one sits just above the poison
 # window, so a machine with too little RAM still runs it far enough to say
 # so; TF-A's BL2 loads BL33 at 0x6000_0000 (NS_IMAGE_OFFSET on qemu).
-set(CCDMA_MONITOR_BASE 0x50000000 CACHE STRING "Link address of ccdma-realm.elf")
-set(CCDMA_HOST_BL33_BASE 0x60000000 CACHE STRING "Link address of ccdma-host.bin (BL33)")
+set(CCDMA_MONITOR_BASE 0x50000000)
+set(CCDMA_HOST_BL33_BASE 0x60000000)
 
 set(mon ${CCDMA_ROOT}/monitor)
 set(realm_image ${CMAKE_BINARY_DIR}/ccdma.bin)
@@ -201,3 +201,12 @@ else()
     ARGS --cpu max,x-rme=on --memory 3G --expect-el 1
       --qemu-arg "-global virtio-mmio.force-legacy=false" ${touch_destroyed})
 endif()
+
+# Too little RAM for the realm's layout: a clear refusal, never a hang
+# (docs/realm.md says which sizes work).
+foreach(mem 1G 512M)
+  ccdma_boot_test(realm-memory-${mem} CONFIG el2 BOOT elf IMAGE ${realm_elf} MODE realm
+    ARGS --memory ${mem} --expect-exit 1
+      --expect-stop "monitor: FATAL: the machine does not fit the realm layout"
+      --expect "monitor: the realm layout needs RAM .*: run QEMU with -m 3G")
+endforeach()
