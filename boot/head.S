@@ -9,7 +9,7 @@
  *
  * We may enter at EL3, EL2 or EL1. Each EL we pass through gets its own
  * vectors and stack before anything can fault. EL3 and EL2 then drop to
- * EL1 (the realm monitor replaces the EL2 drop when it is built in).
+ * EL1.
  * Everything here runs with the MMU off, so only aligned accesses.
  */
 #include "arch/arm64/asm_boot.h"
@@ -86,12 +86,6 @@ el2_entry:
     msr     vbar_el2, x0
     adr_l   x0, __stack_el2_top
     mov     sp, x0
-#ifdef CCDMA_REALM_MONITOR
-    mov     x0, x19
-    mov     x1, x20
-    bl      monitor_main                /* never returns: enters the realm */
-    b       .
-#endif
     ldr     x0, =HCR_RW                 /* EL1 is AArch64; nothing trapped */
     msr     hcr_el2, x0
     ldr     x0, =CPTR_EL2_RES1

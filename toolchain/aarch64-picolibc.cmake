@@ -12,7 +12,7 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 set(CCDMA_PICOLIBC_SPECS /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs)
 
 # No FP/SIMD registers in generated code: the exception entry saves only the
-# general registers, and the EL2 monitor must not clobber the realm's FP state.
+# general registers.
 # -mstrict-align keeps code that runs before the MMU is on from making
 # unaligned accesses (Device memory faults them on real hardware).
 set(CMAKE_C_FLAGS_INIT "--specs=${CCDMA_PICOLIBC_SPECS} -ffreestanding -fno-pie -mgeneral-regs-only -mstrict-align -fno-omit-frame-pointer -ffunction-sections -fdata-sections -fstack-protector-strong")

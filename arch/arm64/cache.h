@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Data-cache maintenance by address range to the point of coherency, for
- * any EL: the runtime's platform seam and the EL2 monitor both use it.
+ * any EL: the runtime's platform seam and the EL2 program (monitor/) both
+ * use it.
  * Lines are the smallest the CPU reports (CTR_EL0.DminLine).
  */
 #ifndef CCDMA_ARM64_CACHE_H

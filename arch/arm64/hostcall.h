@@ -7,7 +7,8 @@
 #define CCDMA_ARM64_HOSTCALL_H
 
 /* The run is over; gprs[0] is the verdict (0 = every self-test passed).
- * The EL2 monitor prints its counters and exits QEMU with that code. */
+ * ccdma's host (monitor/) tears the realm down, prints its counters and
+ * exits QEMU with that code. */
 #define CCDMA_HOSTCALL_EXIT 0xCCD0
 
 #endif

@@ -4,7 +4,7 @@
  *
  * Stateless: the platform port keeps the results (realm or not, shared bit).
  * The RMM is trusted but the host behind it is not, and on QEMU both are the
- * EL2 monitor, so every answer is checked before it is believed. Functions
+ * emulated RMM, so every answer is checked before it is believed. Functions
  * return 0 or a negative CCDMA_E* code:
  *   CCDMA_EINVAL     the caller's arguments are wrong (nothing was called)
  *   CCDMA_ERSI       the RMM answered an error status

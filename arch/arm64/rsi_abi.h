@@ -2,9 +2,9 @@
 /*
  * Arm CCA Realm Services Interface 1.0 (DEN0137 1.0-rel0), ABI constants.
  *
- * Shared by the realm's RSI client (rsi.c) and the EL2 monitor's RMM model
- * (monitor/realm_model.c), so both sides use one set of numbers. Values are
- * the spec's; /work/shared/reference/rsi.md cites each one. The constant
+ * Shared by the realm's RSI client (rsi.c), the emulated RMM (monitor/rmm/)
+ * and the host port's model (arch/host/realm_model.c), so every side uses
+ * one set of numbers, the specification's. The constant
  * part is usable from assembly; types and layouts are C only.
  */
 #ifndef CCDMA_RSI_ABI_H

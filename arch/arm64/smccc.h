@@ -3,9 +3,9 @@
  * The SMCCC conduit seam between the RSI client and whatever answers it.
  *
  * The firmware implements ccdma_smccc_call() with `smc #0`; the host port
- * (arch/host/host_realm.c) implements it by running the RMM model in-process.
- * The EL2 monitor's model takes the same register block, so one struct
- * describes a call on both sides of the SMC.
+ * (arch/host/host_realm.c) implements it by running an RMM model
+ * in-process, which takes the same register block, so one struct describes
+ * a call on both sides of the SMC.
  */
 #ifndef CCDMA_SMCCC_H
 #define CCDMA_SMCCC_H

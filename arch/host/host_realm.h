@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The host port's realm: the portable RMM/RIPAS model (arch/arm64/monitor)
+ * The host port's realm: the in-process RMM/RIPAS model (realm_model.c)
  * driven through the real RSI client (arch/arm64/rsi.c) over an in-process
  * conduit, so host tests convert memory exactly as the firmware does and
  * count the RSI calls it costs.
@@ -10,7 +10,7 @@
 
 #include <ccdma/platform.h>
 
-/* Fault injection, mirroring the EL2 monitor's boot options. */
+/* Fault injection, mirroring the realm boots' host policies. */
 struct host_realm_inject {
     bool reject;             /* host answers REJECT to requests for RAM */
     bool reject_empty;       /* ... and also to requests for EMPTY (sharing) */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The monitor's doorbell check (arch/arm64/monitor/virtio_shadow.c) against
+ * The host's doorbell check (monitor/host/virtio_shadow.c) against
  * made-up rings in a fake realm: 64 pages of RAM seen at their unprotected
  * IPAs, each page shared or private. Every ring field is realm-controlled,
  * so besides the good paths each test builds one way a ring can be wrong
