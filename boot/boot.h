@@ -13,6 +13,9 @@ bool boot_probe_semihosting(void);
  * accept all RAM as RIPAS RAM before it is used. Never hangs: a missing
  * conduit or a -1 answer means plain mode. */
 void boot_detect_realm(void);
+/* In a realm with ccdma.challenge=HEX (the verifier's 64-byte nonce): ask
+ * the RMM for an attestation token and print it, framed, on the console. */
+void boot_realm_attest(void);
 /* True when an SMC is sure to be answered (see realm_detect.c). */
 bool boot_smc_is_safe(void);
 

@@ -220,6 +220,7 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     console_attach(rt.plat.has_uart ? rt.plat.uart.base : CCDMA_EARLY_UART);
 
     print_boot_line();
+    boot_realm_attest();
     if (skipped)
         printf("ccdma: device tree: %u malformed entries ignored\n", skipped);
     page_alloc_setup();

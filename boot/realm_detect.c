@@ -7,12 +7,15 @@
  * NO_CHANGE_DESTROYED before the runtime uses it, and DESTROYED memory is
  * refused (the host may have swapped it).
  */
+#include <libfdt.h>
 #include <stdio.h>
 
 #include <ccdma/errors.h>
 
+#include "arch/arm64/realm_measure.h"
 #include "arch/arm64/rsi.h"
 #include "boot/boot.h"
+#include "boot/framed_hex.h"
 #include "boot/runtime.h"
 
 bool boot_smc_is_safe(void)
@@ -48,6 +51,33 @@ static void claim_ram(void)
     }
 }
 
+/* The bootargs property as the DTB holds it, NUL included; 0 when none. */
+static size_t raw_bootargs(const void **p)
+{
+    const void *fdt = (const void *)rt.dtb;
+    int chosen = fdt_path_offset(fdt, "/chosen"), len = 0;
+
+    *p = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "bootargs", &len);
+    return *p != NULL && len > 0 ? (size_t)len : 0;
+}
+
+/* Before the realm acts on what the host gave it (the RAM it claims, the
+ * devices it maps, the policy it follows), each input goes into a REM. */
+static void measure_config(unsigned int hash_algo)
+{
+    const void *args;
+    size_t args_len = raw_bootargs(&args);
+    int err = realm_measure_config(hash_algo, (const void *)rt.dtb, rt.plat.dtb_size, args,
+                                   args_len);
+
+    if (err)
+        printf("ccdma: the host's configuration is NOT measured (%s): a verifier cannot "
+               "trust this realm's DTB or bootargs\n", ccdma_strerror(err));
+    else
+        printf("ccdma: measured into REM[0] the DTB (%llu bytes), into REM[1] the bootargs "
+               "(%zu bytes)\n", (unsigned long long)rt.plat.dtb_size, args_len);
+}
+
 void boot_detect_realm(void)
 {
     enum rsi_mode mode;
@@ -81,5 +111,57 @@ void boot_detect_realm(void)
     rt.shared_bit = info.shared_bit;
     rt.rsi_major = RSI_VERSION_MAJOR(ans.lower);
     rt.rsi_minor = RSI_VERSION_MINOR(ans.lower);
+    rt.hash_algo = info.hash_algo;
+    measure_config(info.hash_algo);
     claim_ram();
+}
+
+/* ---- Attestation ----------------------------------------------------------------- */
+
+#define TOKEN_MAX (2 * RSI_GRANULE_SIZE) /* twice the 4 KiB TF-RMM's bound is */
+
+static uint8_t token[TOKEN_MAX] __attribute__((aligned(RSI_GRANULE_SIZE)));
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Exactly 2 * n hex digits. */
+static bool parse_hex(const char *s, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_digit(s[2 * i]), lo = hi < 0 ? -1 : hex_digit(s[2 * i + 1]);
+
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return s[2 * n] == '\0';
+}
+
+void boot_realm_attest(void)
+{
+    char hex[DT_BOOTARGS_MAX];
+    uint8_t challenge[RSI_MEASUREMENT_MAX_SIZE];
+    size_t len = 0;
+    int err;
+
+    if (!rt.realm || !dt_bootarg(&rt.plat, "ccdma.challenge", hex, sizeof(hex)))
+        return;
+    if (!parse_hex(hex, challenge, sizeof(challenge))) {
+        printf("ccdma: ccdma.challenge must be 128 hex digits: no attestation token\n");
+        return;
+    }
+    err = rsi_attestation_token(challenge, (uintptr_t)token, token, sizeof(token), &len);
+    if (err) {
+        printf("ccdma: attestation token: %s\n", ccdma_strerror(err));
+        return;
+    }
+    /* Framed hex, for the harness to take the whole token off the console. */
+    printf("ccdma: attestation token: %zu bytes\n", len);
+    framed_hex_print("ccdma-token: ", token, len);
 }

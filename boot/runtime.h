@@ -22,6 +22,7 @@ struct runtime {
     uint64_t shared_bit;       /* unprotected IPA bit (0 when plain) */
     unsigned int ipa_width;
     unsigned int rsi_major, rsi_minor;
+    unsigned int hash_algo;    /* the realm's (REALM_CONFIG), RSI_HASH_* */
     struct dt_platform plat;   /* everything the DTB told us, validated */
 };
 

@@ -30,6 +30,7 @@ set_target_properties(ccdma_fdt PROPERTIES
 
 add_compile_options(-Wall -Wextra -Werror -O2 -g)
 include_directories(${CCDMA_ROOT} ${CCDMA_INCLUDE})
+include(${CCDMA_ROOT}/cmake/mbedtls.cmake) # ccdma_hash, when the sources are there
 
 # Portable pieces shared with the host build, and the runtime core.
 include(${CCDMA_ROOT}/arch/arm64/portable.cmake OPTIONAL)
@@ -79,7 +80,7 @@ endif()
 set_source_files_properties(${CCDMA_ROOT}/arch/arm64/mmu.c ${CCDMA_ROOT}/boot/main.c
   PROPERTIES COMPILE_OPTIONS "-fno-tree-loop-distribute-patterns")
 set(fw_libs ccdma_fdt)
-foreach(lib ccdma_drivers ccdma_dma ccdma_rsi)
+foreach(lib ccdma_drivers ccdma_dma ccdma_rsi ccdma_hash)
   if(TARGET ${lib})
     list(PREPEND fw_libs ${lib})
   endif()

@@ -21,17 +21,20 @@ file(GLOB mon_el2 CONFIGURE_DEPENDS ${mon}/el2/*.c ${mon}/el2/*.S)
 file(GLOB mon_host CONFIGURE_DEPENDS ${mon}/host/*.c)
 list(REMOVE_ITEM mon_host ${mon}/host/rmm_firmware.c)
 file(GLOB mon_rmm CONFIGURE_DEPENDS ${mon}/rmm/*.c ${mon}/rmm/*.S)
+file(GLOB mon_measure CONFIGURE_DEPENDS ${mon}/measure/*.c)
 
 # What both images are made of: the EL2 machine layer, the host, the
 # validated DTB parser the runtime also uses, and the exception decode and
 # probes of arch/arm64.
-add_library(monitor_common OBJECT ${mon_el2} ${mon_host}
+add_library(monitor_common OBJECT ${mon_el2} ${mon_host} ${mon_measure}
   ${CCDMA_ROOT}/boot/dt_platform.c
+  ${CCDMA_ROOT}/boot/framed_hex.c
   ${CCDMA_ROOT}/arch/arm64/exception.c
   ${CCDMA_ROOT}/arch/arm64/picolibc_stdio.c
   ${CCDMA_ROOT}/arch/arm64/probe.S)
 target_include_directories(monitor_common PRIVATE
-  ${mon}/include ${mon}/el2 ${mon}/host $<TARGET_PROPERTY:ccdma_fdt,INTERFACE_INCLUDE_DIRECTORIES>)
+  ${mon}/include ${mon}/el2 ${mon}/host ${mon}/measure
+  $<TARGET_PROPERTY:ccdma_fdt,INTERFACE_INCLUDE_DIRECTORIES>)
 set_source_files_properties(${mon}/el2/realm_image.S PROPERTIES
   COMPILE_DEFINITIONS "CCDMA_REALM_IMAGE_FILE=\"${realm_image}\""
   OBJECT_DEPENDS ${realm_image})
@@ -41,12 +44,16 @@ set_source_files_properties(${mon}/el2/main.c ${mon}/el2/mmu.c
 add_dependencies(monitor_common firmware)
 
 add_library(monitor_rmm OBJECT ${mon_rmm})
-target_include_directories(monitor_rmm PRIVATE ${mon}/include ${mon}/el2 ${mon}/rmm
+target_include_directories(monitor_rmm PRIVATE ${mon}/include ${mon}/el2 ${mon}/rmm ${mon}/measure
   $<TARGET_PROPERTY:ccdma_fdt,INTERFACE_INCLUDE_DIRECTORIES>)
+if(TARGET ccdma_hash)
+  target_link_libraries(monitor_rmm PRIVATE ccdma_hash)
+  target_link_libraries(monitor_common PRIVATE ccdma_hash)
+endif()
 
 function(monitor_image target base)
   add_executable(${target} $<TARGET_OBJECTS:monitor_common> ${ARGN})
-  target_link_libraries(${target} PRIVATE ccdma_fdt)
+  target_link_libraries(${target} PRIVATE ccdma_fdt $<TARGET_NAME_IF_EXISTS:ccdma_hash>)
   target_link_options(${target} PRIVATE
     -T ${CCDMA_ROOT}/linker/monitor.ld
     -Wl,--defsym=CCDMA_MONITOR_BASE=${base}
@@ -57,7 +64,7 @@ endfunction()
 monitor_image(ccdma-realm.elf ${CCDMA_MONITOR_BASE} $<TARGET_OBJECTS:monitor_rmm>)
 monitor_image(ccdma-host.elf ${CCDMA_HOST_BL33_BASE} ${mon}/host/rmm_firmware.c
   ${mon}/host/rmi_smc.S)
-target_include_directories(ccdma-host.elf PRIVATE ${mon}/include ${mon}/el2)
+target_include_directories(ccdma-host.elf PRIVATE ${mon}/include ${mon}/el2 ${mon}/measure)
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ccdma-host.bin
   COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:ccdma-host.elf> ${CMAKE_BINARY_DIR}/ccdma-host.bin
   DEPENDS ccdma-host.elf COMMENT "BL33 image ccdma-host.bin")
@@ -79,6 +86,11 @@ function(ccdma_realm_test name)
   ccdma_boot_test(${name} CONFIG el2 BOOT elf IMAGE ${realm_elf} MODE realm VIRTIO
     ARGS ${realm_common} ${ARGN})
 endfunction()
+# Measurements: the RIM the host predicts is the one the realm reads back.
+set(rim_same --same "monitor: expected RIM (\\S+)" "# measurement: RIM (\\S+)")
+if(CCDMA_HAVE_HASH)
+  list(APPEND realm_common ${rim_same} --expect "ok .* - realm_measurement: measurement: REM\\[0\\] is the DTB")
+endif()
 ccdma_realm_test(realm
   --expect "rmm: counters .*ipa_state_set=[1-9]"
   --expect "monitor: rmi rmm=emulated .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]"
@@ -210,3 +222,5 @@ foreach(mem 1G 512M)
       --expect-stop "monitor: FATAL: the machine does not fit the realm layout"
       --expect "monitor: the realm layout needs RAM .*: run QEMU with -m 3G")
 endforeach()
+
+include(${CCDMA_ROOT}/tests/attest/attest_tests.cmake)

@@ -10,6 +10,8 @@
 #                        their upstream URLs into the cache and built once
 #   rme-flash HOST OUT   a QEMU flash image: TF-A's BL1 and a FIP whose BL33 is
 #                        HOST (ccdma-host.bin)
+#   mbedtls              Mbed TLS at a pinned LTS tag (its library sources:
+#                        the firmware builds the hashes it needs from them)
 #   status BUILD_DIR     one line per dependency: "name: ok PATH" or
 #                        "name: unavailable: REASON"
 #
@@ -24,6 +26,8 @@ TFA_TAG=v2.13.0
 TFRMM_URL=https://github.com/TF-RMM/tf-rmm.git
 TFRMM_TAG=tf-rmm-v0.7.0
 TFRMM_CONFIG=qemu_virt_defcfg
+MBEDTLS_URL=https://github.com/Mbed-TLS/mbedtls.git
+MBEDTLS_TAG=v3.6.6
 CROSS=aarch64-linux-gnu-
 PICOLIBC_INCLUDE=/usr/lib/picolibc/aarch64-linux-gnu/include
 
@@ -59,6 +63,19 @@ apt_mirror() {
   echo "$uri $codename"
 }
 
+# The backports QEMU run with its own data files. It would also load the
+# system QEMU's modules, of another build, which fail noisily: it gets an
+# empty module directory and no audio backend, which is what probed them.
+qemu_wrapper() {
+  local dest=$1
+  mkdir -p "$dest/modules"
+  cat >"$dest/qemu-system-aarch64" <<EOF
+#!/bin/sh
+QEMU_MODULE_DIR="$dest/modules" exec "$dest/root/usr/bin/qemu-system-aarch64" -L "$dest/root/usr/share/qemu" -audio none "\$@"
+EOF
+  chmod +x "$dest/qemu-system-aarch64"
+}
+
 qemu_rme() {
   local build=$1 dest q mirror uri codename state
   if qemu_has_rme "$(command -v qemu-system-aarch64 || true)"; then
@@ -68,6 +85,7 @@ qemu_rme() {
   dest=$(cd "$build" && pwd)/deps/qemu-rme
   q=$dest/qemu-system-aarch64
   if [ -x "$q" ] && qemu_has_rme "$dest/root/usr/bin/qemu-system-aarch64"; then
+    qemu_wrapper "$dest"
     echo "$q"
     return 0
   fi
@@ -89,14 +107,7 @@ qemu_rme() {
      "qemu-system-data/$codename-backports") >"$state/download.log" 2>&1 ||
     { cat "$state/download.log" >&2; die "downloading qemu-system-arm from backports failed"; }
   for deb in "$dest"/debs/*.deb; do dpkg-deb -x "$deb" "$dest/root"; done
-  mkdir -p "$dest/modules"
-  # QEMU would load the system QEMU's modules, of another build: give it
-  # an empty module directory, and its own data files.
-  cat >"$q" <<EOF
-#!/bin/sh
-QEMU_MODULE_DIR="$dest/modules" exec "$dest/root/usr/bin/qemu-system-aarch64" -L "$dest/root/usr/share/qemu" "\$@"
-EOF
-  chmod +x "$q"
+  qemu_wrapper "$dest"
   qemu_has_rme "$dest/root/usr/bin/qemu-system-aarch64" ||
     die "the backports QEMU does not run here, or has no FEAT_RME (see: ldd $dest/root/usr/bin/qemu-system-aarch64)"
   echo "$q"
@@ -187,6 +198,24 @@ rme_flash() {
 }
 
 # What is there now, fetching nothing.
+# Only library/ and include/: the firmware compiles a few of its files,
+# and a mirror may lack the test data the rest of the tree holds.
+mbedtls() {
+  local dir=$SRC/mbedtls-$MBEDTLS_TAG
+  if [ ! -f "$dir/library/sha256.c" ]; then
+    rm -rf "$dir"
+    mkdir -p "$SRC"
+    say "cloning $MBEDTLS_URL at $MBEDTLS_TAG (library and include) into $dir"
+    git clone -q --no-checkout --branch "$MBEDTLS_TAG" "$MBEDTLS_URL" "$dir" ||
+      die "cannot clone $MBEDTLS_URL: offline? Make it reachable, or point git at a local copy: git config --global url.<copy>.insteadOf $MBEDTLS_URL"
+    git -C "$dir" sparse-checkout set --no-cone /library/ /include/ /LICENSE
+    git -C "$dir" -c advice.detachedHead=false checkout -q "$MBEDTLS_TAG" >/dev/null 2>&1 || true
+    [ -f "$dir/library/sha256.c" ] && [ -f "$dir/include/mbedtls/sha256.h" ] ||
+      die "the Mbed TLS checkout at $dir is incomplete"
+  fi
+  echo "$dir"
+}
+
 status() {
   local build=$1 sys local_q
   sys=$(command -v qemu-system-aarch64 || true)
@@ -203,6 +232,7 @@ case ${1:-} in
   qemu-rme) qemu_rme "${2:?build dir}" ;;
   rme-stack) rme_stack ;;
   rme-flash) rme_flash "${2:?host image}" "${3:?output}" ;;
+  mbedtls) mbedtls ;;
   status) status "${2:?build dir}" ;;
-  *) die "usage: $0 qemu-rme BUILD_DIR | rme-stack | rme-flash HOST OUT | status BUILD_DIR" ;;
+  *) die "usage: $0 qemu-rme BUILD_DIR | rme-stack | rme-flash HOST OUT | mbedtls | status BUILD_DIR" ;;
 esac

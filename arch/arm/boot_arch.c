@@ -39,3 +39,8 @@ void boot_detect_realm(void)
            rt.entry_el >= 2 || has_security ? "Non-secure" : "no Security Extensions",
            (ttbcr & TTBCR_EAE) ? "on" : "off", (unsigned long)fpsid);
 }
+
+/* Realms are AArch64-only (boot_detect_realm above): no token to ask for. */
+void boot_realm_attest(void)
+{
+}

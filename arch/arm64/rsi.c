@@ -233,3 +233,74 @@ int rsi_boot_claim_ram(uint64_t base, uint64_t top, uint64_t *stop)
         return CCDMA_ESTATE;
     return err;
 }
+
+int rsi_measurement_read(unsigned int slot, uint8_t out[RSI_MEASUREMENT_MAX_SIZE])
+{
+    struct smccc_regs r;
+
+    if (slot >= RSI_MEASUREMENT_SLOTS || out == NULL)
+        return CCDMA_EINVAL;
+    rsi_call4(&r, RSI_MEASUREMENT_READ, slot, 0, 0, 0);
+    if (r.x[0] != RSI_SUCCESS)
+        return CCDMA_ERSI;
+    memcpy(out, &r.x[1], RSI_MEASUREMENT_MAX_SIZE);
+    return 0;
+}
+
+int rsi_measurement_extend(unsigned int slot, const void *value, size_t size)
+{
+    struct smccc_regs r = {{RSI_MEASUREMENT_EXTEND, slot, size}};
+
+    if (slot == 0 || slot >= RSI_MEASUREMENT_SLOTS || size > RSI_MEASUREMENT_MAX_SIZE ||
+        (size && value == NULL))
+        return CCDMA_EINVAL;
+    memcpy(&r.x[3], value, size); /* X3..X10, little-endian */
+    ccdma_smccc_call(&r);
+    return r.x[0] == RSI_SUCCESS ? 0 : CCDMA_ERSI;
+}
+
+int rsi_attestation_token(const uint8_t challenge[RSI_MEASUREMENT_MAX_SIZE], uint64_t buf_ipa,
+                          uint8_t *buf, size_t max, size_t *len)
+{
+    struct smccc_regs r = {{RSI_ATTESTATION_TOKEN_INIT}};
+    size_t done = 0;
+    unsigned int stalls = 0;
+
+    *len = 0;
+    if (challenge == NULL || buf == NULL || !granule_aligned(buf_ipa) ||
+        ((uintptr_t)buf & GRANULE_MASK) || max == 0)
+        return CCDMA_EINVAL;
+    memcpy(&r.x[1], challenge, RSI_MEASUREMENT_MAX_SIZE); /* X1..X8 */
+    ccdma_smccc_call(&r);
+    if (r.x[0] != RSI_SUCCESS)
+        return CCDMA_ERSI;
+    /* X1: an upper bound of the token's size. */
+    if (r.x[1] == 0)
+        return CCDMA_EPROTO;
+    if (r.x[1] > max)
+        return CCDMA_ENOSPC;
+    for (;;) {
+        uint64_t off = done & GRANULE_MASK;
+        uint64_t room = RSI_GRANULE_SIZE - off;
+
+        if (done >= max)
+            return CCDMA_ENOSPC;
+        if (room > max - done)
+            room = max - done;
+        rsi_call4(&r, RSI_ATTESTATION_TOKEN_CONTINUE, buf_ipa + (done & ~GRANULE_MASK), off,
+                  room, 0);
+        if (r.x[0] != RSI_SUCCESS && r.x[0] != RSI_INCOMPLETE)
+            return CCDMA_ERSI;
+        /* X1: the bytes written now, never more than offered. */
+        if (r.x[1] > room)
+            return CCDMA_EPROTO;
+        done += r.x[1];
+        if (r.x[0] == RSI_SUCCESS)
+            break;
+        stalls = r.x[1] == 0 ? stalls + 1 : 0;
+        if (stalls >= RSI_TOKEN_MAX_STALLS)
+            return CCDMA_ETIMEDOUT;
+    }
+    *len = done;
+    return 0;
+}

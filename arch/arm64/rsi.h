@@ -18,6 +18,7 @@
 #define CCDMA_RSI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rsi_abi.h"
@@ -102,6 +103,22 @@ int rsi_ripas_of(uint64_t ipa, unsigned int *ripas);
  * NULL, says where), otherwise as rsi_ipa_state_set().
  */
 int rsi_boot_claim_ram(uint64_t base, uint64_t top, uint64_t *stop);
+
+/* RSI_MEASUREMENT_READ: the 64 bytes of slot (0 = RIM, 1..4 = REM[0..3]),
+ * returned in X1..X8. */
+int rsi_measurement_read(unsigned int slot, uint8_t out[RSI_MEASUREMENT_MAX_SIZE]);
+/* RSI_MEASUREMENT_EXTEND: REM slot (1..4) extended with size <= 64 bytes. */
+int rsi_measurement_extend(unsigned int slot, const void *value, size_t size);
+
+/* The attestation token for a 64-byte challenge: RSI_ATTESTATION_TOKEN_INIT,
+ * then TOKEN_CONTINUE granule by granule into buf, which must be granule
+ * aligned, protected RAM. Returns 0 and the length in *len, CCDMA_ENOSPC
+ * when the token (or the bound the RMM gives for it) is longer than max,
+ * CCDMA_ETIMEDOUT when the RMM keeps answering INCOMPLETE without giving
+ * bytes, CCDMA_EPROTO for an answer that breaks the ABI. */
+#define RSI_TOKEN_MAX_STALLS 1024
+int rsi_attestation_token(const uint8_t challenge[RSI_MEASUREMENT_MAX_SIZE], uint64_t buf_ipa,
+                          uint8_t *buf, size_t max, size_t *len);
 
 /* Name of an RSI status code, for reports ("RSI_ERROR_INPUT"; "?" if none). */
 const char *rsi_status_name(uint64_t status);

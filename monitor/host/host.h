@@ -27,6 +27,7 @@
 #include <stdnoreturn.h>
 
 #include "el2.h"
+#include "rim.h"
 #include "rmi_abi.h"
 #include "rmi_conduit.h"
 
@@ -65,6 +66,7 @@ struct host_policy {
     uint8_t share_fill;    /* byte a newly shared page is filled with */
     bool strict;           /* check rings and buffers at every doorbell */
     bool trace_rmi;        /* print every RMI call */
+    bool lie_about_dtb;    /* load a DTB other than the one declared */
 };
 
 void options_parse(const struct dt_platform *dt, struct host_policy *p);
@@ -73,6 +75,13 @@ void options_print(const struct host_policy *p);
 /* A string file of QEMU's fw_cfg device named by the DTB (fw_cfg.c):
  * where the host's bootargs come from under -bios. */
 bool fw_cfg_read_string(const void *fdt, const char *name, char *out, size_t max);
+
+/* What the host gave the realm, as a verifier needs it (launch_record.c). */
+void launch_record_realm(const struct rmi_realm_params *p);
+void launch_record_init_ripas(uint64_t base, uint64_t top, uint64_t entry);
+void launch_record_data(uint64_t ipa, uint64_t bytes, bool measure, const char *what);
+void launch_record_rec(const struct rmi_rec_params *p);
+void launch_record_dtb(const void *dtb, size_t size);
 
 /* ---- RMI, with a counter per command (rmi.c) ------------------------------------ */
 
@@ -110,6 +119,7 @@ bool granules_all_returned(void);
 /* ---- The realm (realm_build.c, rtt.c, realm_ram.c) ---------------------------------- */
 
 struct realm {
+    struct rim expected;     /* the RIM as this host predicts it */
     uint64_t rd;
     uint64_t rtt_root;
     int level_start;
@@ -204,5 +214,7 @@ noreturn void host_finish(int code, const char *why, const struct host_policy *p
 
 int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
                     const char *bootargs, const struct host_policy *p);
+/* Change the DTB after it was declared (host_policy.lie_about_dtb). */
+bool realm_dtb_lie(void *fdt);
 
 #endif /* CCDMA_MONITOR_HOST_H */

@@ -11,6 +11,10 @@
 /* QEMU allows -append only with -kernel: booted as firmware (-bios, TF-A),
  * the host takes its bootargs from fw_cfg instead. */
 #define FW_CFG_BOOTARGS "opt/ccdma/bootargs"
+/* The host's own misbehaviour for the attestation tests; the realm never
+ * sees it, so it is in no measurement. "dtb": load a DTB other than the
+ * one the launch record declares. */
+#define FW_CFG_TAMPER "opt/ccdma/host-tamper"
 
 noreturn void host_main(const struct el2_machine *m)
 {
@@ -24,6 +28,15 @@ noreturn void host_main(const struct el2_machine *m)
         printf("monitor: bootargs from fw_cfg %s: %s\n", FW_CFG_BOOTARGS, dt.bootargs);
     }
     options_parse(&dt, &policy);
+    if (fw_cfg_read_string((const void *)m->dtb, FW_CFG_TAMPER, args, sizeof(args))) {
+        if (strcmp(args, "dtb") != 0) {
+            printf("monitor: %s: unknown misbehaviour \"%s\" (only \"dtb\")\n", FW_CFG_TAMPER,
+                   args);
+            el2_fatal("unusable host-tamper setting");
+        }
+        policy.lie_about_dtb = true;
+        printf("monitor: host-tamper=dtb: the realm gets a DTB other than the declared one\n");
+    }
     rmi_set_trace(policy.trace_rmi);
     granules_init(m);
     poison_init(m);

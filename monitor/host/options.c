@@ -6,7 +6,8 @@
  *
  *   ccdma.inject=LIST     reject (changes to RAM), reject_empty (all
  *                         changes), one_granule (partial progress);
- *                         rsi_error belongs to the emulated RMM
+ *                         rsi_error, token_stall and token_overrun belong
+ *                         to the emulated RMM
  *   ccdma.fail_after=N    the above start after N RIPAS changes
  *   ccdma.wipe=0xNN       the byte newly shared pages are filled with
  *   ccdma.strict=0|1      the doorbell check (default on)
@@ -67,7 +68,8 @@ static void parse_inject(char *list, struct host_policy *p)
             p->reject_ram = p->reject_empty = true;
         else if (strcmp(tok, "one_granule") == 0)
             p->one_granule = true;
-        else if (strcmp(tok, "rsi_error") != 0) /* the emulated RMM's knob */
+        else if (strcmp(tok, "rsi_error") != 0 && strcmp(tok, "token_stall") != 0 &&
+                 strcmp(tok, "token_overrun") != 0) /* the emulated RMM's knobs */
             bad_option("ccdma.inject", tok);
         tok = end ? end + 1 : tok + strlen(tok);
     }

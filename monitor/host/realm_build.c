@@ -83,6 +83,8 @@ static void create_realm(void)
     ret = rmi_call(RMI_REALM_CREATE, realm.rd, params_pa, 0, 0, 0, NULL);
     if (ret != RMI_SUCCESS)
         refused("REALM_CREATE", ret);
+    rim_realm_params(&realm.expected, p);
+    launch_record_realm(p);
 }
 
 static unsigned int aux_count(void)
@@ -97,6 +99,21 @@ static unsigned int aux_count(void)
     return (unsigned int)r.x[1];
 }
 
+/* The RIM counts INIT_RIPAS per RTT entry, and one call sets the entries
+ * of one table: their size is that of the level the walk at base reaches. */
+static void predict_init_ripas(uint64_t base, uint64_t top)
+{
+    struct rmi_regs r;
+    uint64_t size;
+
+    if (rmi_call(RMI_RTT_READ_ENTRY, realm.rd, base, 3, 0, 0, &r) != RMI_SUCCESS || r.x[1] > 3)
+        el2_fatal("RTT_READ_ENTRY cannot tell the level INIT_RIPAS worked at");
+    size = 1ull << (12 + 9 * (3 - r.x[1]));
+    launch_record_init_ripas(base, top, size);
+    for (; base < top; base += size)
+        rim_init_ripas(&realm.expected, base, base + size);
+}
+
 /* All of realm RAM RIPAS RAM, before any DATA_CREATE: INIT_RIPAS stops at
  * assigned entries. It does one table per call; ERROR_RTT asks for one. */
 static void init_ripas(void)
@@ -108,6 +125,7 @@ static void init_ripas(void)
         uint64_t ret = rmi_call(RMI_RTT_INIT_RIPAS, realm.rd, base, REALM_RAM_TOP, 0, 0, &r);
 
         if (ret == RMI_SUCCESS && r.x[1] > base && r.x[1] <= REALM_RAM_TOP) {
+            predict_init_ripas(base, r.x[1]);
             base = r.x[1];
         } else if (RMI_STATUS(ret) != RMI_ERROR_RTT ||
                    !rtt_fill(base, (int)RMI_INDEX(ret), (int)RMI_INDEX(ret) + 1)) {
@@ -132,6 +150,10 @@ static size_t load_dtb(const struct el2_machine *m, const char *bootargs,
         printf("monitor: realm DTB: libfdt error %d\n", err);
         el2_fatal("cannot build the realm's device tree");
     }
+    launch_record_data(REALM_DTB_IPA, size, false, "dtb");
+    launch_record_dtb((const void *)(uintptr_t)staging, size);
+    if (pol->lie_about_dtb && !realm_dtb_lie((void *)(uintptr_t)staging))
+        el2_fatal("the DTB has no root compatible to change");
     for (uint64_t off = 0; off < size; off += GRANULE)
         if (!realm_ram_load(REALM_DTB_IPA + off, staging + off, false))
             el2_fatal("the RMM refused the realm's DTB");
@@ -139,7 +161,9 @@ static size_t load_dtb(const struct el2_machine *m, const char *bootargs,
 }
 
 /* The payload is ccdma.bin, page-aligned in this image: each page is an
- * NS source for DATA_CREATE, measured into the RIM. */
+ * NS source for DATA_CREATE, measured into the RIM. The last one is copied
+ * into a zeroed granule first, so that what is measured is the image and
+ * zeros, as a verifier pads it, not whatever this image links after it. */
 static uint64_t load_image(void)
 {
     uint64_t start = (uintptr_t)__realm_image_start;
@@ -148,9 +172,17 @@ static uint64_t load_image(void)
     if (size < IMAGE_MAGIC_OFF + 4 || size > REALM_RAM_TOP - REALM_ENTRY_IPA ||
         *(const uint32_t *)(uintptr_t)(start + IMAGE_MAGIC_OFF) != IMAGE_MAGIC)
         el2_fatal("no arm64 Image to load into the realm");
-    for (uint64_t off = 0; off < size; off += GRANULE)
-        if (!realm_ram_load(REALM_ENTRY_IPA + off, start + off, true))
+    launch_record_data(REALM_ENTRY_IPA, size, true, "image");
+    for (uint64_t off = 0; off < size; off += GRANULE) {
+        uint64_t src = start + off;
+
+        if (size - off < GRANULE) {
+            src = granule_alloc();
+            memcpy((void *)(uintptr_t)src, (const void *)(uintptr_t)(start + off), size - off);
+        }
+        if (!realm_ram_load(REALM_ENTRY_IPA + off, src, true))
             el2_fatal("the RMM refused a page of the realm image");
+    }
     return size;
 }
 
@@ -170,6 +202,21 @@ static void create_rec(unsigned int n_aux)
     ret = rmi_call(RMI_REC_CREATE, realm.rd, realm.rec, params_pa, 0, 0, NULL);
     if (ret != RMI_SUCCESS)
         refused("REC_CREATE", ret);
+    rim_rec_params(&realm.expected, p);
+    launch_record_rec(p);
+}
+
+static void print_expected_rim(void)
+{
+    if (!rim_available()) {
+        printf("monitor: expected RIM: unknown (built without a hash library)\n");
+        return;
+    }
+    printf("monitor: expected RIM %s:", realm.expected.hash_algo == RMI_HASH_SHA_512 ? "sha512"
+                                                                                   : "sha256");
+    for (unsigned int i = 0; i < rim_size(&realm.expected); i++)
+        printf("%02x", realm.expected.meas[0][i]);
+    printf("\n");
 }
 
 void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
@@ -194,6 +241,7 @@ void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
         refused("REALM_ACTIVATE", ret);
     realm.active = true;
     realm.run_pa = granule_alloc();
+    print_expected_rim();
     printf("monitor: realm built on the %s RMM: IPA width %u, RAM IPA 0x%llx+0x%llx at PA "
            "0x%llx, image 0x%llx bytes at 0x%llx (measured), DTB 0x%zx bytes, %u aux "
            "granules\n", rmi_conduit_name, REALM_IPA_BITS, (unsigned long long)REALM_RAM_IPA,

@@ -53,13 +53,13 @@ static void report(const char *what, uint64_t ipa, uint64_t ret)
  * when the RMM says the walk stopped above it. */
 static bool data_create(uint64_t ipa, uint64_t src, bool copy, bool measure)
 {
+    uint64_t flags = measure ? RMI_MEASURE_CONTENT : RMI_NO_MEASURE_CONTENT;
     uint64_t pa = REALM_PA(ipa), ret;
 
     if (!in_ram(ipa) || *state_of(ipa) != RAM_UNPOPULATED || !granule_delegate(pa))
         return false;
     for (;;) {
-        ret = copy ? rmi_call(RMI_DATA_CREATE, realm.rd, pa, ipa, src,
-                              measure ? RMI_MEASURE_CONTENT : RMI_NO_MEASURE_CONTENT, NULL)
+        ret = copy ? rmi_call(RMI_DATA_CREATE, realm.rd, pa, ipa, src, flags, NULL)
                    : rmi_call(RMI_DATA_CREATE_UNKNOWN, realm.rd, pa, ipa, 0, 0, NULL);
         if (RMI_STATUS(ret) != RMI_ERROR_RTT || !rtt_fill(ipa, (int)RMI_INDEX(ret), 3))
             break;
@@ -69,6 +69,8 @@ static bool data_create(uint64_t ipa, uint64_t src, bool copy, bool measure)
         (void)granule_undelegate(pa);
         return false;
     }
+    if (copy)
+        rim_data(&realm.expected, (const void *)(uintptr_t)src, ipa, flags);
     *state_of(ipa) = RAM_PRIVATE;
     return true;
 }

@@ -5,7 +5,8 @@
  * its bank) and what of it is never to be delegated (this program's own
  * image, which holds the RMM). Its own fault injection is chosen by
  * bootarg, like a knob of the emulator it is: `ccdma.inject=rsi_error`,
- * after `ccdma.fail_after=N` good IPA_STATE_SET calls.
+ * after `ccdma.fail_after=N` good IPA_STATE_SET calls; `token_stall` and
+ * `token_overrun`, an attestation token whose CONTINUE loop never ends.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,13 @@ static void parse_faults(const struct dt_platform *dt)
     char val[DT_BOOTARGS_MAX];
 
     if (dt_bootarg(dt, "ccdma.inject", val, sizeof(val)))
-        for (char *tok = strtok(val, ","); tok != NULL; tok = strtok(NULL, ","))
+        for (char *tok = strtok(val, ","); tok != NULL; tok = strtok(NULL, ",")) {
             f.ipa_state_set_error |= strcmp(tok, "rsi_error") == 0;
+            if (strcmp(tok, "token_stall") == 0)
+                f.token = TOKEN_FAULT_STALL;
+            else if (strcmp(tok, "token_overrun") == 0)
+                f.token = TOKEN_FAULT_OVERRUN;
+        }
     if (f.ipa_state_set_error && dt_bootarg(dt, "ccdma.fail_after", val, sizeof(val)))
         f.after = (uint32_t)strtoul(val, NULL, 0);
     rmm_set_faults(&f);

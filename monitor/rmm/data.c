@@ -10,7 +10,8 @@
 
 #include "rmm.h"
 
-static uint64_t data_create(uint64_t rd, uint64_t data, uint64_t ipa, uint64_t src, bool copy)
+static uint64_t data_create(uint64_t rd, uint64_t data, uint64_t ipa, uint64_t src, bool copy,
+                            uint64_t flags)
 {
     struct rmm_realm *r = realm_from_rd(rd);
     struct s2tt_walk w;
@@ -34,6 +35,7 @@ static uint64_t data_create(uint64_t rd, uint64_t data, uint64_t ipa, uint64_t s
 
     if (copy) {
         memcpy(granule_map(data), granule_map(src), GRANULE_SIZE);
+        rim_data(&r->rim, granule_map(data), ipa, flags);
         *e = s2tte_make(S2TTE_ASSIGNED_RAM, data, S2TT_PAGE_LEVEL);
     } else {
         /* Delegation zeroed it; the RIPAS stays what it was. */
@@ -55,12 +57,12 @@ uint64_t smc_data_create(uint64_t rd, uint64_t data, uint64_t ipa, uint64_t src,
         return RMI_ERROR_INPUT;
     if (!granule_is_ns(src))
         return RMI_ERROR_INPUT;
-    return data_create(rd, data, ipa, src, true);
+    return data_create(rd, data, ipa, src, true, flags);
 }
 
 uint64_t smc_data_create_unknown(uint64_t rd, uint64_t data, uint64_t ipa)
 {
-    return data_create(rd, data, ipa, 0, false);
+    return data_create(rd, data, ipa, 0, false, 0);
 }
 
 void smc_data_destroy(uint64_t rd, uint64_t ipa, struct rmi_regs *res)

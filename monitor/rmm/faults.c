@@ -2,7 +2,7 @@
 /*
  * Answers no real RMM gives, chosen at boot to reach the realm's handling
  * of an RMM that fails: IPA_STATE_SET answering RSI_ERROR_UNKNOWN after a
- * number of good calls. Everything a host can do (refuse a change, make
+ * number of good calls, an attestation token that never ends. Everything a host can do (refuse a change, make
  * partial progress, a hostile device) is the host's policy instead, and
  * works under either RMM.
  */
@@ -15,6 +15,11 @@ void rmm_set_faults(const struct rmm_faults *f)
 {
     faults = *f;
     state_set_calls = 0;
+}
+
+enum rmm_token_fault rmm_fault_token(void)
+{
+    return faults.token;
 }
 
 bool rmm_fault_ipa_state_set(void)

@@ -157,6 +157,7 @@ uint64_t smc_realm_create(uint64_t rd, uint64_t params_pa)
         .hash_algo = p.hash_algo,
     };
     memcpy(r->rpv, p.rpv, sizeof(r->rpv));
+    rim_realm_params(&r->rim, &p);
     init_roots(r);
     for (uint32_t i = 0; i < p.rtt_num_start; i++) {
         granule_clean(p.rtt_base + i * GRANULE_SIZE);

@@ -126,6 +126,8 @@ uint64_t smc_rec_create(uint64_t rd, uint64_t rec_addr, uint64_t params_pa)
         .runnable = (p.flags & RMI_REC_FLAG_RUNNABLE) != 0,
     };
     init_regs(rec, &p);
+    if (rec->runnable)
+        rim_rec_params(&r->rim, &p);
     for (unsigned int i = 0; i < RMM_REC_AUX_COUNT; i++) {
         rec->aux[i] = p.aux[i];
         granule_set(p.aux[i], GRANULE_REC_AUX);

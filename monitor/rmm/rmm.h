@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "arch/arm64/rsi_abi.h"
+#include "rim.h"
 #include "rmi_abi.h"
 #include "rmi_conduit.h"
 
@@ -95,6 +96,7 @@ struct rmm_realm {
     uint8_t hash_algo;
     uint8_t rpv[RMI_RPV_SIZE];
     unsigned int num_recs;   /* RECs created so far: the next REC's index */
+    struct rim rim;          /* the RIM and the REMs */
 };
 
 struct rmm_realm *realm_from_rd(uint64_t rd);
@@ -220,6 +222,7 @@ struct rmm_rec {
     } set_ripas;
     bool host_call_pending;
     bool psci_pending;
+    bool token_started;      /* a faulty token (rmm_faults) is being given */
     bool trap_wfi, trap_wfe; /* the host asked for WFI/WFE exits this entry */
 };
 
@@ -289,11 +292,18 @@ bool rmm_has_fwb(void);
 
 /* The emulated RMM's own fault injection: answers no real RMM gives,
  * chosen at boot to drive the realm's error paths. */
+enum rmm_token_fault {
+    TOKEN_FAULT_NONE,
+    TOKEN_FAULT_STALL,          /* CONTINUE: INCOMPLETE, no bytes, forever */
+    TOKEN_FAULT_OVERRUN,        /* CONTINUE: INCOMPLETE, every byte offered, forever */
+};
 struct rmm_faults {
     bool ipa_state_set_error;   /* IPA_STATE_SET answers RSI_ERROR_UNKNOWN */
     uint32_t after;             /* ... after this many good IPA_STATE_SET calls */
+    enum rmm_token_fault token; /* a token that never ends (else: no attestation) */
 };
 void rmm_set_faults(const struct rmm_faults *f);
+enum rmm_token_fault rmm_fault_token(void);
 /* True when this IPA_STATE_SET call is to fail (counts the call). */
 bool rmm_fault_ipa_state_set(void);
 

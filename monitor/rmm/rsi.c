@@ -251,37 +251,82 @@ void rsi_report_unmapped(struct rmm_rec *rec, struct rmi_rec_exit *exit, uint64_
     rec->last_exit.hpfar = exit->hpfar;
 }
 
-/* No measurement engine yet: inputs are checked, then the call fails
- * honestly rather than invent a value. */
+/* The slot's 64 bytes: x1..x3 of the answer and x4..x8 of the REC, as
+ * TF-RMM returns more than SMCCC's usual four results for this one. A
+ * build without the hash library has no measurements to read. */
 static void rsi_measurement_read(struct rmm_rec *rec, struct rsi_answer *a)
 {
-    a->x[0] = rec->regs.x[1] >= RSI_MEASUREMENT_SLOTS ? RSI_ERROR_INPUT : RSI_ERROR_UNKNOWN;
+    uint64_t idx = rec->regs.x[1], w[RIM_MEASUREMENT_MAX / 8];
+
+    if (idx >= RSI_MEASUREMENT_SLOTS) {
+        a->x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+    if (!rim_available()) {
+        a->x[0] = RSI_ERROR_UNKNOWN;
+        return;
+    }
+    memcpy(w, rec->realm->rim.meas[idx], sizeof(w));
+    a->x[0] = RSI_SUCCESS;
+    a->x[1] = w[0];
+    a->x[2] = w[1];
+    a->x[3] = w[2];
+    for (unsigned int i = 3; i < RIM_MEASUREMENT_MAX / 8; i++)
+        rec->regs.x[i + 1] = w[i];
 }
 
+/* X1 the REM, X2 the size, X3..X10 the value, little-endian. */
 static void rsi_measurement_extend(struct rmm_rec *rec, struct rsi_answer *a)
 {
-    uint64_t idx = rec->regs.x[1];
+    uint64_t idx = rec->regs.x[1], size = rec->regs.x[2];
+    uint8_t value[RIM_MEASUREMENT_MAX];
 
-    a->x[0] = idx == 0 || idx >= RSI_MEASUREMENT_SLOTS || rec->regs.x[2] > RSI_MEASUREMENT_MAX_SIZE
-                  ? RSI_ERROR_INPUT
-                  : RSI_ERROR_UNKNOWN;
+    if (idx == 0 || idx >= RSI_MEASUREMENT_SLOTS || size > RSI_MEASUREMENT_MAX_SIZE) {
+        a->x[0] = RSI_ERROR_INPUT;
+        return;
+    }
+    if (!rim_available()) {
+        a->x[0] = RSI_ERROR_UNKNOWN;
+        return;
+    }
+    memcpy(value, &rec->regs.x[3], sizeof(value));
+    rim_extend(&rec->realm->rim, (unsigned int)idx, value, (size_t)size);
+    a->x[0] = RSI_SUCCESS;
 }
 
+/* This RMM has no attestation key: it answers TOKEN_INIT as TF-RMM does
+ * when it cannot start a token, RSI_ERROR_UNKNOWN. Only its fault
+ * injection starts one, a token whose CONTINUE loop never ends. */
 static void rsi_token_init(struct rmm_rec *rec, struct rsi_answer *a)
 {
-    (void)rec;
-    a->x[0] = RSI_ERROR_UNKNOWN;
+    rec->token_started = rmm_fault_token() != TOKEN_FAULT_NONE;
+    a->x[0] = rec->token_started ? RSI_SUCCESS : RSI_ERROR_UNKNOWN;
+    a->x[1] = rec->token_started ? GRANULE_SIZE : 0; /* the bound it will not keep */
 }
 
 static void rsi_token_continue(struct rmm_rec *rec, struct rsi_answer *a)
 {
-    uint64_t ipa = rec->regs.x[1], off = rec->regs.x[2], size = rec->regs.x[3];
+    uint64_t ipa = rec->regs.x[1], off = rec->regs.x[2], size = rec->regs.x[3], pa;
 
     if ((ipa & GRANULE_MASK) || off >= GRANULE_SIZE || off + size > GRANULE_SIZE ||
-        off + size < off || !in_par(rec, ipa))
+        off + size < off || !in_par(rec, ipa)) {
         a->x[0] = RSI_ERROR_INPUT;
-    else
+        return;
+    }
+    if (!rec->token_started) {
         a->x[0] = RSI_ERROR_STATE; /* no token was ever initialised */
+        return;
+    }
+    if (!reach(rec, ipa, &pa, a))
+        return;
+    a->x[1] = 0;
+    if (rmm_fault_token() == TOKEN_FAULT_OVERRUN) {
+        memset((uint8_t *)granule_map(pa) + off, 0x7e, size);
+        granule_clean(pa);
+        a->x[1] = size;
+    }
+    rmm_cnt.faults_injected++;
+    a->x[0] = RSI_INCOMPLETE;
 }
 
 enum exit_action rsi_handle_smc(struct rmm_rec *rec, struct rmi_rec_exit *exit)

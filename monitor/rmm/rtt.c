@@ -230,6 +230,7 @@ void smc_rtt_init_ripas(uint64_t rd, uint64_t base, uint64_t top, struct rmi_reg
             t[i] = s2tte_make(S2TTE_UNASSIGNED_RAM, 0, w.level);
         else if (k != S2TTE_UNASSIGNED_RAM)
             break;
+        rim_init_ripas(&r->rim, addr, addr + size);
     }
     if (addr > base) {
         res->x[0] = RMI_SUCCESS;

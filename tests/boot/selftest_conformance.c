@@ -270,6 +270,9 @@ static void attestation_rows(uint64_t page)
     smc_row("token_continue_overflow", RSI_ATTESTATION_TOKEN_CONTINUE, page, 8, UINT64_MAX, 0);
     smc_row("token_continue_beyond_par", RSI_ATTESTATION_TOKEN_CONTINUE, rt.shared_bit, 0, 64, 0);
     smc_row("token_continue_before_init", RSI_ATTESTATION_TOKEN_CONTINUE, page, 0, 64, 0);
+    /* An RMM with an attestation key starts a token and bounds its size;
+     * one without answers as TF-RMM does when it cannot start one. */
+    smc_row("token_init", RSI_ATTESTATION_TOKEN_INIT, 0, 0, 0, 0);
 }
 
 /* One access per row of the RMM's fault table. The rows the architecture

@@ -13,6 +13,7 @@ import re
 import shlex
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,6 +50,9 @@ def parse_args():
     p.add_argument("--expect", action="append", default=[], help="regex that must appear")
     p.add_argument("--reject", action="append", default=[], help="regex that must not appear")
     p.add_argument("--expect-exit", type=int, default=0)
+    p.add_argument("--same", nargs=2, action="append", default=[], metavar=("REGEX1", "REGEX2"),
+                   help="both must match, and their first groups be equal (e.g. the RIM the "
+                        "host predicts and the one the realm reads)")
     p.add_argument("--expect-fatal", metavar="REGEX",
                    help="the run must end in a reported fatal error ('ccdma: FATAL: REGEX') "
                         "with exit status 1; self-test counts are then not judged")
@@ -147,6 +151,12 @@ def judge(out, rc, expected_el, a):
         m = re.search(rx, out, re.M)
         if m:
             errors.append(f"forbidden output present: {m.group(0)!r}")
+    for rx1, rx2 in a.same:
+        m1, m2 = re.search(rx1, out, re.M), re.search(rx2, out, re.M)
+        if not m1 or not m2:
+            errors.append(f"missing for comparison: /{rx1}/ or /{rx2}/")
+        elif m1.group(1) != m2.group(1):
+            errors.append(f"differ: {m1.group(1)} (/{rx1}/) and {m2.group(1)} (/{rx2}/)")
     return errors
 
 
@@ -178,6 +188,31 @@ def judge_stop(out, rc, a):
     return errors
 
 
+def run_live(cmd, a):
+    """Console straight to the terminal; with --log, also into the log."""
+    if not a.log:
+        try:
+            return subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=a.timeout).returncode
+        except subprocess.TimeoutExpired:
+            print(f"\nccdma: QEMU did not finish within {a.timeout:.0f}s", file=sys.stderr)
+            return 124
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    timer = threading.Timer(a.timeout, proc.kill)
+    timer.start()
+    with open(a.log, "wb") as log:
+        for line in proc.stdout:
+            sys.stdout.buffer.write(line)
+            sys.stdout.flush()
+            log.write(line.replace(b"\r\n", b"\n"))
+    rc = proc.wait()
+    if not timer.is_alive():
+        print(f"\nccdma: QEMU did not finish within {a.timeout:.0f}s", file=sys.stderr)
+        return 124
+    timer.cancel()
+    return rc
+
+
 def main():
     a = parse_args()
     cmd, expected_el = build_cmd(a)
@@ -186,11 +221,7 @@ def main():
     if a.print_cmd:
         print(" ".join(shlex.quote(c) for c in cmd))
     if a.live:
-        try:
-            return subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=a.timeout).returncode
-        except subprocess.TimeoutExpired:
-            print(f"\nccdma: QEMU did not finish within {a.timeout:.0f}s", file=sys.stderr)
-            return 124
+        return run_live(cmd, a)
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
