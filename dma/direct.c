@@ -237,7 +237,7 @@ int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
     bool shared = (attrs & CCDMA_ATTR__ALLOC_SHARED) != 0;
 
     /* Restricted-pool memory was made shared once, when the pool was
-     * created: allocating from it never converts again (C14). */
+     * created: converting again would wipe it under its other users. */
     if (dev->restricted_pool)
         return alloc_from_restricted(dev, size, cpu, handle);
     /* A caller that cannot wait for a conversion gets pre-converted memory
@@ -268,7 +268,8 @@ int dma_direct_free(struct ccdma_device *dev, size_t size, void *cpu,
     int err;
 
     (void)dev;
-    /* Pools are found by physical address, not by CPU address (C9). */
+    /* Pools are found by physical address, not by CPU address: the
+     * handle names the memory even when cpu is an alias. */
     if (dma_swiotlb_free_phys(pa, size, enc_shared, &err))
         return err;
     if (dma_pool_free_phys(pa, size, enc_shared, &err))

@@ -27,8 +27,9 @@
  * page: `used` (page taken) and `head` (page starts an allocation). An
  * allocation is its head page and the used, non-head pages after it, so
  * the bitmaps record every allocation's start and length: a free must name
- * exactly one (C9 finds the chunk; this finds the allocation), or it would
- * release a neighbour's pages or the tail of its own.
+ * exactly one (the physical address finds the chunk; this finds the
+ * allocation), or it would release a neighbour's pages or the tail of its
+ * own.
  */
 struct pool_chunk {
     struct pool_chunk *next;
@@ -213,7 +214,7 @@ int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
 }
 
 /* Free by physical address: a caller holding only the handle, or an alias
- * of the CPU address, still finds its chunk (C9). Only an exact live
+ * of the CPU address, still finds its chunk. Only an exact live
  * allocation, named with the pool's own encoding, is given back; anything
  * else is EFAULT and changes nothing, with or without dma-debug. */
 bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
@@ -225,7 +226,7 @@ bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
     bool pool_shared = false;
 
     for (unsigned int p = 0; p < POOL_COUNT && !c; p++) {
-        if (!pools[p].exists) /* a pool that was never made (C16) */
+        if (!pools[p].exists) /* never made: it has no chunk to match */
             continue;
         for (c = pools[p].chunks; c; c = c->next)
             if (pa >= c->pa && pa - c->pa < c->npages * DMA_PAGE_SIZE)
@@ -267,7 +268,7 @@ bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
  * has no run that long. Cleanup is exact at each step: the chunk's pages are
  * freed if they were never converted, unconverted and freed if metadata fails
  * after the conversion, and leaked only when a conversion itself fails
- * (C11, rule 7).
+ * (rule 7).
  */
 static int pool_expand(struct atomic_pool *pool, size_t npages)
 {

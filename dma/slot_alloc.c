@@ -6,7 +6,8 @@
  * of the segment" list and a next-fit scan that steps one slot at a time,
  * then gives up after a full lap. On a fragmented, nearly full pool, or with
  * a min_align_mask that rejects most starts, that is a scan over every slot
- * (and it once looped forever, C4). Here the work is bounded by segments, and
+ * (and with an alignment no start satisfies, it once looped forever). Here
+ * the work is bounded by segments, and
  * mostly by the height of a tree:
  *
  *  - Each 128-slot segment keeps a 128-bit free bitmap. "Where does a free

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The host benchmark (issue 6): what bounce buffering costs next to direct
- * mapping and a plain memcpy, how the bounce allocator behaves as its pool
- * fills up, and what a converting coherent allocation costs next to the
- * atomic pool. See docs/benchmarks.md for the method.
+ * The host benchmark: what bounce buffering costs next to direct mapping
+ * and a plain memcpy, how the bounce allocator behaves as its pool fills
+ * up, and what a converting coherent allocation costs next to the atomic
+ * pool. See docs/benchmarks.md for the method.
  */
 #ifndef CCDMA_BENCH_HOST_H
 #define CCDMA_BENCH_HOST_H

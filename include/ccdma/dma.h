@@ -64,9 +64,9 @@ struct ccdma_device {
     struct ccdma_swiotlb *restricted_pool; /* bounce only through this pool */
     uint64_t min_align_mask;    /* low address bits a bounce must preserve */
     uint32_t debug_id;          /* set by ccdma_device_init(); dma-debug key */
-    /* Added: set by ccdma_device_init() and ccdma_device_release(), never
-     * by the caller (zero it with the rest of a new description): the
-     * restricted pool instance this device holds a reference on. */
+    /* Set by ccdma_device_init() and ccdma_device_release(), never by the
+     * caller (zero it with the rest of a new description): the restricted
+     * pool instance this device holds a reference on. */
     uint32_t restricted_ref;
 };
 
@@ -161,7 +161,6 @@ struct ccdma_config {
     bool swiotlb_dynamic;      /* grow the default pool when it runs out */
     size_t atomic_pool_bytes;  /* each atomic pool; 0 = default size */
     bool debug;                /* dma-debug tracking and reports */
-    /* Added after the first contract; zero keeps the old behaviour. */
     size_t swiotlb_private_bytes; /* private default bounce pool for accepted
                                    * (T=1) devices that are addressing-limited;
                                    * 0 = none (they get ESTATE) */
@@ -179,7 +178,7 @@ int ccdma_poll(void);
  * and mappings, which are leaks. */
 int ccdma_shutdown(void);
 
-/* ---- Observability (added) ------------------------------------------------------------------ */
+/* ---- Observability ------------------------------------------------------------------ */
 
 /* Written to a DMA address out-parameter when a call fails. */
 #define CCDMA_DMA_ADDR_INVALID (~(ccdma_dma_t)0)

@@ -926,7 +926,7 @@ static void teardown_and_check(void)
             check_accounting(&M.pools[p]);
             free(M.pools[p].taken);
         }
-    /* The restricted device holds its pool until released (finding 12). */
+    /* The restricted device holds its pool until released. */
     REQUIRE(ccdma_device_release(&M.dev[5]) == CCDMA_OK);
     REQUIRE(ccdma_swiotlb_restricted_destroy(M.restricted->pool) == CCDMA_OK);
     t_pages_free(M.restricted_mem, 64);
