@@ -647,8 +647,10 @@ def check_host(out, problems):
             if (size, d) not in seen:
                 problems.append(f"host_map.csv: no row for {size} bytes {d}")
     rows = check_csv(out, "host_occupancy.csv", HOST_CSV["host_occupancy.csv"], problems)
-    need_numbers("host_occupancy.csv", rows, ["map_unmap_ns", "segment_probes_per_map"], problems)
-    need_numbers("host_occupancy.csv", rows, ["occupancy_pct"], problems, positive=False)
+    need_numbers("host_occupancy.csv", rows, ["map_unmap_ns"], problems)
+    # A map that takes back a run it just released searches nothing: 0 probes.
+    need_numbers("host_occupancy.csv", rows, ["occupancy_pct", "segment_probes_per_map"], problems,
+                 positive=False)
     targets = {number(r["target_pct"]) for r in rows}
     for t in (0, 95):
         if t not in targets:

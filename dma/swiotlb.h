@@ -41,6 +41,12 @@ struct swiotlb_slot {
     uint8_t dir;
 };
 
+/* Runs released lately, kept out of the allocator so that the next request
+ * of the same shape takes one back in a few instructions (swiotlb_take):
+ * free for every purpose but the bitmaps, which still show them taken
+ * until a request the allocator cannot serve gives them all back. */
+#define SWIOTLB_RECENT 8u
+
 struct swiotlb_region {
     uint8_t *va;
     ccdma_phys_t pa;
@@ -50,6 +56,9 @@ struct swiotlb_region {
     struct swiotlb_slot *slots;
     void *meta;
     size_t meta_pages;
+    unsigned int nrecent;
+    uint32_t recent_first[SWIOTLB_RECENT];
+    uint16_t recent_n[SWIOTLB_RECENT];
 };
 
 struct ccdma_swiotlb {
@@ -101,8 +110,11 @@ extern ccdma_lock_t swiotlb_lock;
 /* In use and not dying; a stale or foreign pointer is just "not live". */
 bool swiotlb_pool_live(const struct ccdma_swiotlb *pool);
 struct ccdma_swiotlb *swiotlb_pool_by_id(uint32_t id);
-/* The live pool and region that contain pa, or NULL. */
+/* The live pool and region that contain pa, or NULL: a binary search of
+ * the regions of every live pool, kept sorted by address. */
 struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp);
+/* Mark pool dying and take its regions out of every lookup. */
+void swiotlb_pool_retire(struct ccdma_swiotlb *pool);
 /* The pool dev bounces through, or NULL with the reason in *why (ESTATE). */
 struct ccdma_swiotlb *swiotlb_pool_for_device(const struct ccdma_device *dev,
                                               const char **why);
@@ -130,6 +142,8 @@ int swiotlb_layout(uint64_t min_mask, ccdma_phys_t orig, size_t size,
 /* Take l->nslots slots in some region of pool: the first index, or -1. */
 int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
                      struct swiotlb_region **rp);
+/* Give back a run taken by swiotlb_take() and never recorded. */
+void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounce_layout *l);
 /* Record a run taken by swiotlb_take() as one mapping or allocation. */
 void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
                     uint32_t first, const struct bounce_layout *l, enum slot_kind kind);

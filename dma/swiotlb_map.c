@@ -3,30 +3,45 @@
  * Bounce mappings: slots, and the streaming path (map, unmap, sync).
  *
  * The CC rule for copies (rule 8): no private byte reaches shared memory
- * unless the caller mapped it toward the device.
+ * unless the caller mapped it toward the device. What each direction
+ * copies, and why that is all (docs/dma.md, "What a bounce copies"):
  *  - TO_DEVICE and BIDIRECTIONAL copy the caller's bytes in at map time.
- *  - FROM_DEVICE fills the slot with zeros. Linux instead copies the
- *    caller's buffer in (its fix for CVE-2022-0854), so that a partial
- *    device write followed by the full copy-back restores the untouched
- *    bytes. Here that would put private bytes the caller never meant for the
- *    device into host-visible memory, so it is not done. The consequence,
- *    chosen on purpose: copy-back covers exactly the mapped range, and bytes
- *    of that range the device did not write come back as zeros, never as
- *    stale data of another mapping (slots are zeroed at map and scrubbed at
- *    unmap). A caller that needs untouched bytes preserved maps only the
- *    range the device writes, or maps BIDIRECTIONAL, which consents to the
- *    bytes being visible.
+ *    Those bytes are the device's to read, and a device that cannot reach
+ *    private memory is the host's: they stay in the slot after unmap, where
+ *    they show the host nothing it was not given.
+ *  - FROM_DEVICE zero-fills the mapped range of the slot, once, at map.
+ *    Linux instead copies the caller's buffer in (its fix for
+ *    CVE-2022-0854), so that a partial device write followed by the full
+ *    copy-back restores the untouched bytes; here that would put private
+ *    bytes the caller never meant for the device into host-visible memory.
+ *    The zero fill keeps the other half of that fix: a partial write never
+ *    brings back another mapping's bytes. The price, chosen on purpose:
+ *    bytes of the range the device did not write come back as zeros. A
+ *    caller that needs them preserved maps only the range the device
+ *    writes, or maps BIDIRECTIONAL, which consents to their being seen.
  *  - Copy-back follows the direction recorded at map time, not the one
  *    passed to unmap or sync: a TO_DEVICE mapping is never copied back,
  *    because the device had no business writing it; FROM_DEVICE data is
- *    never copied toward the device by sync_for_device, so what the
- *    device already wrote survives.
- *  - Padding (alignment slack before and after the data) is zeroed and
- *    never copied anywhere.
+ *    never copied toward the device by sync_for_device, so what the device
+ *    already wrote survives.
+ *  - Padding (alignment slack before and after the data) is never written
+ *    and never copied: nothing private is ever put there, and nothing of it
+ *    reaches the caller.
+ * So nothing is zeroed twice and no slot is scrubbed at unmap: every byte
+ * a slot holds afterwards was either given to the device or written by it.
+ *
+ * Locking: a map takes its slots and records the mapping in one hold of
+ * swiotlb_lock and copies after it (the slots are its own). An unmap finds
+ * and checks the mapping, copies back and releases the slots in one hold; a
+ * copy-back longer than SWIOTLB_LOCKED_COPY_MAX runs outside the lock
+ * instead, with the mapping marked busy, and a second hold releases it
+ * (that round trip costs far less than such a copy).
  */
 #include <inttypes.h>
 
 #include "swiotlb.h"
+
+#define SWIOTLB_LOCKED_COPY_MAX ((size_t)4096)
 
 static bool dir_to_device(enum ccdma_dir dir)
 {
@@ -47,8 +62,7 @@ static bool dir_from_device(enum ccdma_dir dir)
  * min_mask: the bounce address keeps these low bits of the original. Those
  * under `align` become an offset into the first slots (the padding, which is
  * freed with the mapping, never left taken); those above it must match in
- * the first slot's
- * own address.
+ * the first slot's own address.
  */
 int swiotlb_layout(uint64_t min_mask, ccdma_phys_t orig, size_t size,
                    uint64_t alloc_align_mask, struct bounce_layout *l)
@@ -80,6 +94,8 @@ size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev)
     return DMA_SEG_BYTES - min_align;
 }
 
+/* ---- lookup (swiotlb_lock held) ---------------------------------------------- */
+
 int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
 {
     uint32_t j = (uint32_t)((pa - r->pa) >> DMA_SLOT_SHIFT);
@@ -94,75 +110,92 @@ ccdma_phys_t swiotlb_data_pa(const struct swiotlb_region *r, uint32_t first)
     return r->pa + ((ccdma_phys_t)first << DMA_SLOT_SHIFT) + r->slots[first].data_off;
 }
 
-/* The first slot of the live mapping of dev that covers addr, with the
- * pool's own encoding; NULL for anything else. */
-static struct swiotlb_slot *mapping_covering(ccdma_dma_t addr, uint32_t dev_id,
-                                             struct ccdma_swiotlb **poolp,
-                                             struct swiotlb_region **rp)
-{
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+/* Where addr falls, for unmap and sync: in no bounce pool (NOT_MINE, the
+ * direct path's), inside a coherent allocation of a restricted pool (also
+ * NOT_MINE: such memory may be mapped like any other), or in a pool, where
+ * only a live mapping of this device in the pool's own encoding is valid. */
+struct bounce_lookup {
+    struct ccdma_swiotlb *pool;
     struct swiotlb_region *r;
-    struct ccdma_swiotlb *pool = swiotlb_pool_of(pa, &r);
+    struct swiotlb_slot *s; /* the mapping's first slot, or NULL */
+    uint32_t first;
+};
+
+static bool lookup_locked(ccdma_dma_t addr, ccdma_phys_t pa, uint32_t dev_id,
+                          struct bounce_lookup *lk)
+{
     int64_t first;
 
-    if (!pool || ccdma_plat_phys_to_dma(pa, pool->shared) != addr)
-        return NULL;
-    first = swiotlb_first_slot(r, pa);
-    if (first < 0 || r->slots[first].kind != SLOT_MAP ||
-        r->slots[first].dev_id != dev_id)
-        return NULL;
-    *poolp = pool;
-    *rp = r;
-    return &r->slots[first];
-}
-
-/* The live mapping of dev that starts exactly at addr, or NULL. */
-static struct swiotlb_slot *mapping_at(ccdma_dma_t addr, uint32_t dev_id,
-                                       struct ccdma_swiotlb **poolp,
-                                       struct swiotlb_region **rp)
-{
-    struct swiotlb_slot *s = mapping_covering(addr, dev_id, poolp, rp);
-
-    if (!s || swiotlb_data_pa(*rp, (uint32_t)(s - (*rp)->slots)) !=
-                  ccdma_plat_dma_to_phys(addr))
-        return NULL;
-    return s;
-}
-
-/*
- * Takes swiotlb_lock and finds dev's live mapping at addr (its exact start
- * for unmap, any byte of it for sync). On failure the lock is dropped, the
- * caller's mistake reported, and NULL returned.
- */
-static struct swiotlb_slot *lock_mapping(const struct ccdma_device *dev,
-                                         ccdma_dma_t addr, bool exact,
-                                         const char *op, unsigned long *flags,
-                                         struct ccdma_swiotlb **poolp,
-                                         struct swiotlb_region **rp)
-{
-    struct swiotlb_slot *s;
-
-    *flags = ccdma_plat_lock(&swiotlb_lock);
-    s = exact ? mapping_at(addr, dev->debug_id, poolp, rp)
-              : mapping_covering(addr, dev->debug_id, poolp, rp);
-    if (!s) {
-        ccdma_plat_unlock(&swiotlb_lock, *flags);
-        dma_report("%s: %s of %#llx, which is not in a live bounce mapping of "
-                   "this device", dma_dev_name(dev), op, (unsigned long long)addr);
+    lk->s = NULL;
+    lk->pool = swiotlb_pool_of(pa, &lk->r);
+    if (!lk->pool)
+        return false;
+    first = swiotlb_first_slot(lk->r, pa);
+    if (first < 0)
+        return true;
+    if (lk->r->slots[first].kind == SLOT_ALLOC)
+        return false;
+    if (lk->r->slots[first].kind == SLOT_MAP && lk->r->slots[first].dev_id == dev_id &&
+        ccdma_plat_phys_to_dma(pa, lk->pool->shared) == addr) {
+        lk->first = (uint32_t)first;
+        lk->s = &lk->r->slots[first];
     }
-    return s;
+    return true;
+}
+
+static void report_not_mapping(const struct ccdma_device *dev, const char *op,
+                               ccdma_dma_t addr)
+{
+    dma_report("%s: %s of %#llx, which is not in a live bounce mapping of "
+               "this device", dma_dev_name(dev), op, (unsigned long long)addr);
 }
 
 /* ---- taking and releasing slots (swiotlb_lock held) ---------------------------------- */
 
-int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
-                     struct swiotlb_region **rp)
+/* The first slots of region r a run must start at, modulo l->stride. */
+static uint32_t layout_phase(const struct swiotlb_region *r, const struct bounce_layout *l)
+{
+    return (uint32_t)((l->want >> DMA_SLOT_SHIFT) - (r->pa >> DMA_SLOT_SHIFT)) &
+           (l->stride - 1);
+}
+
+/* A recently released run of exactly this shape, or -1. */
+static int64_t take_recent(struct swiotlb_region *r, const struct bounce_layout *l)
+{
+    uint32_t phase = layout_phase(r, l);
+
+    for (unsigned int i = r->nrecent; i-- > 0;) {
+        uint32_t first = r->recent_first[i];
+
+        if (r->recent_n[i] == l->nslots && (first & (l->stride - 1)) == phase) {
+            r->nrecent--;
+            r->recent_first[i] = r->recent_first[r->nrecent];
+            r->recent_n[i] = r->recent_n[r->nrecent];
+            return first;
+        }
+    }
+    return -1;
+}
+
+/* Give every recent run back to the allocator, so it can merge them. */
+static void flush_recent(struct ccdma_swiotlb *pool)
 {
     for (unsigned int i = 0; i < pool->nregions; i++) {
         struct swiotlb_region *r = &pool->regions[i];
-        uint32_t phase = (uint32_t)((l->want >> DMA_SLOT_SHIFT) -
-                                    (r->pa >> DMA_SLOT_SHIFT)) & (l->stride - 1);
-        int64_t idx = slot_alloc_take(&r->alloc, l->nslots, l->stride, phase);
+
+        while (r->nrecent) {
+            r->nrecent--;
+            slot_alloc_release(&r->alloc, r->recent_first[r->nrecent], r->recent_n[r->nrecent]);
+        }
+    }
+}
+
+static int64_t take_from_allocator(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
+                                   struct swiotlb_region **rp)
+{
+    for (unsigned int i = 0; i < pool->nregions; i++) {
+        struct swiotlb_region *r = &pool->regions[i];
+        int64_t idx = slot_alloc_take(&r->alloc, l->nslots, l->stride, layout_phase(r, l));
 
         if (idx >= 0) {
             *rp = r;
@@ -170,6 +203,40 @@ int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
         }
     }
     return -1;
+}
+
+/* A recent run of the same shape first: it costs no bitmap work. On a
+ * miss every recent run goes back to the allocator before its one search,
+ * so runs merge again and a refusal is always a true no-fit. A miss thus
+ * costs the releases the recent runs saved, never more. */
+int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
+                     struct swiotlb_region **rp)
+{
+    for (unsigned int i = 0; i < pool->nregions; i++) {
+        int64_t idx = take_recent(&pool->regions[i], l);
+
+        if (idx >= 0) {
+            *rp = &pool->regions[i];
+            return idx;
+        }
+    }
+    flush_recent(pool);
+    return take_from_allocator(pool, l, rp);
+}
+
+static void give_back(struct swiotlb_region *r, uint32_t first, uint32_t n)
+{
+    if (r->nrecent < SWIOTLB_RECENT) {
+        r->recent_first[r->nrecent] = first;
+        r->recent_n[r->nrecent++] = (uint16_t)n;
+    } else {
+        slot_alloc_release(&r->alloc, first, n);
+    }
+}
+
+void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounce_layout *l)
+{
+    give_back(r, first, l->nslots);
 }
 
 void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
@@ -187,14 +254,15 @@ void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
         pool->high_water = pool->used;
 }
 
+/* Only the first slot's kind tells a live run from a dead one; the other
+ * slots' metadata is rewritten by the next take. */
 void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
                      uint32_t first)
 {
     uint32_t n = r->slots[first].nslots;
 
-    memset(&r->slots[first], 0, (size_t)n * sizeof(r->slots[0]));
-    if (!slot_alloc_release(&r->alloc, first, n))
-        dma_report("%s: slots %" PRIu32 "+%" PRIu32 " were not taken", pool->name, first, n);
+    r->slots[first].kind = SLOT_FREE;
+    give_back(r, first, n);
     pool->used -= n;
 }
 
@@ -216,34 +284,23 @@ void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
 
 /* ---- streaming mappings --------------------------------------------------------- */
 
-/* Zero the padding around the data, then fill the data by direction. */
-static void fill_slots(uint8_t *start, const struct bounce_layout *l,
-                       const void *orig, size_t size, enum ccdma_dir dir)
-{
-    uint8_t *data = start + l->data_off;
-    size_t span = (size_t)l->nslots * DMA_SLOT_SIZE;
-
-    memset(start, 0, l->data_off);
-    if (dir_to_device(dir))
-        memcpy(data, orig, size);
-    else
-        memset(data, 0, size);
-    memset(data + size, 0, span - l->data_off - size);
-}
-
 int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                     size_t size, enum ccdma_dir dir, unsigned int attrs,
                     ccdma_dma_t *out)
 {
+    bool too_big = size > dma_swiotlb_max_mapping(dev);
     struct ccdma_swiotlb *pool;
     struct swiotlb_region *r;
+    struct swiotlb_slot *s;
     struct bounce_layout l;
     unsigned long flags;
-    ccdma_phys_t tlb_pa;
     const char *why;
     ccdma_dma_t dma;
     uint8_t *start;
     int64_t idx;
+
+    if (!too_big)
+        too_big = swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK;
 
     /* Choose the pool and take its slots under one hold of the lock: a
      * destroy either came first (the choice fails) or must wait for these
@@ -254,12 +311,10 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
         swiotlb_unlock_refused(dev, why, flags);
         return CCDMA_ESTATE;
     }
-    if (size > dma_swiotlb_max_mapping(dev) ||
-        swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l)) {
+    if (too_big) {
         ccdma_plat_unlock(&swiotlb_lock, flags);
         dma_report("%s: a %zu-byte mapping exceeds the bounce maximum of %zu",
-                   dma_dev_name(dev), size,
-                   dma_swiotlb_max_mapping(dev));
+                   dma_dev_name(dev), size, dma_swiotlb_max_mapping(dev));
         return CCDMA_EINVAL;
     }
     idx = swiotlb_take(pool, &l, &r);
@@ -268,22 +323,13 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
         ccdma_plat_unlock(&swiotlb_lock, flags);
         return CCDMA_ENOSPC;
     }
-    swiotlb_record(pool, r, (uint32_t)idx, &l, SLOT_MAP);
-    r->slots[idx].orig = orig;
-    r->slots[idx].size = (uint32_t)size;
-    r->slots[idx].dir = (uint8_t)dir;
-    r->slots[idx].dev_id = dev->debug_id;
-    ccdma_plat_unlock(&swiotlb_lock, flags);
-
-    start = r->va + ((size_t)idx << DMA_SLOT_SHIFT);
-    tlb_pa = r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off;
     /* The address takes the pool's encoding, whatever the caller's memory
      * was: the device reads the pool, not the caller's pages. */
-    dma = ccdma_plat_phys_to_dma(tlb_pa, pool->shared);
-    if (!ccdma_capable(dev, dma, size, pool->shared ? CCDMA_ATTR_CC_SHARED : 0)) {
-        flags = ccdma_plat_lock(&swiotlb_lock);
+    dma = ccdma_plat_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
+                                 pool->shared);
+    if (!dma_reaches(dev, dma, size, pool->shared)) {
+        swiotlb_untake(r, (uint32_t)idx, &l);
         pool->overflows++;
-        swiotlb_release(pool, r, (uint32_t)idx);
         ccdma_plat_unlock(&swiotlb_lock, flags);
         dma_report("%s: bounce address %#llx+%zu is beyond its reach "
                    "(mask %#llx, bus limit %#llx)",
@@ -292,70 +338,92 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                    (unsigned long long)dev->bus_limit);
         return CCDMA_ERANGE;
     }
-
-    fill_slots(start, &l, orig, size, dir);
-    if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
-        ccdma_plat_cache_clean(start, (size_t)l.nslots * DMA_SLOT_SIZE);
-
-    flags = ccdma_plat_lock(&swiotlb_lock);
+    swiotlb_record(pool, r, (uint32_t)idx, &l, SLOT_MAP);
+    s = &r->slots[idx];
+    s->orig = orig;
+    s->size = (uint32_t)size;
+    s->dir = (uint8_t)dir;
+    s->dev_id = dev->debug_id;
     pool->maps++;
     ccdma_plat_unlock(&swiotlb_lock, flags);
+
+    start = r->va + ((size_t)idx << DMA_SLOT_SHIFT);
+    if (dir_to_device(dir))
+        memcpy(start + l.data_off, orig, size);
+    else
+        memset(start + l.data_off, 0, size);
+    /* The whole run: a line left dirty by an earlier user of these slots
+     * must not be evicted over what the device writes. */
+    if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
+        ccdma_plat_cache_clean(start, (size_t)l.nslots * DMA_SLOT_SIZE);
     *out = dma;
     return CCDMA_OK;
 }
 
-bool dma_swiotlb_owns(ccdma_phys_t pa)
+/* The recorded size and direction rule, not the arguments: copy-back
+ * covers exactly what the device could have written (rule 8). */
+static void copy_back(const struct ccdma_device *dev, void *orig, uint8_t *data,
+                      size_t size)
 {
-    unsigned long flags = ccdma_plat_lock(&swiotlb_lock);
-    struct swiotlb_region *r;
-    bool owns = false;
-
-    /* A coherent allocation from a restricted pool may be mapped like any
-     * other memory: only its own mappings make an address a bounce. */
-    if (swiotlb_pool_of(pa, &r)) {
-        int64_t first = swiotlb_first_slot(r, pa);
-
-        owns = first < 0 || r->slots[first].kind != SLOT_ALLOC;
-    }
-    ccdma_plat_unlock(&swiotlb_lock, flags);
-    return owns;
+    if (!dev->coherent)
+        ccdma_plat_cache_invalidate(data, size);
+    memcpy(orig, data, size);
 }
 
-int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr,
-                      size_t size, enum ccdma_dir dir, unsigned int attrs)
+/* What an unmap does with the data: copy it back (FROM_DEVICE,
+ * BIDIRECTIONAL), take back what went toward a device that never saw it
+ * (an unwound request), or nothing. */
+static void unmap_data(const struct ccdma_device *dev, unsigned int attrs, enum ccdma_dir dir,
+                       void *orig, uint8_t *data, size_t size)
 {
-    struct ccdma_swiotlb *pool;
-    struct swiotlb_region *r;
-    struct swiotlb_slot *s, m;
-    unsigned long flags;
-    uint8_t *start, *data;
-    uint32_t first;
-
-    (void)size;
-    (void)dir;
-    s = lock_mapping(dev, addr, true, "unmap", &flags, &pool, &r);
-    if (!s)
-        return CCDMA_EFAULT;
-    s->kind = SLOT_BUSY; /* a racing unmap or sync now fails */
-    m = *s;
-    first = (uint32_t)(s - r->slots);
-    ccdma_plat_unlock(&swiotlb_lock, flags);
-
-    /* The recorded size and direction rule, not the arguments: copy-back
-     * covers exactly what the device could have written (rule 8). */
-    start = r->va + ((size_t)first << DMA_SLOT_SHIFT);
-    data = start + m.data_off;
-    if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC) && dir_from_device(m.dir)) {
-        if (!dev->coherent)
-            ccdma_plat_cache_invalidate(data, m.size);
-        memcpy(m.orig, data, m.size);
+    if (attrs & CCDMA_ATTR__UNWIND) {
+        if (dir_to_device(dir))
+            memset(data, 0, size);
+    } else if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC) && dir_from_device(dir)) {
+        copy_back(dev, orig, data, size);
     }
-    memset(start, 0, (size_t)m.nslots * DMA_SLOT_SIZE);
-    if (!dev->coherent)
-        ccdma_plat_cache_clean(start, (size_t)m.nslots * DMA_SLOT_SIZE);
+}
+
+static bool unmap_has_data(unsigned int attrs, enum ccdma_dir dir)
+{
+    if (attrs & CCDMA_ATTR__UNWIND)
+        return dir_to_device(dir);
+    return !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC) && dir_from_device(dir);
+}
+
+int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int attrs)
+{
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    struct bounce_lookup lk;
+    enum ccdma_dir dir;
+    unsigned long flags;
+    uint8_t *data;
+    void *orig;
+    size_t size;
 
     flags = ccdma_plat_lock(&swiotlb_lock);
-    swiotlb_release(pool, r, first);
+    if (!lookup_locked(addr, pa, dev->debug_id, &lk)) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        return DMA_SWIOTLB_NOT_MINE;
+    }
+    if (!lk.s || swiotlb_data_pa(lk.r, lk.first) != pa) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        report_not_mapping(dev, "unmap", addr);
+        return CCDMA_EFAULT;
+    }
+    data = lk.r->va + (pa - lk.r->pa);
+    orig = lk.s->orig;
+    size = lk.s->size;
+    dir = (enum ccdma_dir)lk.s->dir;
+    if (unmap_has_data(attrs, dir) && size > SWIOTLB_LOCKED_COPY_MAX) {
+        lk.s->kind = SLOT_BUSY; /* a racing unmap or sync now fails */
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        unmap_data(dev, attrs, dir, orig, data, size);
+        flags = ccdma_plat_lock(&swiotlb_lock);
+    } else {
+        unmap_data(dev, attrs, dir, orig, data, size);
+    }
+    swiotlb_release(lk.pool, lk.r, lk.first);
     ccdma_plat_unlock(&swiotlb_lock, flags);
     return CCDMA_OK;
 }
@@ -363,42 +431,43 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr,
 int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
                      size_t size, enum ccdma_dir dir, bool for_cpu)
 {
-    ccdma_phys_t tlb_pa = ccdma_plat_dma_to_phys(addr);
-    struct ccdma_swiotlb *pool;
-    struct swiotlb_region *r;
-    struct swiotlb_slot *s;
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    struct bounce_lookup lk;
     unsigned long flags;
     ccdma_phys_t start;
     enum ccdma_dir mdir;
     uint8_t *orig, *tlb;
+    uint32_t msize;
 
-    s = lock_mapping(dev, addr, false, "sync", &flags, &pool, &r);
-    if (!s)
+    flags = ccdma_plat_lock(&swiotlb_lock);
+    if (!lookup_locked(addr, pa, dev->debug_id, &lk)) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        return DMA_SWIOTLB_NOT_MINE;
+    }
+    if (!lk.s) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        report_not_mapping(dev, "sync", addr);
         return CCDMA_EFAULT;
-    start = swiotlb_data_pa(r, (uint32_t)(s - r->slots));
+    }
+    start = swiotlb_data_pa(lk.r, lk.first);
+    msize = lk.s->size;
     /* Partial syncs are fine; past either end of the mapping is not. */
-    if (tlb_pa < start || tlb_pa - start > s->size ||
-        size > s->size - (tlb_pa - start)) {
-        uint32_t msize = s->size;
-
+    if (pa < start || pa - start > msize || size > msize - (pa - start)) {
         ccdma_plat_unlock(&swiotlb_lock, flags);
         dma_report("%s: buffer overflow detected: sync of %#llx+%zu outside "
                    "its %" PRIu32 "-byte bounce mapping at %#llx",
-                   dma_dev_name(dev), (unsigned long long)tlb_pa,
+                   dma_dev_name(dev), (unsigned long long)pa,
                    size, msize, (unsigned long long)start);
         return CCDMA_EINVAL;
     }
-    orig = (uint8_t *)s->orig + (tlb_pa - start);
-    mdir = (enum ccdma_dir)s->dir;
-    tlb = r->va + (tlb_pa - r->pa);
+    orig = (uint8_t *)lk.s->orig + (pa - start);
+    mdir = (enum ccdma_dir)lk.s->dir;
+    tlb = lk.r->va + (pa - lk.r->pa);
     ccdma_plat_unlock(&swiotlb_lock, flags);
 
     if (for_cpu) {
-        if (dir_from_device(mdir) && dir_from_device(dir)) {
-            if (!dev->coherent)
-                ccdma_plat_cache_invalidate(tlb, size);
-            memcpy(orig, tlb, size);
-        }
+        if (dir_from_device(mdir) && dir_from_device(dir))
+            copy_back(dev, orig, tlb, size);
     } else {
         if (dir_to_device(mdir) && dir_to_device(dir))
             memcpy(tlb, orig, size);
@@ -410,15 +479,16 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
 
 bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
 {
-    struct ccdma_swiotlb *pool;
-    struct swiotlb_region *r;
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    struct bounce_lookup lk;
     unsigned long flags;
     bool bounced;
 
-    if (!dma_dev_ready(dev) || addr == CCDMA_DMA_ADDR_INVALID)
+    if (!dma_dev_ready(dev) || addr == CCDMA_DMA_ADDR_INVALID || !dma_swiotlb_may_own(pa))
         return false;
     flags = ccdma_plat_lock(&swiotlb_lock);
-    bounced = mapping_at(addr, dev->debug_id, &pool, &r) != NULL;
+    bounced = lookup_locked(addr, pa, dev->debug_id, &lk) && lk.s &&
+              swiotlb_data_pa(lk.r, lk.first) == pa;
     ccdma_plat_unlock(&swiotlb_lock, flags);
     return bounced;
 }

@@ -32,14 +32,89 @@ static size_t region_slots_bytes(uint32_t nslots)
 
 /* ---- lookup (swiotlb_lock held) ---------------------------------------------- */
 
-/* The pointer comes from callers, so it is checked against the table by
- * equality first. */
+/* Every region of every live pool, sorted by address, so that an address
+ * finds its region in O(log regions) whatever the number of pools. */
+struct region_entry {
+    ccdma_phys_t lo, hi;
+    struct ccdma_swiotlb *pool;
+    struct swiotlb_region *r;
+};
+
+static struct region_entry regions[SWIOTLB_MAX_POOLS * SWIOTLB_MAX_REGIONS];
+static unsigned int nregions;
+ccdma_phys_t dma_swiotlb_bounds_lo = UINT64_MAX, dma_swiotlb_bounds_hi;
+
+static void bounds_set(ccdma_phys_t lo, ccdma_phys_t hi)
+{
+    __atomic_store_n(&dma_swiotlb_bounds_lo, lo, __ATOMIC_RELAXED);
+    __atomic_store_n(&dma_swiotlb_bounds_hi, hi, __ATOMIC_RELAXED);
+}
+
+static void regions_insert(struct ccdma_swiotlb *pool, struct swiotlb_region *r)
+{
+    ccdma_phys_t hi = __atomic_load_n(&dma_swiotlb_bounds_hi, __ATOMIC_RELAXED);
+    unsigned int i = nregions++;
+
+    while (i && regions[i - 1].lo > r->pa) {
+        regions[i] = regions[i - 1];
+        i--;
+    }
+    regions[i] = (struct region_entry){r->pa, r->pa + r->bytes, pool, r};
+    if (r->pa + r->bytes > hi)
+        hi = r->pa + r->bytes;
+    /* Each bound only widens, so a reader that sees one new and one old
+     * bound still covers every region it could be asked about. */
+    bounds_set(regions[0].lo, hi);
+}
+
+/* Only after the entries are gone do the bounds shrink. */
+static void regions_remove(const struct ccdma_swiotlb *pool)
+{
+    unsigned int kept = 0;
+    ccdma_phys_t hi = 0;
+
+    for (unsigned int i = 0; i < nregions; i++) {
+        if (regions[i].pool == pool)
+            continue;
+        regions[kept++] = regions[i];
+        if (regions[i].hi > hi)
+            hi = regions[i].hi;
+    }
+    nregions = kept;
+    if (kept)
+        bounds_set(regions[0].lo, hi);
+    else
+        bounds_set(UINT64_MAX, 0);
+}
+
+struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp)
+{
+    unsigned int lo = 0, hi = nregions;
+
+    while (lo < hi) {
+        unsigned int mid = (lo + hi) / 2;
+
+        if (pa < regions[mid].lo) {
+            hi = mid;
+        } else if (pa >= regions[mid].hi) {
+            lo = mid + 1;
+        } else {
+            *rp = regions[mid].r;
+            return regions[mid].pool;
+        }
+    }
+    return NULL;
+}
+
+/* The pointer comes from callers, so it must first be one of the table's
+ * entries; then in use and not dying. */
 bool swiotlb_pool_live(const struct ccdma_swiotlb *pool)
 {
-    for (unsigned int p = 0; p < SWIOTLB_MAX_POOLS; p++)
-        if (pool == &pools[p])
-            return pool->in_use && !pool->dying;
-    return false;
+    uintptr_t off = (uintptr_t)pool - (uintptr_t)pools;
+
+    if (off >= sizeof(pools) || off % sizeof(pools[0]))
+        return false;
+    return pool->in_use && !pool->dying;
 }
 
 struct ccdma_swiotlb *swiotlb_pool_by_id(uint32_t id)
@@ -50,23 +125,10 @@ struct ccdma_swiotlb *swiotlb_pool_by_id(uint32_t id)
     return NULL;
 }
 
-struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp)
+void swiotlb_pool_retire(struct ccdma_swiotlb *pool)
 {
-    for (unsigned int p = 0; p < SWIOTLB_MAX_POOLS; p++) {
-        struct ccdma_swiotlb *pool = &pools[p];
-
-        if (!pool->in_use || pool->dying)
-            continue;
-        for (unsigned int i = 0; i < pool->nregions; i++) {
-            struct swiotlb_region *r = &pool->regions[i];
-
-            if (pa >= r->pa && pa - r->pa < r->bytes) {
-                *rp = r;
-                return pool;
-            }
-        }
-    }
-    return NULL;
+    pool->dying = true;
+    regions_remove(pool);
 }
 
 /* ---- pool selection ------------------------------------------------------------- */
@@ -197,6 +259,7 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
     slot_alloc_init(&r->alloc, nslots, (uint8_t *)meta + region_slots_bytes(nslots));
     pool->nregions++;
     pool->in_use = true;
+    regions_insert(pool, r);
     ccdma_plat_unlock(&swiotlb_lock, flags);
     return CCDMA_OK;
 }
@@ -270,7 +333,8 @@ int swiotlb_pool_destroy(struct ccdma_swiotlb *pool)
     unsigned long flags = ccdma_plat_lock(&swiotlb_lock);
     int err = CCDMA_OK;
 
-    pool->dying = true;
+    if (!pool->dying)
+        swiotlb_pool_retire(pool);
     ccdma_plat_unlock(&swiotlb_lock, flags);
     for (unsigned int i = 0; i < pool->nregions; i++) {
         int ret = region_release(pool, &pool->regions[i]);
@@ -288,6 +352,8 @@ int dma_swiotlb_init(size_t shared_bytes, size_t private_bytes, bool dynamic)
 
     memset(pools, 0, sizeof(pools));
     memset(&misc_rl, 0, sizeof(misc_rl));
+    nregions = 0;
+    bounds_set(UINT64_MAX, 0);
     default_shared = NULL;
     default_private = NULL;
     err = pool_create_default("default-shared", true,

@@ -140,8 +140,8 @@ bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *e
     } else if (s->size != size) {
         *err = CCDMA_EINVAL;
     } else {
-        memset(r->va + ((size_t)first << DMA_SLOT_SHIFT), 0,
-               (size_t)s->nslots * DMA_SLOT_SIZE);
+        /* No scrub: every later user of these slots zeroes or overwrites
+         * what it reads (swiotlb_map.c). */
         swiotlb_release(pool, r, (uint32_t)first);
         *err = CCDMA_OK;
     }
@@ -214,7 +214,7 @@ int ccdma_swiotlb_restricted_destroy(struct ccdma_swiotlb *pool)
     used = pool->used;
     refs = pool->refs;
     if (!used && !refs)
-        pool->dying = true;
+        swiotlb_pool_retire(pool);
     ccdma_plat_unlock(&swiotlb_lock, flags);
     if (used || refs) {
         dma_report("restricted pool %s: not destroyed: %zu slots taken, %u devices "
