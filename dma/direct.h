@@ -56,8 +56,10 @@ static inline int dma_direct_map(struct ccdma_device *dev, void *va, ccdma_phys_
     int err;
 
     *bounced = false;
-    /* A restricted pool means "only through this pool", like force. */
-    if (!dev->force_bounce && !dev->restricted_pool) {
+    /* A restricted pool means "only through this pool", like force; and a
+     * device that cannot reach private memory needs no address to tell it
+     * cannot reach a private buffer. */
+    if (!dev->force_bounce && !dev->restricted_pool && (shared || dev->reach_private)) {
         dma = ccdma_plat_phys_to_dma(pa, shared);
         if (dma_reaches(dev, dma, size, shared)) {
             if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))

@@ -404,13 +404,20 @@ bool slot_alloc_release(struct slot_alloc *sa, uint32_t start, uint32_t n)
     return true;
 }
 
-bool slot_alloc_is_free(const struct slot_alloc *sa, uint32_t index)
+uint32_t slot_alloc_free_runs(const struct slot_alloc *sa)
 {
-    uint32_t seg = index / SEG_SLOTS, pos = index % SEG_SLOTS;
+    uint32_t runs = 0;
 
-    if (index >= sa->nslots)
-        return false;
-    return (sa->free[2 * seg + pos / 64] >> (pos % 64)) & 1;
+    for (uint32_t s = 0; s < sa->nsegs; s++) {
+        struct bits128 f = seg_free(sa, s);
+        /* A run starts at a free slot whose left neighbour in the segment
+         * is taken (or absent). */
+        uint64_t lo = f.lo & ~(f.lo << 1);
+        uint64_t hi = f.hi & ~((f.hi << 1) | (f.lo >> 63));
+
+        runs += (uint32_t)(__builtin_popcountll(lo) + __builtin_popcountll(hi));
+    }
+    return runs;
 }
 
 uint32_t slot_alloc_longest(const struct slot_alloc *sa)

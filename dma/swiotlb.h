@@ -136,9 +136,38 @@ int swiotlb_pool_destroy(struct ccdma_swiotlb *pool);
 /* ---- swiotlb_map.c: slots (swiotlb_lock held) ------------------------------ */
 
 /* The slots and offset a request needs; EINVAL when it cannot fit a
- * segment. alloc_align_mask is 0 for streaming mappings. */
-int swiotlb_layout(uint64_t min_mask, ccdma_phys_t orig, size_t size,
-                   uint64_t alloc_align_mask, struct bounce_layout *l);
+ * segment. alloc_align_mask is 0 for streaming mappings. Inline: every map
+ * computes one.
+ *
+ * align: the first slot's address has these bits clear (2 KiB at least; a
+ * page for streaming mappings of a page or more, the legacy guarantee;
+ * the allocation's page order for coherent allocations).
+ * min_mask: the bounce address keeps these low bits of the original. Those
+ * under `align` become an offset into the first slots (the padding, which is
+ * freed with the mapping, never left taken); those above it must match in
+ * the first slot's own address.
+ */
+static inline int swiotlb_layout(uint64_t min_mask, ccdma_phys_t orig, size_t size,
+                                 uint64_t alloc_align_mask, struct bounce_layout *l)
+{
+    uint64_t align = alloc_align_mask | (DMA_SLOT_SIZE - 1);
+    uint64_t keep;
+    size_t total;
+
+    if (!alloc_align_mask && size >= DMA_PAGE_SIZE)
+        align |= DMA_PAGE_SIZE - 1;
+    l->data_off = (uint32_t)(orig & min_mask & align);
+    keep = min_mask & ~align;
+    l->want = orig & keep;
+    total = l->data_off + size;
+    if (size > DMA_SEG_BYTES || total > DMA_SEG_BYTES)
+        return CCDMA_EINVAL;
+    l->nslots = (uint32_t)DMA_DIV_UP(total, (size_t)DMA_SLOT_SIZE);
+    /* align | keep is a contiguous low mask, so this is a power of two. */
+    l->stride = (uint32_t)(((align | keep) + 1) >> DMA_SLOT_SHIFT);
+    return CCDMA_OK;
+}
+
 /* Take l->nslots slots in some region of pool: the first index, or -1. */
 int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
                      struct swiotlb_region **rp);

@@ -457,6 +457,7 @@ int ccdma_swiotlb_get_stats(const struct ccdma_swiotlb *pool,
     out->start = UINT64_MAX;
     for (unsigned int i = 0; i < pool->nregions; i++) {
         const struct swiotlb_region *r = &pool->regions[i];
+        uint32_t longest = slot_alloc_longest(&r->alloc);
 
         if (r->pa < out->start)
             out->start = r->pa;
@@ -464,6 +465,13 @@ int ccdma_swiotlb_get_stats(const struct ccdma_swiotlb *pool,
             out->end = r->pa + r->bytes;
         out->nslots += r->alloc.nslots;
         out->segment_probes += r->alloc.probes;
+        /* A recently released run counts as a run of its own (the bitmaps
+         * still hold it taken until a miss gives it back). */
+        out->free_runs += slot_alloc_free_runs(&r->alloc) + r->nrecent;
+        for (unsigned int k = 0; k < r->nrecent; k++)
+            longest = r->recent_n[k] > longest ? r->recent_n[k] : longest;
+        if (longest > out->longest_free_run)
+            out->longest_free_run = longest;
     }
     /* Where the pool may reach: its end, unless it may still grow, when a
      * device's mask must be checked against the growth limit. */

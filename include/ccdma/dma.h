@@ -212,6 +212,8 @@ struct ccdma_swiotlb_stats {
     uint64_t full;            /* requests refused with ENOSPC */
     uint64_t overflows;       /* bounce addresses the device could not reach */
     uint64_t segment_probes;  /* segments the slot search examined */
+    size_t free_runs;         /* maximal runs of free slots (fragmentation) */
+    size_t longest_free_run;  /* in slots; no mapping can take more */
     uint64_t grown;           /* regions added by growth */
     uint64_t grow_failed;     /* growth attempts that failed */
     uint64_t leaked_pages;    /* pages lost to failed conversions */
