@@ -169,6 +169,7 @@ enum dma_stat {
     DMA_STAT_CONVERSIONS,
     DMA_STAT_LEAKED_PAGES,
     DMA_STAT_LEAK_EVENTS,
+    DMA_STAT_KEPT_PAGES,     /* not reset by ccdma_init(): kept since boot */
     DMA_STAT_COUNT,
 };
 /* Relaxed atomic counters: every mapping counts itself, and a lock round

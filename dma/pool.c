@@ -380,8 +380,17 @@ static int pool_create(struct atomic_pool *pool, bool shared, size_t bytes,
     return CCDMA_OK;
 }
 
+/*
+ * A chunk that still holds allocations at shutdown is kept for good: its
+ * owner never freed them, most likely because a device that ignored its
+ * reset may still use them (a driver keeps such memory on purpose), and
+ * returned to the page allocator the pages would be handed out again, to
+ * the next ccdma_init() or anyone, with that device still writing them.
+ * Kept, they are counted and reported; their metadata page goes.
+ */
 static void pool_destroy(struct atomic_pool *pool)
 {
+    const char *name = pool->shared ? "the shared atomic pool" : "the private atomic pool";
     struct pool_chunk *c = pool->chunks, *next;
 
     if (pool->exists && pool->free_pages != pool->total_pages)
@@ -390,8 +399,13 @@ static void pool_destroy(struct atomic_pool *pool)
                    pool->total_pages - pool->free_pages);
     for (; c; c = next) {
         next = c->next;
-        dma_release_owned(c->va, c->npages * DMA_PAGE_SIZE, pool->shared,
-                          pool->shared ? "the shared atomic pool" : "the private atomic pool");
+        if (c->nfree != c->npages) {
+            dma_stat_add(DMA_STAT_KEPT_PAGES, c->npages);
+            dma_report("%s: a %zu-page chunk with allocations still live at shutdown is "
+                       "kept for good (a device may still use them)", name, c->npages);
+        } else {
+            dma_release_owned(c->va, c->npages * DMA_PAGE_SIZE, pool->shared, name);
+        }
         ccdma_plat_pages_free(c, 1);
     }
     memset(pool, 0, sizeof(*pool));

@@ -27,7 +27,8 @@ int ccdma_init(const struct ccdma_config *cfg)
         c = *cfg;
     dma_rt_cc = ccdma_plat_cc_active();
     for (unsigned int i = 0; i < DMA_STAT_COUNT; i++)
-        __atomic_store_n(&dma_stats[i], 0, __ATOMIC_RELAXED);
+        if (i != DMA_STAT_KEPT_PAGES)
+            __atomic_store_n(&dma_stats[i], 0, __ATOMIC_RELAXED);
     dma_report_set_quiet(c.quiet);
     dma_debug_init(c.debug);
 
@@ -87,5 +88,6 @@ void ccdma_get_stats(struct ccdma_dma_stats *out)
     out->conversions = stat_read(DMA_STAT_CONVERSIONS);
     out->leaked_pages = stat_read(DMA_STAT_LEAKED_PAGES);
     out->leak_events = stat_read(DMA_STAT_LEAK_EVENTS);
+    out->kept_pages = stat_read(DMA_STAT_KEPT_PAGES);
     out->reports = dma_report_count();
 }

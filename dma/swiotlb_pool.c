@@ -264,13 +264,40 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
     return CCDMA_OK;
 }
 
-/* Give a region's memory back (owned) or to its owner (restricted); either
- * way private again, or leaked if that conversion fails. */
+/* Slots of live mappings or allocations in r: taken in the bitmaps, less
+ * the recently released runs. */
+static size_t region_live(const struct swiotlb_region *r)
+{
+    size_t live = r->alloc.used;
+
+    for (unsigned int k = 0; k < r->nrecent; k++)
+        live -= r->recent_n[k];
+    return live;
+}
+
+/*
+ * Give a region's memory back (owned) or to its owner (restricted); either
+ * way private again, or leaked if that conversion fails. A region that
+ * still holds live slots (only at shutdown: destroy refuses otherwise) is
+ * not given back: a mapping nobody unmapped is most likely one a driver
+ * keeps on purpose, for a device that ignored its reset and may still
+ * write it. Returned, those pages would be handed out again, to the next
+ * ccdma_init() or anyone. An owned region is kept for good (counted); a
+ * caller's is left shared, and its owner told not to reuse it.
+ */
 static int region_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r)
 {
     int err = CCDMA_OK;
+    size_t live = region_live(r);
 
-    if (r->owned) {
+    if (live) {
+        dma_report("%s: %zu slots still taken at shutdown: the region at %p (%zu KiB) %s",
+                   pool->name, live, (void *)r->va, r->bytes >> 10,
+                   r->owned ? "is kept for good (a device may still use it)"
+                            : "is left as it is; a device may still use it: do not reuse it");
+        if (r->owned)
+            dma_stat_add(DMA_STAT_KEPT_PAGES, r->bytes / DMA_PAGE_SIZE);
+    } else if (r->owned) {
         size_t lost = dma_release_owned(r->va, r->bytes, pool->shared, pool->name);
 
         pool->leaked_pages += lost;
@@ -380,9 +407,6 @@ void dma_swiotlb_shutdown(void)
 
         if (!pool->in_use)
             continue;
-        if (pool->used)
-            dma_report("%s: %zu slots still taken at shutdown", pool->name,
-                       pool->used);
         if (pool->restricted)
             dma_report("%s: restricted pool not destroyed before shutdown; "
                        "its memory is returned private", pool->name);

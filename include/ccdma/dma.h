@@ -267,6 +267,8 @@ struct ccdma_dma_stats {
     uint64_t conversions;     /* share and unshare calls made by dma/ */
     uint64_t leaked_pages;    /* pages leaked after a failed conversion, all layers */
     uint64_t leak_events;
+    uint64_t kept_pages;      /* pool pages a device may still use, kept for good at
+                               * ccdma_shutdown(): never reused, counted since boot */
     uint64_t reports;         /* lines through the report function */
 };
 
