@@ -372,6 +372,26 @@ int dma_debug_check_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
     return ret;
 }
 
+/* The claim is checked only where the platform can tell (its query is
+ * optional); "cannot tell" is no finding. */
+bool dma_debug_check_shared(const struct ccdma_device *dev, const void *va, ccdma_phys_t pa,
+                            size_t size)
+{
+    unsigned long flags;
+    int state;
+
+    if (!ccdma_plat_mem_is_shared)
+        return true;
+    state = ccdma_plat_mem_is_shared(va, size);
+    if (state != 0)
+        return true;
+    flags = ccdma_plat_lock(&dbg_lock);
+    DBG_ERROR(false_shared, "%s: CC_SHARED mapping of %#llx+%zu, but not every page of it "
+              "is shared: refused", dma_dev_name(dev), (unsigned long long)pa, size);
+    ccdma_plat_unlock(&dbg_lock, flags);
+    return false;
+}
+
 /* ---- lifetime -------------------------------------------------------------------- */
 
 void dma_debug_init(bool enabled)

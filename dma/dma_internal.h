@@ -41,6 +41,38 @@
 #define DMA_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
 #define DMA_DIV_UP(x, a) (((x) + (a) - 1) / (a))
 
+/* ---- bounds that a lock-free reader may test ------------------------------ */
+
+/*
+ * [lo, hi) covering a set of ranges that only their owner (under its lock)
+ * changes. The bounds only widen while the set lives, so a reader without
+ * the lock that finds an address outside knows it is in none of them; one
+ * inside takes the lock and asks.
+ */
+struct dma_bounds {
+    ccdma_phys_t lo, hi;
+};
+
+static inline void dma_bounds_reset(struct dma_bounds *b)
+{
+    __atomic_store_n(&b->lo, UINT64_MAX, __ATOMIC_RELAXED);
+    __atomic_store_n(&b->hi, 0, __ATOMIC_RELAXED);
+}
+
+static inline void dma_bounds_widen(struct dma_bounds *b, ccdma_phys_t pa, size_t bytes)
+{
+    if (pa < __atomic_load_n(&b->lo, __ATOMIC_RELAXED))
+        __atomic_store_n(&b->lo, pa, __ATOMIC_RELAXED);
+    if (pa + bytes > __atomic_load_n(&b->hi, __ATOMIC_RELAXED))
+        __atomic_store_n(&b->hi, pa + bytes, __ATOMIC_RELAXED);
+}
+
+static inline bool dma_bounds_may_hold(const struct dma_bounds *b, ccdma_phys_t pa, size_t size)
+{
+    return pa + size > __atomic_load_n(&b->lo, __ATOMIC_RELAXED) &&
+           pa < __atomic_load_n(&b->hi, __ATOMIC_RELAXED);
+}
+
 /* ---- report.c: the one way dma/ prints ------------------------------------ */
 
 void dma_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -230,6 +262,8 @@ void dma_coherent_commit(struct dma_coherent_rec *rec, ccdma_phys_t pa,
  * and state. Otherwise EFAULT, with a report, and nothing changes. */
 int dma_coherent_forget(ccdma_phys_t pa, size_t size, bool enc_shared,
                         size_t *bytes, bool *shared);
+/* True when [pa, pa+size) overlaps a live direct allocation left private. */
+bool dma_coherent_private(ccdma_phys_t pa, size_t size);
 
 /* ---- pool.c: atomic pools -------------------------------------------------- */
 
@@ -243,6 +277,8 @@ int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
  * encoding) is the pool's state. */
 bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err);
 int dma_pool_poll(void);
+/* True when [pa, pa+size) overlaps a chunk of the private atomic pool. */
+bool dma_pool_private(ccdma_phys_t pa, size_t size);
 
 /* ---- swiotlb.c: bounce pools ------------------------------------------------- */
 
@@ -280,6 +316,8 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
  * (not the start of an allocation, or enc_shared is not the pool's state)
  * or EINVAL (another size). */
 bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err);
+/* True when [pa, pa+size) overlaps a region of a private bounce pool. */
+bool dma_swiotlb_private(ccdma_phys_t pa, size_t size);
 /* Take dev's reference on dev->restricted_pool (moving one it already
  * holds on another pool): EINVAL for a pool that is not live, ESTATE for a
  * pool of the other state; nothing changes on failure. */
@@ -328,6 +366,19 @@ static inline int dma_debug_unmap(const struct ccdma_device *dev, enum dma_debug
     if (!__atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED))
         return CCDMA_OK;
     return dma_debug_release(dev, type, dma, size, dir, size_must_match);
+}
+
+/* False, with a report, when the platform says some page of [va,
+ * va+size) is not shared: a CC_SHARED claim that is not true. */
+bool dma_debug_check_shared(const struct ccdma_device *dev, const void *va, ccdma_phys_t pa,
+                            size_t size);
+
+static inline bool dma_debug_shared_claim(const struct ccdma_device *dev, const void *va,
+                                          ccdma_phys_t pa, size_t size)
+{
+    if (!__atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED))
+        return true;
+    return dma_debug_check_shared(dev, va, pa, size);
 }
 
 /* 0: inside a live mapping; EFAULT: none covers it; EINVAL: out of range. */

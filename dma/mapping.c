@@ -47,6 +47,34 @@ static inline int check_mapping(const struct ccdma_device *dev, size_t size,
 
 /* ---- single and scatter-gather ------------------------------------------------ */
 
+/*
+ * CC_SHARED is the caller's word that the memory is shared (rule 1). It is
+ * taken, but not against what the layer knows: memory it owns and keeps
+ * private (the private atomic pool, private bounce pools, direct
+ * allocations left private) is refused. dma-debug asks the platform for
+ * the state of every page as well.
+ */
+static int check_shared_claim(const struct ccdma_device *dev, const void *va,
+                              ccdma_phys_t pa, size_t size)
+{
+    const char *why = NULL;
+
+    if (dma_pool_private(pa, size))
+        why = "the private atomic pool";
+    else if (dma_swiotlb_private(pa, size))
+        why = "a private bounce pool";
+    else if (dma_coherent_private(pa, size))
+        why = "a private coherent allocation";
+    else if (!dma_debug_shared_claim(dev, va, pa, size))
+        return CCDMA_EINVAL;
+    if (why) {
+        dma_report("%s: CC_SHARED mapping of %#llx+%zu, which lies in %s: refused",
+                   dma_dev_name(dev), (unsigned long long)pa, size, why);
+        return CCDMA_EINVAL;
+    }
+    return CCDMA_OK;
+}
+
 static inline int map_one(struct ccdma_device *dev, void *va, size_t size,
                    enum ccdma_dir dir, unsigned int attrs,
                    enum dma_debug_type type, ccdma_dma_t *out)
@@ -57,6 +85,8 @@ static inline int map_one(struct ccdma_device *dev, void *va, size_t size,
     int err;
 
     err = dma_virt_to_phys(va, size, &pa);
+    if (!err && (attrs & CCDMA_ATTR_CC_SHARED) && dma_cc())
+        err = check_shared_claim(dev, va, pa, size);
     if (!err)
         err = dma_direct_map(dev, va, pa, size, dir, attrs, &dma, &bounced);
     if (err) {

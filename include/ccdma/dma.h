@@ -286,6 +286,7 @@ struct ccdma_debug_counters {
     uint64_t sync_unmapped;    /* sync of an address no mapping covers */
     uint64_t sync_out_of_range;/* sync past the end of its mapping */
     uint64_t overlap;          /* overlaps a live mapping, incompatible dir */
+    uint64_t false_shared;     /* CC_SHARED mapping of pages that are not shared */
     uint64_t leaks;            /* live at ccdma_shutdown() */
     uint64_t live;             /* entries tracked now */
     uint64_t max_live;
