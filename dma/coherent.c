@@ -51,9 +51,7 @@ static struct {
 } reg;
 
 static ccdma_lock_t reg_lock = CCDMA_LOCK_INIT;
-/* Where private allocations may be, for the lock-free first test of
- * dma_coherent_private(). */
-static struct dma_bounds private_bounds = {UINT64_MAX, 0};
+struct dma_bounds dma_coherent_private_bounds = {UINT64_MAX, 0};
 
 /* reg_lock held. xorshift32: treap priorities need only be well spread. */
 static uint32_t next_prio(void)
@@ -90,7 +88,7 @@ int dma_coherent_init(void)
         return CCDMA_ENOMEM;
     flags = ccdma_plat_lock(&reg_lock);
     memset(&reg, 0, sizeof(reg));
-    dma_bounds_reset(&private_bounds);
+    dma_bounds_reset(&dma_coherent_private_bounds);
     reg.rng = 0x2545f491u;
     add_page(page);
     ccdma_plat_unlock(&reg_lock, flags);
@@ -162,7 +160,7 @@ void dma_coherent_commit(struct dma_coherent_rec *rec, ccdma_phys_t pa,
     rec->node.prio = next_prio();
     itree_insert(&reg.root, &rec->node);
     if (!shared)
-        dma_bounds_widen(&private_bounds, pa, bytes);
+        dma_bounds_widen(&dma_coherent_private_bounds, pa, bytes);
     ccdma_plat_unlock(&reg_lock, flags);
 }
 
@@ -173,13 +171,11 @@ static bool match_private(const struct itree_node *n, void *ctx)
                                                offsetof(struct dma_coherent_rec, node)))->shared;
 }
 
-bool dma_coherent_private(ccdma_phys_t pa, size_t size)
+bool dma_coherent_private_slow(ccdma_phys_t pa, size_t size)
 {
     unsigned long flags;
     bool found;
 
-    if (!dma_bounds_may_hold(&private_bounds, pa, size))
-        return false;
     flags = ccdma_plat_lock(&reg_lock);
     found = itree_find(reg.root, pa, pa + size - 1, match_private, NULL) != NULL;
     ccdma_plat_unlock(&reg_lock, flags);

@@ -262,8 +262,16 @@ void dma_coherent_commit(struct dma_coherent_rec *rec, ccdma_phys_t pa,
  * and state. Otherwise EFAULT, with a report, and nothing changes. */
 int dma_coherent_forget(ccdma_phys_t pa, size_t size, bool enc_shared,
                         size_t *bytes, bool *shared);
-/* True when [pa, pa+size) overlaps a live direct allocation left private. */
-bool dma_coherent_private(ccdma_phys_t pa, size_t size);
+/* True when [pa, pa+size) overlaps a live direct allocation left private.
+ * Inline: a CC_SHARED mapping asks it, and the bounds answer almost all. */
+extern struct dma_bounds dma_coherent_private_bounds;
+bool dma_coherent_private_slow(ccdma_phys_t pa, size_t size);
+
+static inline bool dma_coherent_private(ccdma_phys_t pa, size_t size)
+{
+    return dma_bounds_may_hold(&dma_coherent_private_bounds, pa, size) &&
+           dma_coherent_private_slow(pa, size);
+}
 
 /* ---- pool.c: atomic pools -------------------------------------------------- */
 
@@ -278,7 +286,14 @@ int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
 bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err);
 int dma_pool_poll(void);
 /* True when [pa, pa+size) overlaps a chunk of the private atomic pool. */
-bool dma_pool_private(ccdma_phys_t pa, size_t size);
+extern struct dma_bounds dma_pool_private_bounds;
+bool dma_pool_private_slow(ccdma_phys_t pa, size_t size);
+
+static inline bool dma_pool_private(ccdma_phys_t pa, size_t size)
+{
+    return dma_bounds_may_hold(&dma_pool_private_bounds, pa, size) &&
+           dma_pool_private_slow(pa, size);
+}
 
 /* ---- swiotlb.c: bounce pools ------------------------------------------------- */
 
@@ -317,7 +332,14 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
  * or EINVAL (another size). */
 bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err);
 /* True when [pa, pa+size) overlaps a region of a private bounce pool. */
-bool dma_swiotlb_private(ccdma_phys_t pa, size_t size);
+extern struct dma_bounds dma_swiotlb_private_bounds;
+bool dma_swiotlb_private_slow(ccdma_phys_t pa, size_t size);
+
+static inline bool dma_swiotlb_private(ccdma_phys_t pa, size_t size)
+{
+    return dma_bounds_may_hold(&dma_swiotlb_private_bounds, pa, size) &&
+           dma_swiotlb_private_slow(pa, size);
+}
 /* Take dev's reference on dev->restricted_pool (moving one it already
  * holds on another pool): EINVAL for a pool that is not live, ESTATE for a
  * pool of the other state; nothing changes on failure. */

@@ -60,8 +60,7 @@ enum { POOL_PRIVATE, POOL_SHARED, POOL_COUNT };
 
 static struct atomic_pool pools[POOL_COUNT];
 static ccdma_lock_t pool_lock = CCDMA_LOCK_INIT;
-/* Where the private pool's chunks may be, for dma_pool_private(). */
-static struct dma_bounds private_bounds = {UINT64_MAX, 0};
+struct dma_bounds dma_pool_private_bounds = {UINT64_MAX, 0};
 
 static struct atomic_pool *pool_for_state(bool shared)
 {
@@ -321,19 +320,17 @@ static int pool_expand(struct atomic_pool *pool, size_t npages)
     pool->total_pages += npages;
     pool->free_pages += npages;
     if (!pool->shared)
-        dma_bounds_widen(&private_bounds, meta->pa, bytes);
+        dma_bounds_widen(&dma_pool_private_bounds, meta->pa, bytes);
     ccdma_plat_unlock(&pool_lock, flags);
     return CCDMA_OK;
 }
 
-bool dma_pool_private(ccdma_phys_t pa, size_t size)
+bool dma_pool_private_slow(ccdma_phys_t pa, size_t size)
 {
     const struct pool_chunk *c;
     unsigned long flags;
     bool found = false;
 
-    if (!dma_bounds_may_hold(&private_bounds, pa, size))
-        return false;
     flags = ccdma_plat_lock(&pool_lock);
     for (c = pools[POOL_PRIVATE].chunks; c && !found; c = c->next)
         found = pa + size > c->pa && pa < c->pa + c->npages * DMA_PAGE_SIZE;
@@ -440,7 +437,7 @@ int dma_pool_init(size_t bytes, size_t max_bytes)
     if (!max_bytes)
         max_bytes = bytes * POOL_GROWTH_FACTOR;
     memset(pools, 0, sizeof(pools));
-    dma_bounds_reset(&private_bounds);
+    dma_bounds_reset(&dma_pool_private_bounds);
     err = pool_create(&pools[POOL_SHARED], true, bytes, max_bytes);
     if (err)
         return err;

@@ -43,8 +43,7 @@ struct region_entry {
 static struct region_entry regions[SWIOTLB_MAX_POOLS * SWIOTLB_MAX_REGIONS];
 static unsigned int nregions;
 ccdma_phys_t dma_swiotlb_bounds_lo = UINT64_MAX, dma_swiotlb_bounds_hi;
-/* The regions of private pools, for dma_swiotlb_private(). */
-static struct dma_bounds private_bounds = {UINT64_MAX, 0};
+struct dma_bounds dma_swiotlb_private_bounds = {UINT64_MAX, 0};
 
 static void bounds_set(ccdma_phys_t lo, ccdma_phys_t hi)
 {
@@ -68,7 +67,7 @@ static void regions_insert(struct ccdma_swiotlb *pool, struct swiotlb_region *r)
      * bound still covers every region it could be asked about. */
     bounds_set(regions[0].lo, hi);
     if (!pool->shared)
-        dma_bounds_widen(&private_bounds, r->pa, r->bytes);
+        dma_bounds_widen(&dma_swiotlb_private_bounds, r->pa, r->bytes);
 }
 
 /* Only after the entries are gone do the bounds shrink. */
@@ -91,13 +90,11 @@ static void regions_remove(const struct ccdma_swiotlb *pool)
         bounds_set(UINT64_MAX, 0);
 }
 
-bool dma_swiotlb_private(ccdma_phys_t pa, size_t size)
+bool dma_swiotlb_private_slow(ccdma_phys_t pa, size_t size)
 {
     unsigned long flags;
     bool found = false;
 
-    if (!dma_bounds_may_hold(&private_bounds, pa, size))
-        return false;
     flags = ccdma_plat_lock(&swiotlb_lock);
     for (unsigned int i = 0; i < nregions && !found; i++)
         found = !regions[i].pool->shared && pa + size > regions[i].lo && pa < regions[i].hi;
@@ -399,7 +396,7 @@ int dma_swiotlb_init(size_t shared_bytes, size_t private_bytes, bool dynamic)
     memset(&misc_rl, 0, sizeof(misc_rl));
     nregions = 0;
     bounds_set(UINT64_MAX, 0);
-    dma_bounds_reset(&private_bounds);
+    dma_bounds_reset(&dma_swiotlb_private_bounds);
     default_shared = NULL;
     default_private = NULL;
     err = pool_create_default("default-shared", true,
