@@ -2,21 +2,24 @@
 """ccdma benchmarks: run them, write CSV, plot, summarise, check the output.
 
   bench.py host --bench-bin BIN --out DIR [--quick] [--check]
-  bench.py qemu --fw-dir DIR --out DIR [--quick] [--check] [--qemu QEMU]
+  bench.py qemu --fw-dir DIR --out DIR [--quick] [--check] [--qemu QEMU] [--rmm RMM]
   bench.py all  --bench-bin BIN --fw-dir DIR --out DIR [--quick] [--check]
 
-host runs the host benchmark (bench/host, which writes host_*.csv itself)
-and plots it. qemu boots the firmware in a realm and plain, each with the
-boot option ccdma.bench=1 (ccdma.bench_quick=1 with --quick) under
--icount shift=0,sleep=off and dtb-randomness=off, and turns its "bench:"
-lines into qemu_*.csv. Every command also writes DIR/summary.md from the
-CSV files present. --check then verifies that the files of the parts run
-exist and are well-formed; it never looks at speed. The method is in
-docs/benchmarks.md.
+host runs the host benchmark (bench/host, which writes host_*.csv itself),
+then the same binary under callgrind for the instruction counts
+(host_instructions.csv), fits each path's fixed cost and cost per byte
+(host_fit.csv) and plots them. qemu boots the firmware in a realm and
+plain, each with the boot option ccdma.bench=1 (ccdma.bench_quick=1 with
+--quick) under -icount shift=0,sleep=off and dtb-randomness=off, and turns
+its "bench:" lines into qemu_*.csv. Every command also writes
+DIR/summary.md, with the goals table, from the CSV files present. --check
+then verifies that the files of the parts run exist and are well-formed; it
+never looks at speed. The method is in docs/benchmarks.md.
 """
 import argparse
 import csv
 import datetime
+import glob
 import math
 import os
 import re
@@ -24,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOT_TEST = os.path.join(ROOT, "tests", "qemu", "boot_test.py")
@@ -33,16 +37,36 @@ DIRECTIONS = ["to_device", "from_device", "bidirectional"]
 BLK_SIZES = [4096 << i for i in range(7)]            # 4 KiB .. 256 KiB
 BLK_OPS = ["read", "write"]
 BLK_BUFFERS = ["private", "shared", "convert"]
+CONVERT_SIZES = BLK_SIZES
+OCC_SIZES = [2048 << i for i in range(8)]            # 2 KiB .. 256 KiB
+INSTR_PATHS = ["bounce", "direct", "memcpy"]
 MODES = ["realm", "plain"]
+RMMS = ["emulated", "tf-rmm"]
 MIB = 1 << 20
-SKIP = 77  # ctest SKIP_RETURN_CODE: no gnuplot, so no PNG can be made
+SKIP = 77  # ctest SKIP_RETURN_CODE: a tool the output needs is missing
+
+# The goals this benchmark measures (docs/benchmarks.md): figure, goal, how
+# it is read from the CSV files (see goals()).
+GOALS = [
+    ("host 64 B bounce map+unmap, instructions", "<= 400"),
+    ("host direct map+unmap, instructions", "<= 120"),
+    ("host TO_DEVICE 256 KiB, / memcpy", "<= 1.10"),
+    ("host FROM_DEVICE 256 KiB, / (memcpy + the zeroing rule 8 needs)", "<= 1.10"),
+    ("firmware bounce, instructions per byte at 256 KiB (TO / FROM)", "<= 0.20 / 0.30"),
+    ("realm blk 4 KiB read, bounce / direct, data only", "<= 1.3"),
+]
 
 HOST_CSV = {
     "host_map.csv": ["size", "direction", "bounce_ns", "bounce_iqr_ns", "direct_ns",
-                     "direct_iqr_ns", "memcpy_ns", "memcpy_iqr_ns", "bounce_over_memcpy",
-                     "direct_over_memcpy", "samples"],
-    "host_occupancy.csv": ["target_pct", "occupancy_pct", "held_mappings", "map_unmap_ns",
-                           "iqr_ns", "segment_probes_per_map", "samples"],
+                     "direct_iqr_ns", "memcpy_ns", "memcpy_iqr_ns", "limit_ns", "limit_iqr_ns",
+                     "bounce_over_memcpy", "direct_over_memcpy", "bounce_over_limit", "samples"],
+    "host_instructions.csv": ["path", "size", "dir", "instructions_per_op"],
+    "host_fit.csv": ["measure", "path", "dir", "fixed", "per_byte", "limit_fixed",
+                     "limit_per_byte"],
+    "host_occupancy.csv": ["target_pct", "occupancy_pct", "free_runs", "mean_free_run_kib",
+                           "longest_free_run_kib", "size", "pools", "failures", "failure_rate"],
+    "host_occupancy_time.csv": ["target_pct", "occupancy_pct", "map_unmap_4k_ns", "iqr_ns",
+                                "segment_probes_per_map", "samples"],
     "host_coherent.csv": ["size", "path", "alloc_free_ns", "iqr_ns", "rsi_calls_per_op",
                           "ipa_state_set_per_op", "granules_converted_per_op", "samples"],
 }
@@ -50,14 +74,24 @@ QEMU_CSV = {
     "qemu_blk.csv": ["mode", "op", "buffer", "size", "reps", "requests_per_rep",
                      "ticks_per_request", "bytes_per_vsec", "raw_best_ticks_per_request",
                      "raw_bytes_per_vsec", "polls_per_request_max", "fit_residual_ticks",
-                     "rsi_calls_per_mib", "ipa_state_set_per_mib", "granules_per_mib", "path"],
+                     "rsi_calls_per_mib", "ipa_state_set_per_mib", "granules_per_mib", "path",
+                     "bounced_maps_per_request", "direct_maps_per_request"],
     "qemu_blk_ratio.csv": ["mode", "op", "size", "bounce_bytes_per_vsec",
                            "direct_bytes_per_vsec", "bounce_over_direct",
                            "convert_bytes_per_vsec", "convert_over_direct",
                            "raw_bounce_over_direct"],
+    "qemu_blk_fit.csv": ["mode", "op", "bounce_fixed_instr", "bounce_per_byte_instr",
+                         "direct_fixed_instr", "direct_per_byte_instr", "overhead_fixed_instr",
+                         "overhead_per_byte_instr", "limit_per_byte_instr"],
     "qemu_poll_fit.csv": ["mode", "ticks_per_extra_poll", "lines_fitted", "max_residual_ticks"],
-    "qemu_mem.csv": ["mode", "size", "direction", "iters", "bounce_ns", "direct_ns",
-                     "memcpy_ns", "bounce_over_memcpy", "direct_over_memcpy"],
+    "qemu_mem.csv": ["mode", "size", "direction", "iters", "bounce_instr", "direct_instr",
+                     "memcpy_instr", "limit_instr", "bounce_over_memcpy", "bounce_over_limit",
+                     "direct_over_memcpy"],
+    "qemu_mem_fit.csv": ["mode", "path", "direction", "fixed_instr", "per_byte_instr",
+                         "limit_fixed_instr", "limit_per_byte_instr"],
+    "qemu_convert.csv": ["rmm", "size", "reps", "bounce_instr", "shared_instr", "convert_instr",
+                         "convert_rsi_calls", "convert_granules", "convert_over_bounce",
+                         "bounce_over_shared"],
     "qemu_rsi.csv": ["mode", "phase", "bytes", "rsi_calls", "ipa_state_set", "granules",
                      "rsi_calls_per_mib", "granules_per_mib"],
     "qemu_crosscheck.csv": ["mode", "counter", "guest", "monitor", "match"],
@@ -65,9 +99,9 @@ QEMU_CSV = {
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def fail(msg):
+def fail(msg, code=1):
     print(f"bench: {msg}", file=sys.stderr)
-    sys.exit(1)
+    sys.exit(code)
 
 
 def write_csv(out, name, header, rows):
@@ -96,6 +130,20 @@ def rate(bps):
     return f"{bps / MIB:.1f} MiB/s"
 
 
+def fit(points):
+    """Fixed cost and cost per byte of a path from {size: cost}: the cost of
+    the smallest request, and the slope between the two largest sizes.
+    Costs grow by steps (whole slots, a page, the C library switching
+    strategy), so a least-squares line over every size would bend both; the
+    two ends are what a driver writer asks: what does a tiny request cost,
+    and what does each further byte."""
+    sizes = sorted(points)
+    if len(sizes) < 2:
+        return None, None
+    hi, lo = sizes[-1], sizes[-2]
+    return points[sizes[0]], (points[hi] - points[lo]) / (hi - lo)
+
+
 # ---- host -------------------------------------------------------------------------
 
 def run_host(a):
@@ -105,6 +153,68 @@ def run_host(a):
     print("$ " + " ".join(cmd), flush=True)
     if subprocess.run(cmd).returncode != 0:
         fail("host benchmark failed")
+    count_instructions(a)
+    host_fits(a)
+
+
+def count_instructions(a):
+    """host_instructions.csv: the benchmark's --instructions mode under
+    callgrind; each dump is one path, size and direction (bench/host/
+    instructions.c), less the empty loop's share."""
+    valgrind = shutil.which("valgrind")
+    if not valgrind:
+        fail("valgrind is not installed (Debian: valgrind): no instruction counts", SKIP)
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [valgrind, "--tool=callgrind", "--collect-atstart=no",
+               f"--callgrind-out-file={tmp}/cg.out", a.bench_bin, "--instructions"]
+        print("$ " + " ".join(cmd), flush=True)
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"callgrind run failed:\n{r.stderr[-2000:]}")
+        counts = {}
+        for path in glob.glob(f"{tmp}/cg.out.*"):
+            name = total = None
+            with open(path) as f:
+                for line in f:
+                    if line.startswith("desc: Trigger: Client Request: ccdma "):
+                        name = line.split("Client Request: ", 1)[1].split()
+                    elif line.startswith("summary:"):
+                        total = int(line.split()[1])
+            if name and total is not None:
+                counts[(name[1], int(name[2]), name[3])] = total / int(name[4])
+    loops = [v for k, v in counts.items() if k[0] == "loop"]
+    if not loops:
+        fail("callgrind: no dump of the empty loop (was the benchmark built with "
+             "valgrind's headers?)")
+    rows = [[p, size, d, f"{counts[(p, size, d)] - loops[0]:.1f}"]
+            for p in INSTR_PATHS for size in HOST_SIZES for d in DIRECTIONS
+            if (p, size, d) in counts]
+    write_csv(a.out, "host_instructions.csv", HOST_CSV["host_instructions.csv"], rows)
+
+
+def host_fits(a):
+    rows = []
+    ins = read_csv(a.out, "host_instructions.csv") or []
+    tm = read_csv(a.out, "host_map.csv") or []
+    for d in DIRECTIONS:
+        lim = {int(r["size"]): float(r["instructions_per_op"]) for r in ins
+               if r["path"] == "memcpy" and r["dir"] == d}
+        lf, lp = fit(lim)
+        for p in ("bounce", "direct"):
+            pts = {int(r["size"]): float(r["instructions_per_op"]) for r in ins
+                   if r["path"] == p and r["dir"] == d}
+            f0, pb = fit(pts)
+            if f0 is not None:
+                rows.append(["instructions", p, d, f"{f0:.1f}", f"{pb:.4f}", f"{lf:.1f}",
+                             f"{lp:.4f}"])
+        lim = {int(r["size"]): float(r["limit_ns"]) for r in tm if r["direction"] == d}
+        lf, lp = fit(lim)
+        for p in ("bounce", "direct"):
+            pts = {int(r["size"]): float(r[f"{p}_ns"]) for r in tm if r["direction"] == d}
+            f0, pb = fit(pts)
+            if f0 is not None:
+                rows.append(["ns", p, d, f"{f0:.2f}", f"{pb:.6f}", f"{lf:.2f}", f"{lp:.6f}"])
+    write_csv(a.out, "host_fit.csv", HOST_CSV["host_fit.csv"], rows)
 
 
 def size_tics(sizes):
@@ -116,33 +226,78 @@ def datablock(name, points):
     return f"${name} << EOD\n" + "".join(f"{x} {y}\n" for x, y in points) + "EOD\n"
 
 
+COLORS = {"to_device": "#1f77b4", "from_device": "#d62728", "bidirectional": "#2ca02c"}
+
+
 def plot_host(a, gnuplot):
     rows = read_csv(a.out, "host_map.csv")
-    blocks, plots = [], []
-    colors = {"to_device": "#1f77b4", "from_device": "#d62728", "bidirectional": "#2ca02c"}
+    ins = read_csv(a.out, "host_instructions.csv") or []
+    blocks, plots, iplots = [], [], []
     for d in DIRECTIONS:
-        pts = [(r["size"], r["bounce_over_memcpy"]) for r in rows if r["direction"] == d]
+        pts = [(r["size"], r["bounce_over_limit"]) for r in rows if r["direction"] == d]
         blocks.append(datablock(d, pts))
-        plots.append(f"${d} with linespoints lw 2 pt 7 lc rgb '{colors[d]}' title 'bounce, {d}'")
-    pts = [(r["size"], r["direct_over_memcpy"]) for r in rows if r["direction"] == "to_device"]
-    blocks.append(datablock("direct", pts))
-    plots.append("$direct with linespoints lw 2 pt 5 lc rgb '#7f7f7f' "
-                 "title 'direct (already shared memory)'")
-    plots.append("1 with lines dt 2 lc rgb 'black' title 'one memcpy'")
-    script = f"""# Generated by bench/bench.py from host_map.csv.
-set terminal pngcairo size 1000,620 font ',11' noenhanced
+        plots.append(f"${d} with linespoints lw 2 pt 7 lc rgb '{COLORS[d]}' title 'bounce, {d}'")
+        for p, pt in (("bounce", 7), ("memcpy", 4)):
+            pts = [(r["size"], r["instructions_per_op"]) for r in ins
+                   if r["dir"] == d and r["path"] == p]
+            blocks.append(datablock(f"i_{p}_{d}", pts))
+            what = "bounce" if p == "bounce" else "limit"
+            iplots.append(f"$i_{p}_{d} with linespoints lw 2 pt {pt} dt {1 if p == 'bounce' else 2} "
+                          f"lc rgb '{COLORS[d]}' title '{what}, {d}'")
+    pts = [(r["size"], r["instructions_per_op"]) for r in ins
+           if r["dir"] == "to_device" and r["path"] == "direct"]
+    blocks.append(datablock("i_direct", pts))
+    iplots.append("$i_direct with linespoints lw 2 pt 5 lc rgb '#7f7f7f' title 'direct'")
+    plots.append("1 with lines dt 2 lc rgb 'black' title 'the physical limit'")
+    script = f"""# Generated by bench/bench.py from host_map.csv and host_instructions.csv.
+set terminal pngcairo size 1400,600 font ',11' noenhanced
 set output 'host_overhead.png'
-{''.join(blocks)}set title 'ccdma host: streaming map+unmap cost / one memcpy of the same size (medians)'
+{''.join(blocks)}set multiplot layout 1,2 title 'ccdma host: streaming map+unmap'
+set title 'time / the physical limit of the direction (medians)'
 set xlabel 'mapping size'
-set ylabel 'cost / memcpy'
+set ylabel 'bounce / limit'
 set logscale xy 2
 {size_tics(HOST_SIZES[::2])}
 set xrange [48:350000]
 set grid
 set key top right
 plot {', '.join(plots)}
+set title 'instructions per map+unmap (callgrind)'
+set ylabel 'instructions'
+set key top left
+plot {', '.join(iplots)}
+unset multiplot
 """
     gnuplot_run(gnuplot, a.out, os.path.join(a.out, "host_overhead.gp"), script)
+    occ = read_csv(a.out, "host_occupancy.csv") or []
+    blocks, plots = [], []
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+               "#7f7f7f"]
+    for i, size in enumerate(OCC_SIZES):
+        pts = [(r["occupancy_pct"], 100 * float(r["failure_rate"])) for r in occ
+               if int(r["size"]) == size]
+        if pts:
+            blocks.append(datablock(f"s{size}", pts))
+            plots.append(f"$s{size} with linespoints lw 2 pt 7 lc rgb '{palette[i]}' "
+                         f"title '{human(size)}'")
+    one_plot(a, gnuplot, "host_occupancy", "host_occupancy.csv", blocks, plots,
+             "ccdma host: share of pools where one more mapping does not fit "
+             "(mixed sizes, 16 MiB pool)", "pool occupancy (%)", "failure rate (%)",
+             "set xrange [0:100]\nset yrange [-5:105]\nset key top left\n")
+
+
+def one_plot(a, gnuplot, name, source, blocks, plots, title, xlabel, ylabel, settings):
+    """A single-panel plot NAME.png of the data blocks."""
+    script = f"""# Generated by bench/bench.py from {source}.
+set terminal pngcairo size 1000,620 font ',11' noenhanced
+set output '{name}.png'
+{''.join(blocks)}set title '{title}'
+set xlabel '{xlabel}'
+set ylabel '{ylabel}'
+set grid
+{settings}plot {', '.join(plots)}
+"""
+    gnuplot_run(gnuplot, a.out, os.path.join(a.out, f"{name}.gp"), script)
 
 
 def gnuplot_run(gnuplot, out, gp, script):
@@ -208,7 +363,7 @@ def run_qemu_mode(a, mode):
 
 
 def parse_qemu(out, mode, log):
-    res = {"mode": mode, "mem": [], "blk": [], "steady": None, "totals": None,
+    res = {"mode": mode, "mem": [], "blk": [], "convert": [], "steady": None, "totals": None,
            "monitor": None, "begin": None, "errors": []}
     for line in out.splitlines():
         # The host's counters and the emulated RMM's RSI tallies, together.
@@ -227,7 +382,15 @@ def parse_qemu(out, mode, log):
             d = kv(line)
             res["mem"].append({"direction": f[2], "size": int(f[3]), "iters": int(d["iters"]),
                                "bounce": int(d["bounce_ticks"]), "direct": int(d["direct_ticks"]),
-                               "memcpy": int(d["memcpy_ticks"])})
+                               "memcpy": int(d["memcpy_ticks"]), "limit": int(d["limit_ticks"])})
+        elif what == "convert" and f[2] != "skipped:":
+            d = kv(line)
+            res["convert"].append({"size": int(f[2]), "reps": int(d["reps"]),
+                                   "bounce": int(d["bounce_ticks"]),
+                                   "shared": int(d["shared_ticks"]),
+                                   "convert": int(d["convert_ticks"]),
+                                   "rsi": int(d["convert_rsi_calls"]),
+                                   "granules": int(d["convert_granules"])})
         elif what == "blk" and f[2] == "steady":
             res["steady"] = {k: int(v) for k, v in kv(line).items()}
         elif what == "blk" and f[2] in BLK_OPS:
@@ -237,7 +400,8 @@ def parse_qemu(out, mode, log):
                                "ticks": int(d["ticks"]), "polls": int(d["polls"]),
                                "rsi": int(d["rsi_calls"]),
                                "sets": int(d["ipa_state_set"]), "granules": int(d["granules"]),
-                               "path": d["path"]})
+                               "path": d["path"], "bounced": int(d["maps_bounced"]),
+                               "direct": int(d["maps_direct"])})
         elif what == "totals":
             res["totals"] = {k: int(v) for k, v in kv(line).items()}
     if res["errors"]:
@@ -265,19 +429,24 @@ def poll_cost(blk):
     return num / den if den else None
 
 
-def tabulate_qemu(runs):
+def instr_per_tick(r):
+    """Under -icount shift=0 every instruction is 1 ns of virtual time."""
+    return 1e9 / int(r["begin"]["cntfrq"])
+
+
+def tabulate_qemu(runs, rmm):
     """Rows for the qemu_*.csv files, from the parsed runs."""
-    blk, ratio, mem, rsi, cross, fit = [], [], [], [], [], []
+    t = {name: [] for name in QEMU_CSV}
     fitted = {r["mode"]: poll_cost(r["blk"]) for r in runs}
     for r in runs:
-        mode, frq = r["mode"], int(r["begin"]["cntfrq"])
+        mode, frq, ipt = r["mode"], int(r["begin"]["cntfrq"]), instr_per_tick(r)
         # The loop is the same code in both boots: borrow the other boot's
         # fit if this one had no variation to fit (a quick run can).
         k = fitted[mode]
         if k is None:
             k = next((v for v in fitted.values() if v is not None), 0.0)
         worst = 0.0
-        work, raw = {}, {}
+        work, raw, tick = {}, {}, {}
         for op in BLK_OPS:
             for buf in BLK_BUFFERS:
                 for size in BLK_SIZES:
@@ -294,31 +463,68 @@ def tabulate_qemu(runs):
                     worst = max(worst, resid)
                     best = min(x["ticks"] for x in reps) / n
                     total = sum(x["bytes"] for x in reps) / MIB
+                    tick[(op, buf, size)] = tpr
                     work[(op, buf, size)] = size * frq / tpr
                     raw[(op, buf, size)] = size * frq / best
-                    blk.append([mode, op, buf, size, len(reps), n, f"{tpr:.2f}",
-                                f"{work[(op, buf, size)]:.0f}", f"{best:.2f}",
-                                f"{raw[(op, buf, size)]:.0f}",
-                                f"{max(x['polls'] / x['requests'] for x in reps):.2f}",
-                                f"{resid:.3f}",
-                                f"{sum(x['rsi'] for x in reps) / total:.3f}",
-                                f"{sum(x['sets'] for x in reps) / total:.3f}",
-                                f"{sum(x['granules'] for x in reps) / total:.3f}",
-                                reps[-1]["path"]])
-        fit.append([mode, f"{k:.4f}", len(r["blk"]), f"{worst:.3f}"])
+                    t["qemu_blk.csv"].append(
+                        [mode, op, buf, size, len(reps), n, f"{tpr:.2f}",
+                         f"{work[(op, buf, size)]:.0f}", f"{best:.2f}",
+                         f"{raw[(op, buf, size)]:.0f}",
+                         f"{max(x['polls'] / x['requests'] for x in reps):.2f}",
+                         f"{resid:.3f}",
+                         f"{sum(x['rsi'] for x in reps) / total:.3f}",
+                         f"{sum(x['sets'] for x in reps) / total:.3f}",
+                         f"{sum(x['granules'] for x in reps) / total:.3f}",
+                         reps[-1]["path"],
+                         f"{sum(x['bounced'] for x in reps) / sum(x['requests'] for x in reps):.2f}",
+                         f"{sum(x['direct'] for x in reps) / sum(x['requests'] for x in reps):.2f}"])
+        t["qemu_poll_fit.csv"].append([mode, f"{k:.4f}", len(r["blk"]), f"{worst:.3f}"])
         for op in BLK_OPS:
             for size in BLK_SIZES:
                 p, s_, c = (work.get((op, b, size)) for b in BLK_BUFFERS)
                 rp, rs = raw.get((op, "private", size)), raw.get((op, "shared", size))
                 if p and s_:
-                    ratio.append([mode, op, size, f"{p:.0f}", f"{s_:.0f}", f"{s_ / p:.3f}",
-                                  f"{c:.0f}" if c else "", f"{s_ / c:.3f}" if c else "",
-                                  f"{rs / rp:.3f}"])
+                    t["qemu_blk_ratio.csv"].append(
+                        [mode, op, size, f"{p:.0f}", f"{s_:.0f}", f"{s_ / p:.3f}",
+                         f"{c:.0f}" if c else "", f"{s_ / c:.3f}" if c else "",
+                         f"{rs / rp:.3f}"])
+        mem = {}
         for m in r["mem"]:
-            ns = {k: m[k] * 1e9 / frq / m["iters"] for k in ("bounce", "direct", "memcpy")}
-            mem.append([mode, m["size"], m["direction"], m["iters"], f"{ns['bounce']:.1f}",
-                        f"{ns['direct']:.1f}", f"{ns['memcpy']:.1f}",
-                        f"{ns['bounce'] / ns['memcpy']:.4g}", f"{ns['direct'] / ns['memcpy']:.4g}"])
+            i = {p: m[p] * ipt / m["iters"] for p in ("bounce", "direct", "memcpy", "limit")}
+            mem[(m["direction"], m["size"])] = i
+            t["qemu_mem.csv"].append(
+                [mode, m["size"], m["direction"], m["iters"], f"{i['bounce']:.1f}",
+                 f"{i['direct']:.1f}", f"{i['memcpy']:.1f}", f"{i['limit']:.1f}",
+                 f"{i['bounce'] / i['memcpy']:.4g}", f"{i['bounce'] / i['limit']:.4g}",
+                 f"{i['direct'] / i['memcpy']:.4g}"])
+        limit_pb = {}
+        for d in DIRECTIONS:
+            lf, lp = fit({s: v["limit"] for (dd, s), v in mem.items() if dd == d})
+            limit_pb[d] = lp
+            for p in ("bounce", "direct"):
+                f0, pb = fit({s: v[p] for (dd, s), v in mem.items() if dd == d})
+                if f0 is not None:
+                    t["qemu_mem_fit.csv"].append([mode, p, d, f"{f0:.1f}", f"{pb:.4f}",
+                                                  f"{lf:.1f}", f"{lp:.4f}"])
+        # A request's guest work: fixed + per byte, bounced and direct; the
+        # overhead is their difference, and its physical limit one copy of
+        # the data in the direction of the request.
+        for op in BLK_OPS:
+            fb = fit({s: tick[(op, "private", s)] * ipt for s in BLK_SIZES
+                      if (op, "private", s) in tick})
+            fd = fit({s: tick[(op, "shared", s)] * ipt for s in BLK_SIZES
+                      if (op, "shared", s) in tick})
+            lim = limit_pb.get("from_device" if op == "read" else "to_device")
+            if fb[0] is not None and fd[0] is not None:
+                t["qemu_blk_fit.csv"].append(
+                    [mode, op, f"{fb[0]:.0f}", f"{fb[1]:.4f}", f"{fd[0]:.0f}", f"{fd[1]:.4f}",
+                     f"{fb[0] - fd[0]:.0f}", f"{fb[1] - fd[1]:.4f}",
+                     f"{lim:.4f}" if lim is not None else ""])
+        for c in r["convert"]:
+            b, s_, cv = (c[x] * ipt / c["reps"] for x in ("bounce", "shared", "convert"))
+            t["qemu_convert.csv"].append([rmm, c["size"], c["reps"], f"{b:.0f}", f"{s_:.0f}",
+                                          f"{cv:.0f}", c["rsi"], c["granules"],
+                                          f"{cv / b:.3f}", f"{b / s_:.3f}"])
         phases = []
         if r["steady"]:
             st = r["steady"]
@@ -330,8 +536,8 @@ def tabulate_qemu(runs):
                            sum(x["sets"] for x in conv), sum(x["granules"] for x in conv)))
         for name, nbytes, calls, sets, gran in phases:
             mib = nbytes / MIB
-            rsi.append([mode, name, nbytes, calls, sets, gran, f"{calls / mib:.3f}",
-                        f"{gran / mib:.3f}"])
+            t["qemu_rsi.csv"].append([mode, name, nbytes, calls, sets, gran,
+                                      f"{calls / mib:.3f}", f"{gran / mib:.3f}"])
         mon, tot = r["monitor"], r["totals"]
         if mon:
             # The guest prints its totals just before the exit host call,
@@ -340,9 +546,8 @@ def tabulate_qemu(runs):
                               ("ipa_state_set", tot["ipa_state_set"], mon["ipa_state_set"]),
                               ("granules_to_shared", tot["granules_to_shared"], mon["granules_to_shared"]),
                               ("granules_to_private", tot["granules_to_private"], mon["granules_to_private"])]:
-                cross.append([mode, key, g, m, "yes" if g == m else "NO"])
-    return {"qemu_blk.csv": blk, "qemu_blk_ratio.csv": ratio, "qemu_poll_fit.csv": fit,
-            "qemu_mem.csv": mem, "qemu_rsi.csv": rsi, "qemu_crosscheck.csv": cross}
+                t["qemu_crosscheck.csv"].append([mode, key, g, m, "yes" if g == m else "NO"])
+    return t
 
 
 def as_dicts(tables, name):
@@ -361,7 +566,7 @@ def print_qemu(tables):
         if not rows:
             continue
         print(f"\nQEMU {mode}: virtio-blk sequential I/O, bytes per virtual second of guest work; "
-              "bounce/direct = time ratio")
+              "bounce/direct = time ratio (only the data bounces)")
         print(f"{'op':6} {'size':>8} {'private (bounce)':>17} {'shared (direct)':>16} "
               f"{'bounce/direct':>14} {'convert':>14} {'RSI/MiB: bounce':>16} {'direct':>7} "
               f"{'convert':>8}")
@@ -373,6 +578,12 @@ def print_qemu(tables):
                   f"{rate(float(r['direct_bytes_per_vsec'])):>16} "
                   f"{float(r['bounce_over_direct']):>14.2f} {conv:>14} "
                   f"{rpm[0]:>16} {rpm[1]:>7} {rpm[2]:>8}")
+    for r in as_dicts(tables, "qemu_blk_fit.csv"):
+        print(f"QEMU {r['mode']}: blk {r['op']} per request: bounce {r['bounce_fixed_instr']} + "
+              f"{r['bounce_per_byte_instr']}/byte, direct {r['direct_fixed_instr']} + "
+              f"{r['direct_per_byte_instr']}/byte instructions; the bounce adds "
+              f"{r['overhead_fixed_instr']} + {r['overhead_per_byte_instr']}/byte, the limit "
+              f"{r['limit_per_byte_instr']}/byte")
     for r in as_dicts(tables, "qemu_rsi.csv"):
         print(f"QEMU {r['mode']}: {r['phase']} I/O: {r['rsi_calls']} RSI calls ({r['ipa_state_set']} "
               f"IPA_STATE_SET) and {r['granules']} granules converted for "
@@ -381,16 +592,27 @@ def print_qemu(tables):
         print(f"QEMU {r['mode']}: cross-check {r['counter']}: guest {r['guest']}, "
               f"monitor {r['monitor']}: {r['match']}")
     for mode in MODES:
-        rows = [r for r in as_dicts(tables, "qemu_mem.csv")
-                if r["mode"] == mode and r["direction"] == "to_device"]
-        if rows:
-            print(f"QEMU {mode}: in-guest map+unmap / memcpy (to_device): " +
-                  ", ".join(f"{human(r['size'])} {float(r['bounce_over_memcpy']):.1f}x" for r in rows))
+        rows = [r for r in as_dicts(tables, "qemu_mem_fit.csv") if r["mode"] == mode]
+        for r in rows:
+            print(f"QEMU {mode}: in-guest {r['path']} {r['direction']}: {r['fixed_instr']} + "
+                  f"{r['per_byte_instr']}/byte instructions (limit {r['limit_fixed_instr']} + "
+                  f"{r['limit_per_byte_instr']}/byte)")
+    conv = as_dicts(tables, "qemu_convert.csv")
+    if conv:
+        print(f"\nQEMU realm, {conv[0]['rmm']} RMM: convert or bounce, instructions per buffer "
+              "(TO_DEVICE)")
+        print(f"{'size':>8} {'bounce':>10} {'shared':>10} {'convert':>10} {'RSI calls':>10} "
+              f"{'granules':>9} {'convert/bounce':>15}")
+        for r in conv:
+            print(f"{human(r['size']):>8} {r['bounce_instr']:>10} {r['shared_instr']:>10} "
+                  f"{r['convert_instr']:>10} {r['convert_rsi_calls']:>10} "
+                  f"{r['convert_granules']:>9} {float(r['convert_over_bounce']):>15.2f}")
 
 
 def plot_qemu(a, gnuplot):
     ratio = read_csv(a.out, "qemu_blk_ratio.csv")
     mem = read_csv(a.out, "qemu_mem.csv")
+    conv = read_csv(a.out, "qemu_convert.csv") or []
     blocks, blk, mp = [], [], []
     styles = {("realm", "read"): "'#d62728' pt 7", ("realm", "write"): "'#ff7f0e' pt 5",
               ("plain", "read"): "'#1f77b4' pt 7", ("plain", "write"): "'#17becf' pt 5"}
@@ -400,37 +622,59 @@ def plot_qemu(a, gnuplot):
         blk.append(f"${m}_{o} with linespoints lw 2 lc rgb {st} title '{m} {o}'")
     # The copies are the same code in both boots (and the figures are
     # identical): the realm's are drawn.
-    colors = {"to_device": "#1f77b4", "from_device": "#d62728", "bidirectional": "#2ca02c"}
     for d in DIRECTIONS:
-        blocks.append(datablock(f"mem_{d}", [(r["size"], r["bounce_over_memcpy"]) for r in mem
+        blocks.append(datablock(f"mem_{d}", [(r["size"], r["bounce_over_limit"]) for r in mem
                                              if r["mode"] == "realm" and r["direction"] == d]))
-        mp.append(f"$mem_{d} with linespoints lw 2 pt 7 lc rgb '{colors[d]}' title 'bounce, {d}'")
+        mp.append(f"$mem_{d} with linespoints lw 2 pt 7 lc rgb '{COLORS[d]}' title 'bounce, {d}'")
     script = f"""# Generated by bench/bench.py from qemu_blk_ratio.csv and qemu_mem.csv.
 set terminal pngcairo size 1300,560 font ',11' noenhanced
 set output 'qemu_overhead.png'
 {''.join(blocks)}set logscale xy 2
 set grid
-set multiplot layout 1,2 title 'ccdma in QEMU (-icount shift=0): virtual-time cost of bounce buffering'
-set title 'virtio-blk: time per request, private (bounced) / shared (direct)'
+set multiplot layout 1,2 title 'ccdma in QEMU (-icount shift=0): guest instructions'
+set title 'virtio-blk: time per request, private (data bounced) / shared (direct)'
 set xlabel 'request size'
 set ylabel 'bounce / direct'
 {size_tics(BLK_SIZES)}
 set xrange [3000:350000]
 set key top left
 plot {', '.join(blk)}, 1 with lines dt 2 lc rgb 'black' title 'no overhead'
-set title 'in-guest map+unmap through bounce / one memcpy (realm)'
+set title 'in-guest map+unmap through bounce / the physical limit (realm)'
 set xlabel 'mapping size'
-set ylabel 'bounce / memcpy'
+set ylabel 'bounce / limit'
 {size_tics(HOST_SIZES[::2])}
 set xrange [48:350000]
 set key top right
-plot {', '.join(mp)}, 1 with lines dt 2 lc rgb 'black' title 'one memcpy'
+plot {', '.join(mp)}, 1 with lines dt 2 lc rgb 'black' title 'the physical limit'
 unset multiplot
 """
     gnuplot_run(gnuplot, a.out, os.path.join(a.out, "qemu_overhead.gp"), script)
+    if not conv:
+        return
+    blocks, plots = [], []
+    for col, title, color in (("bounce_instr", "bounce through the shared pool", "#1f77b4"),
+                              ("shared_instr", "map already-shared memory", "#2ca02c"),
+                              ("convert_instr", "convert on the fly (share, copy, DMA, unshare)",
+                               "#d62728")):
+        blocks.append(datablock(col, [(r["size"], r[col]) for r in conv]))
+        plots.append(f"${col} with linespoints lw 2 pt 7 lc rgb '{color}' title '{title}'")
+    one_plot(a, gnuplot, "qemu_convert", "qemu_convert.csv", blocks, plots,
+             f"ccdma realm, {conv[0]['rmm']} RMM: convert or bounce (TO_DEVICE, guest and RMM "
+             "instructions per buffer)", "buffer size", "instructions",
+             f"set logscale xy 2\n{size_tics(CONVERT_SIZES)}\nset xrange [3000:350000]\n"
+             "set key top left\n")
 
 
 def run_qemu(a):
+    if a.rmm == "tf-rmm":
+        # The hook for a TF-RMM run: the same firmware as a realm under TF-A
+        # and TF-RMM instead of the EL2 monitor's emulated RMM. Whoever has
+        # such a setup supplies a command that boots it with ccdma.bench=1
+        # and prints the console; its lines are parsed as the emulated
+        # run's, and the results are filed under rmm=tf-rmm.
+        if not a.tf_rmm_cmd:
+            fail("--rmm tf-rmm needs --tf-rmm-cmd: a command that boots the firmware as a "
+                 "realm under TF-RMM with ccdma.bench=1 and prints its console")
     if not a.fw_dir:
         fail("--fw-dir is required")
     for img in ("ccdma-realm.elf", "ccdma.bin"):
@@ -438,10 +682,15 @@ def run_qemu(a):
             fail(f"no {img} in {a.fw_dir} (build the aarch64-qemu preset)")
     runs, cmds = [], {}
     for mode in MODES:
-        res, cmd = run_qemu_mode(a, mode)
+        if mode == "realm" and a.rmm == "tf-rmm":
+            r = subprocess.run(a.tf_rmm_cmd, shell=True, capture_output=True, text=True,
+                               errors="replace")
+            res, cmd = parse_qemu(r.stdout, mode, "the TF-RMM run"), a.tf_rmm_cmd
+        else:
+            res, cmd = run_qemu_mode(a, mode)
         runs.append(res)
         cmds[mode] = cmd
-    tables = tabulate_qemu(runs)
+    tables = tabulate_qemu(runs, a.rmm)
     for name, header in QEMU_CSV.items():
         write_csv(a.out, name, header, tables[name])
     with open(os.path.join(a.out, "qemu_commands.txt"), "w") as f:
@@ -449,8 +698,6 @@ def run_qemu(a):
             f.write(f"{mode}: {cmds[mode]}\n")
     print_qemu(tables)
 
-
-# ---- summary ------------------------------------------------------------------------
 
 def md_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -485,23 +732,116 @@ def machine_info(a):
     return info
 
 
+def goals(a):
+    """The goals table: (figure, goal, measured, physical limit) from the CSV
+    files present; '-' where a part did not run."""
+    ins = {(r["path"], int(r["size"]), r["dir"]): float(r["instructions_per_op"])
+           for r in read_csv(a.out, "host_instructions.csv") or []}
+    hm = {(int(r["size"]), r["direction"]): r for r in read_csv(a.out, "host_map.csv") or []}
+    qm = {(r["mode"], int(r["size"]), r["direction"]): r
+          for r in read_csv(a.out, "qemu_mem.csv") or []}
+    qr = {(r["mode"], r["op"], int(r["size"])): r
+          for r in read_csv(a.out, "qemu_blk_ratio.csv") or []}
+    big = HOST_SIZES[-1]
+    out = []
+
+    def get(d, k, f):
+        return f(d[k]) if k in d else "-"
+
+    out.append((*GOALS[0],
+                get(ins, ("bounce", 64, "to_device"), lambda v: f"{v:.0f} (to_device); " +
+                    "; ".join(f"{ins[('bounce', 64, d)]:.0f} ({d})" for d in DIRECTIONS[1:]
+                              if ("bounce", 64, d) in ins)),
+                get(ins, ("memcpy", 64, "to_device"), lambda v: f"one 64 B memcpy: {v:.0f}")))
+    out.append((*GOALS[1], get(ins, ("direct", 64, "to_device"), lambda v: f"{v:.0f}"),
+                "no copy: checks, encoding, cache maintenance"))
+    for goal, d, lim in ((GOALS[2], "to_device", "one memcpy"),
+                         (GOALS[3], "from_device", "the zero fill and one memcpy")):
+        if ("bounce", big, d) in ins and (big, d) in hm:
+            r = hm[(big, d)]
+            meas = (f"{ins[('bounce', big, d)] / ins[('memcpy', big, d)]:.3f} in instructions, "
+                    f"{float(r['bounce_over_limit']):.2f} in time")
+        else:
+            meas = "-"
+        out.append((*goal, meas, f"{lim}: 1.00"))
+    if ("realm", big, "to_device") in qm:
+        pb = {d: float(qm[("realm", big, d)]["bounce_instr"]) / big for d in DIRECTIONS[:2]}
+        lp = {d: float(qm[("realm", big, d)]["limit_instr"]) / big for d in DIRECTIONS[:2]}
+        out.append((*GOALS[4], f"{pb['to_device']:.3f} / {pb['from_device']:.3f}",
+                    f"{lp['to_device']:.3f} / {lp['from_device']:.3f} (the same copies, "
+                    "nothing around them)"))
+    else:
+        out.append((*GOALS[4], "-", "-"))
+    # QEMU's DMA costs the guest nothing, so the least a bounced read can
+    # cost is the direct request plus the copies the bounce cannot avoid:
+    # the zero fill and one copy back of 4 KiB, measured in the same guest.
+    r = qr.get(("realm", "read", 4096))
+    bf = {(x["mode"], x["op"]): x for x in read_csv(a.out, "qemu_blk_fit.csv") or []}
+    fd, ml = bf.get(("realm", "read")), qm.get(("realm", 4096, "from_device"))
+    if fd and ml:
+        direct = float(fd["direct_fixed_instr"])
+        lim = (f"{(direct + float(ml['limit_instr'])) / direct:.2f} (a direct request, "
+               f"{direct:.0f} instructions, plus the zero fill and one copy of 4 KiB, "
+               f"{float(ml['limit_instr']):.0f})")
+    else:
+        lim = "-"
+    out.append((*GOALS[5], f"{float(r['bounce_over_direct']):.2f}" if r else "-", lim))
+    return out
+
+
 def write_summary(a):
     out = []
     hm = read_csv(a.out, "host_map.csv")
+    hi = read_csv(a.out, "host_instructions.csv")
+    hf = read_csv(a.out, "host_fit.csv")
     occ = read_csv(a.out, "host_occupancy.csv")
+    occt = read_csv(a.out, "host_occupancy_time.csv")
     coh = read_csv(a.out, "host_coherent.csv")
     ratio = read_csv(a.out, "qemu_blk_ratio.csv")
+    bfit = read_csv(a.out, "qemu_blk_fit.csv")
     rsi = read_csv(a.out, "qemu_rsi.csv")
     cross = read_csv(a.out, "qemu_crosscheck.csv")
     qmem = read_csv(a.out, "qemu_mem.csv")
+    qfit = read_csv(a.out, "qemu_mem_fit.csv")
+    conv = read_csv(a.out, "qemu_convert.csv")
     qblk = read_csv(a.out, "qemu_blk.csv")
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out.append(f"# ccdma benchmark summary ({'quick' if a.quick else 'full'} run)\n")
     out.append(f"Produced by `{a.command}` on {when}. Method: docs/benchmarks.md.\n")
     out += [f"- {x}" for x in machine_info(a)]
     out.append("")
+    out.append("## Goals, with the physical limit beside each\n")
+    out.append(md_table(["figure", "goal", "measured", "physical limit"], goals(a)))
+    out.append("")
+    if hi:
+        out.append("## Host: instructions per map+unmap (callgrind, -O2, dma-debug off)\n")
+        out.append("`memcpy` is the least the direction needs: one memcpy toward the device, "
+                   "the zero fill and one memcpy back for FROM_DEVICE, two memcpys for "
+                   "BIDIRECTIONAL. Full data: host_instructions.csv.\n")
+        idx = {(r["path"], int(r["size"]), r["dir"]): float(r["instructions_per_op"]) for r in hi}
+        rows = []
+        for size in HOST_SIZES:
+            if ("bounce", size, "to_device") not in idx:
+                continue
+            rows.append([human(size)] +
+                        [f"{idx[('bounce', size, d)]:.0f} / {idx[('memcpy', size, d)]:.0f} "
+                         f"({idx[('bounce', size, d)] / idx[('memcpy', size, d)]:.2f}x)"
+                         for d in DIRECTIONS] +
+                        [f"{idx[('direct', size, 'to_device')]:.0f}"])
+        out.append(md_table(["size", "to_device: bounce / limit", "from_device", "bidirectional",
+                             "direct"], rows))
+        out.append("")
+    if hf:
+        out.append("## Host: fixed cost + cost per byte\n")
+        out.append("Fixed cost: the cost of a 64 B request; per byte: the slope between "
+                   "128 KiB and 256 KiB.\n")
+        out.append(md_table(["measure", "path", "direction", "fixed", "per byte",
+                             "limit: fixed", "limit: per byte"],
+                            [[r["measure"], r["path"], r["dir"], r["fixed"], r["per_byte"],
+                              r["limit_fixed"], r["limit_per_byte"]] for r in hf]))
+        out.append("")
     if hm:
-        out.append("## Host: streaming map+unmap, ratio to one memcpy of the same size\n")
+        out.append("## Host: streaming map+unmap time, ratio to the physical limit\n")
         out.append("Median per operation over repeated batches; CCA encoding on the host "
                    "realm model; dma-debug off. Full data: host_map.csv; plot: "
                    "host_overhead.png.\n")
@@ -511,21 +851,35 @@ def write_summary(a):
             if len(r) < 3:
                 continue
             rows.append([human(size), f"{float(r['to_device']['memcpy_ns']):.1f}"] +
-                        [f"{float(r[d]['bounce_ns']):.1f} ({float(r[d]['bounce_over_memcpy']):.2f}x)"
+                        [f"{float(r[d]['bounce_ns']):.1f} ({float(r[d]['bounce_over_limit']):.2f}x)"
                          for d in DIRECTIONS] +
-                        [f"{float(r['to_device']['direct_ns']):.1f} "
-                         f"({float(r['to_device']['direct_over_memcpy']):.2f}x)"])
-        out.append(md_table(["size", "memcpy ns", "bounce to_device ns", "bounce from_device ns",
-                             "bounce bidirectional ns", "direct ns"], rows))
+                        [f"{float(r['to_device']['direct_ns']):.1f}"])
+        out.append(md_table(["size", "memcpy ns", "bounce to_device ns (/ limit)",
+                             "from_device", "bidirectional", "direct ns"], rows))
         out.append("")
     if occ:
-        out.append("## Host: bounce allocator against pool occupancy (fragmented pool)\n")
-        out.append(md_table(["target", "occupancy", "held mappings", "map+unmap 4 KiB ns (IQR)",
-                             "segment probes per map"],
+        out.append("## Host: mixed sizes against pool occupancy and fragmentation\n")
+        out.append("Share of pools where one more mapping of the size does not fit; the pool "
+                   "is filled with mappings of 2 KiB to 256 KiB. Full data: host_occupancy.csv; "
+                   "plot: host_occupancy.png.\n")
+        levels = sorted({int(r["target_pct"]) for r in occ})
+        rows = []
+        for lv in levels:
+            rr = [r for r in occ if int(r["target_pct"]) == lv]
+            first = rr[0]
+            rows.append([f"{lv}%", f"{float(first['occupancy_pct']):.1f}%",
+                         f"{float(first['free_runs']):.0f}",
+                         f"{float(first['mean_free_run_kib']):.1f} KiB",
+                         f"{float(first['longest_free_run_kib']):.0f} KiB"] +
+                        [f"{100 * float(r['failure_rate']):.0f}%" for r in rr])
+        out.append(md_table(["target", "occupied", "free runs", "mean run", "longest"] +
+                            [human(s) for s in OCC_SIZES], rows))
+        out.append("")
+    if occt:
+        out.append(md_table(["target", "occupied", "4 KiB map+unmap ns (IQR)", "probes per map"],
                             [[f"{r['target_pct']}%", f"{float(r['occupancy_pct']):.1f}%",
-                              r["held_mappings"],
-                              f"{float(r['map_unmap_ns']):.1f} ({float(r['iqr_ns']):.1f})",
-                              r["segment_probes_per_map"]] for r in occ]))
+                              f"{float(r['map_unmap_4k_ns']):.1f} ({float(r['iqr_ns']):.1f})",
+                              r["segment_probes_per_map"]] for r in occt]))
         out.append("")
     if coh:
         out.append("## Host: coherent allocation, atomic pool against a converting allocation\n")
@@ -535,12 +889,23 @@ def write_summary(a):
                               r["rsi_calls_per_op"], r["ipa_state_set_per_op"],
                               r["granules_converted_per_op"]] for r in coh]))
         out.append("")
+    if conv:
+        out.append(f"## QEMU realm ({conv[0]['rmm']} RMM): convert or bounce\n")
+        out.append("Guest and RMM instructions per TO_DEVICE buffer under -icount. Plot: "
+                   "qemu_convert.png.\n")
+        out.append(md_table(["size", "bounce", "already shared", "convert on the fly",
+                             "RSI calls", "granules converted", "convert / bounce"],
+                            [[human(r["size"]), r["bounce_instr"], r["shared_instr"],
+                              r["convert_instr"], r["convert_rsi_calls"], r["convert_granules"],
+                              r["convert_over_bounce"]] for r in conv]))
+        out.append("")
     if ratio:
-        out.append("## QEMU: virtio-blk, private (bounced) against shared (direct) buffers\n")
-        out.append("Bytes per virtual second of guest work under `-icount shift=0,sleep=off`: "
-                   "the virtual time of each request with the wait for QEMU's I/O thread "
-                   "taken out (see docs/benchmarks.md); bounce/direct is the time ratio. "
-                   "Full data: qemu_blk.csv; plot: qemu_overhead.png.\n")
+        out.append("## QEMU: virtio-blk, private (data bounced) against shared (direct) buffers\n")
+        out.append("Bytes per virtual second of guest work under `-icount shift=0,sleep=off`, "
+                   "with the wait for QEMU's I/O thread taken out (docs/benchmarks.md). Only "
+                   "the data bounces: header and status are shared coherent memory. QEMU's "
+                   "DMA costs no guest time, so bounce/direct grows with the size; the fixed "
+                   "+ per byte rows below are the overhead figure. Full data: qemu_blk.csv.\n")
         for r in read_csv(a.out, "qemu_poll_fit.csv") or []:
             out.append(f"- {r['mode']}: {float(r['ticks_per_extra_poll']):.3f} ticks per extra "
                        f"poll, fitted over {r['lines_fitted']} lines; repetitions then agree "
@@ -555,6 +920,15 @@ def write_summary(a):
                               f"{float(r['bounce_over_direct']):.2f}"] +
                              [rpm.get((r["mode"], r["op"], b, r["size"]), "") for b in BLK_BUFFERS]
                              for r in ratio]))
+        out.append("")
+    if bfit:
+        out.append(md_table(["mode", "op", "bounce: fixed + per byte", "direct: fixed + per byte",
+                             "the bounce adds", "limit per byte"],
+                            [[r["mode"], r["op"],
+                              f"{r['bounce_fixed_instr']} + {r['bounce_per_byte_instr']}",
+                              f"{r['direct_fixed_instr']} + {r['direct_per_byte_instr']}",
+                              f"{r['overhead_fixed_instr']} + {r['overhead_per_byte_instr']}",
+                              r["limit_per_byte_instr"]] for r in bfit]))
         out.append("")
     if rsi:
         out.append("## QEMU: RSI calls during I/O\n")
@@ -573,22 +947,33 @@ def write_summary(a):
                    "; ".join(f"{r['counter']} {r['guest']} = {r['monitor']} ({r['match']})"
                              for r in cross) + ".\n")
     if qmem:
-        out.append("## QEMU: in-guest map+unmap through bounce, ratio to memcpy\n")
+        out.append("## QEMU: in-guest map+unmap, instructions per operation\n")
         rows = []
         for mode in MODES:
             for size in HOST_SIZES:
                 r = {x["direction"]: x for x in qmem if x["mode"] == mode and int(x["size"]) == size}
                 if len(r) == 3:
-                    rows.append([mode, human(size), f"{float(r['to_device']['memcpy_ns']):.0f}"] +
-                                [f"{float(r[d]['bounce_over_memcpy']):.2f}" for d in DIRECTIONS] +
-                                [f"{float(r['to_device']['direct_over_memcpy']):.3g}"])
-        out.append(md_table(["mode", "size", "memcpy virtual ns", "to_device", "from_device",
+                    rows.append([mode, human(size)] +
+                                [f"{float(r[d]['bounce_instr']):.0f} / {float(r[d]['limit_instr']):.0f} "
+                                 f"({float(r[d]['bounce_over_limit']):.2f}x)" for d in DIRECTIONS] +
+                                [f"{float(r['to_device']['direct_instr']):.0f}"])
+        out.append(md_table(["mode", "size", "to_device: bounce / limit", "from_device",
                              "bidirectional", "direct"], rows))
+        out.append("")
+    if qfit:
+        out.append(md_table(["mode", "path", "direction", "fixed", "per byte", "limit: fixed",
+                             "limit: per byte"],
+                            [[r["mode"], r["path"], r["direction"], r["fixed_instr"],
+                              r["per_byte_instr"], r["limit_fixed_instr"],
+                              r["limit_per_byte_instr"]] for r in qfit]))
         out.append("")
     path = os.path.join(a.out, "summary.md")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
     print(f"wrote {path}")
+    print("\nGoals (the physical limit beside each):")
+    for fig, goal, meas, lim in goals(a):
+        print(f"  {fig}: goal {goal}, measured {meas}; limit {lim}")
 
 
 # ---- checks -----------------------------------------------------------------------------
@@ -620,12 +1005,13 @@ def check_csv(out, name, header, problems):
 
 
 def need_numbers(name, rows, cols, problems, positive=True):
+    """positive: True (> 0), False (>= 0) or None (any finite number)."""
     for i, r in enumerate(rows, 2):
         for c in cols:
             x = number(r[c])
-            if x is None or (positive and x <= 0) or (not positive and x < 0):
-                problems.append(f"{name}:{i}: {c} = {r[c]!r} is not a "
-                                f"{'positive' if positive else 'non-negative'} number")
+            if x is None or (positive and x <= 0) or (positive is False and x < 0):
+                kind = {True: "positive", False: "non-negative", None: "finite"}[positive]
+                problems.append(f"{name}:{i}: {c} = {r[c]!r} is not a {kind} number")
 
 
 def check_png(out, name, problems):
@@ -638,22 +1024,50 @@ def check_png(out, name, problems):
         problems.append(f"{name}: missing")
 
 
-def check_host(out, problems):
+def check_host(out, quick, problems):
     rows = check_csv(out, "host_map.csv", HOST_CSV["host_map.csv"], problems)
-    need_numbers("host_map.csv", rows, ["bounce_ns", "direct_ns", "memcpy_ns",
-                                        "bounce_over_memcpy", "direct_over_memcpy"], problems)
+    need_numbers("host_map.csv", rows, ["bounce_ns", "direct_ns", "memcpy_ns", "limit_ns",
+                                        "bounce_over_memcpy", "direct_over_memcpy",
+                                        "bounce_over_limit"], problems)
     seen = {(number(r["size"]), r["direction"]) for r in rows}
     for size in HOST_SIZES:
         for d in DIRECTIONS:
             if (size, d) not in seen:
                 problems.append(f"host_map.csv: no row for {size} bytes {d}")
+    rows = check_csv(out, "host_instructions.csv", HOST_CSV["host_instructions.csv"], problems)
+    need_numbers("host_instructions.csv", rows, ["instructions_per_op"], problems)
+    seen = {(r["path"], number(r["size"]), r["dir"]) for r in rows}
+    # Quick or not, the callgrind run covers every size; 64 B and 4 KiB at
+    # the least.
+    for size in ([64, 4096] if quick else HOST_SIZES):
+        for p in INSTR_PATHS:
+            for d in DIRECTIONS:
+                if (p, size, d) not in seen:
+                    problems.append(f"host_instructions.csv: no row for {p} {size} {d}")
+    if {r["path"] for r in rows} - set(INSTR_PATHS):
+        problems.append("host_instructions.csv: a path other than bounce, direct, memcpy")
+    rows = check_csv(out, "host_fit.csv", HOST_CSV["host_fit.csv"], problems)
+    # A fit's slope is a difference of medians: a path with no per-byte
+    # work (direct) can come out a hair below zero.
+    need_numbers("host_fit.csv", rows, ["fixed", "per_byte", "limit_fixed", "limit_per_byte"],
+                 problems, positive=None)
+    if {(r["measure"], r["path"]) for r in rows} != {(m, p) for m in ("instructions", "ns")
+                                                     for p in ("bounce", "direct")}:
+        problems.append("host_fit.csv: expected instructions and ns for bounce and direct")
     rows = check_csv(out, "host_occupancy.csv", HOST_CSV["host_occupancy.csv"], problems)
-    need_numbers("host_occupancy.csv", rows, ["map_unmap_ns", "segment_probes_per_map"], problems)
-    need_numbers("host_occupancy.csv", rows, ["occupancy_pct"], problems, positive=False)
+    need_numbers("host_occupancy.csv", rows, ["occupancy_pct", "failure_rate", "free_runs",
+                                              "mean_free_run_kib"], problems, positive=False)
+    if {number(r["size"]) for r in rows} != set(OCC_SIZES):
+        problems.append("host_occupancy.csv: expected every size from 2 KiB to 256 KiB")
     targets = {number(r["target_pct"]) for r in rows}
     for t in (0, 95):
         if t not in targets:
-            problems.append(f"host_occupancy.csv: no row at {t}% occupancy")
+            problems.append(f"host_occupancy.csv: no rows at {t}% occupancy")
+    rows = check_csv(out, "host_occupancy_time.csv", HOST_CSV["host_occupancy_time.csv"], problems)
+    need_numbers("host_occupancy_time.csv", rows, ["map_unmap_4k_ns"], problems)
+    # A map that takes back a run it just released searches nothing: 0 probes.
+    need_numbers("host_occupancy_time.csv", rows, ["occupancy_pct", "segment_probes_per_map"],
+                 problems, positive=False)
     rows = check_csv(out, "host_coherent.csv", HOST_CSV["host_coherent.csv"], problems)
     need_numbers("host_coherent.csv", rows, ["alloc_free_ns"], problems)
     need_numbers("host_coherent.csv", rows, ["rsi_calls_per_op", "ipa_state_set_per_op",
@@ -661,6 +1075,7 @@ def check_host(out, problems):
     if {r["path"] for r in rows} != {"atomic_pool", "converting"}:
         problems.append("host_coherent.csv: expected the paths atomic_pool and converting")
     check_png(out, "host_overhead.png", problems)
+    check_png(out, "host_occupancy.png", problems)
 
 
 def check_qemu(out, problems):
@@ -670,12 +1085,20 @@ def check_qemu(out, problems):
                                         "polls_per_request_max"], problems)
     need_numbers("qemu_blk.csv", rows, ["fit_residual_ticks", "rsi_calls_per_mib",
                                         "granules_per_mib"], problems, positive=False)
-    # The paths are what makes the comparison meaningful (not a speed).
+    # The paths are what makes the comparison meaningful (not a speed): a
+    # private buffer's data bounces while the request header and the status
+    # byte, in shared coherent memory, go direct (two direct mappings per
+    # request), as in a realm driver; shared buffers bounce nothing.
     for r in rows:
         want = "bounced" if r["buffer"] == "private" else "direct"
+        what = f"qemu_blk.csv: {r['mode']} {r['op']} {r['buffer']} {r['size']}"
         if r["path"] != want:
-            problems.append(f"qemu_blk.csv: {r['mode']} {r['op']} {r['buffer']} {r['size']} "
-                            f"went {r['path']}, expected {want}")
+            problems.append(f"{what}: the data went {r['path']}, expected {want}")
+        if r["buffer"] != "private" and number(r["bounced_maps_per_request"]) != 0:
+            problems.append(f"{what}: {r['bounced_maps_per_request']} bounces per request")
+        if r["buffer"] == "private" and number(r["direct_maps_per_request"]) != 2:
+            problems.append(f"{what}: {r['direct_maps_per_request']} direct mappings per "
+                            "request, expected the header and the status")
     seen = {(r["mode"], r["op"], r["buffer"], number(r["size"])) for r in rows}
     for key in [(m, o, b, s) for m in MODES for o in BLK_OPS for b in BLK_BUFFERS for s in BLK_SIZES]:
         if key not in seen:
@@ -687,18 +1110,34 @@ def check_qemu(out, problems):
     for key in [(m, o, s) for m in MODES for o in BLK_OPS for s in BLK_SIZES]:
         if key not in seen:
             problems.append(f"qemu_blk_ratio.csv: no ratio for {' '.join(map(str, key))}")
+    rows = check_csv(out, "qemu_blk_fit.csv", QEMU_CSV["qemu_blk_fit.csv"], problems)
+    if {(r["mode"], r["op"]) for r in rows} != {(m, o) for m in MODES for o in BLK_OPS}:
+        problems.append("qemu_blk_fit.csv: expected a fit per boot and operation")
     rows = check_csv(out, "qemu_poll_fit.csv", QEMU_CSV["qemu_poll_fit.csv"], problems)
     need_numbers("qemu_poll_fit.csv", rows, ["ticks_per_extra_poll", "max_residual_ticks"],
                  problems, positive=False)
     if {r["mode"] for r in rows} != set(MODES):
         problems.append("qemu_poll_fit.csv: expected one row per boot (realm, plain)")
     rows = check_csv(out, "qemu_mem.csv", QEMU_CSV["qemu_mem.csv"], problems)
-    need_numbers("qemu_mem.csv", rows, ["bounce_ns", "direct_ns", "memcpy_ns",
-                                        "bounce_over_memcpy", "direct_over_memcpy"], problems)
+    need_numbers("qemu_mem.csv", rows, ["bounce_instr", "direct_instr", "memcpy_instr",
+                                        "limit_instr", "bounce_over_memcpy", "bounce_over_limit",
+                                        "direct_over_memcpy"], problems)
     seen = {(r["mode"], number(r["size"]), r["direction"]) for r in rows}
     for key in [(m, s, d) for m in MODES for s in HOST_SIZES for d in DIRECTIONS]:
         if key not in seen:
             problems.append(f"qemu_mem.csv: no row for {' '.join(map(str, key))}")
+    rows = check_csv(out, "qemu_mem_fit.csv", QEMU_CSV["qemu_mem_fit.csv"], problems)
+    need_numbers("qemu_mem_fit.csv", rows, ["fixed_instr", "per_byte_instr",
+                                            "limit_per_byte_instr"], problems, positive=None)
+    rows = check_csv(out, "qemu_convert.csv", QEMU_CSV["qemu_convert.csv"], problems)
+    need_numbers("qemu_convert.csv", rows, ["bounce_instr", "shared_instr", "convert_instr",
+                                            "convert_over_bounce"], problems)
+    if {number(r["size"]) for r in rows} != set(CONVERT_SIZES):
+        problems.append("qemu_convert.csv: expected every size from 4 KiB to 256 KiB")
+    for r in rows:
+        if number(r["convert_rsi_calls"]) != 2:
+            problems.append(f"qemu_convert.csv: converting {r['size']} bytes made "
+                            f"{r['convert_rsi_calls']} RSI calls, not one share and one unshare")
     rows = check_csv(out, "qemu_rsi.csv", QEMU_CSV["qemu_rsi.csv"], problems)
     need_numbers("qemu_rsi.csv", rows, ["rsi_calls_per_mib", "granules_per_mib"], problems,
                  positive=False)
@@ -711,12 +1150,13 @@ def check_qemu(out, problems):
             problems.append(f"qemu_crosscheck.csv: {r['mode']} {r['counter']}: guest "
                             f"{r['guest']}, monitor {r['monitor']}")
     check_png(out, "qemu_overhead.png", problems)
+    check_png(out, "qemu_convert.png", problems)
 
 
 def check(a, parts):
     problems = []
     if "host" in parts:
-        check_host(a.out, problems)
+        check_host(a.out, a.quick, problems)
     if "qemu" in parts:
         check_qemu(a.out, problems)
     summary = os.path.join(a.out, "summary.md")
@@ -743,6 +1183,11 @@ def main():
     p.add_argument("--qemu", default="qemu-system-aarch64")
     p.add_argument("--disk", choices=["null", "file"], default="null",
                    help="virtio-blk backend: null-co (default) or a sparse 64 MiB file")
+    p.add_argument("--rmm", choices=RMMS, default="emulated",
+                   help="the RMM the realm runs under: the EL2 monitor's (emulated), or "
+                        "TF-RMM through --tf-rmm-cmd")
+    p.add_argument("--tf-rmm-cmd", help="with --rmm tf-rmm: a shell command that boots the "
+                   "firmware as a realm under TF-RMM with ccdma.bench=1 and prints its console")
     p.add_argument("--timeout", type=int, default=900, help="per QEMU boot, seconds")
     p.add_argument("--command", help="the command to credit in summary.md")
     a = p.parse_args()

@@ -92,6 +92,13 @@ target_link_options(ccdma.elf PRIVATE
   -Wl,--defsym=CCDMA_PGTABLE_PAGES=${CCDMA_PGTABLE_PAGES}
   -Wl,-Map=${CMAKE_BINARY_DIR}/ccdma.map)
 set_target_properties(ccdma.elf PROPERTIES LINK_DEPENDS ${CCDMA_ROOT}/linker/ccdma-virt.ld)
+# picolibc's release build for the EL1 image: its memcpy and memset are the
+# assembly routines (ldp/stp pairs, DC ZVA), not the size build's byte
+# loops. Its memset, memchr and strchr use FP/SIMD registers, which the EL1
+# vectors keep across every handler (boot/vectors.S); the EL2 monitor,
+# which must not touch the realm's FP state, keeps the size build.
+target_compile_options(ccdma.elf PRIVATE --picolibc-buildtype=release)
+target_link_options(ccdma.elf PRIVATE --picolibc-buildtype=release)
 
 # ccdma.bin: the arm64 Image (-kernel, kvmtool).
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ccdma.bin

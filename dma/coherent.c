@@ -51,6 +51,7 @@ static struct {
 } reg;
 
 static ccdma_lock_t reg_lock = CCDMA_LOCK_INIT;
+struct dma_bounds dma_coherent_private_bounds = {UINT64_MAX, 0};
 
 /* reg_lock held. xorshift32: treap priorities need only be well spread. */
 static uint32_t next_prio(void)
@@ -87,6 +88,7 @@ int dma_coherent_init(void)
         return CCDMA_ENOMEM;
     flags = ccdma_plat_lock(&reg_lock);
     memset(&reg, 0, sizeof(reg));
+    dma_bounds_reset(&dma_coherent_private_bounds);
     reg.rng = 0x2545f491u;
     add_page(page);
     ccdma_plat_unlock(&reg_lock, flags);
@@ -157,7 +159,27 @@ void dma_coherent_commit(struct dma_coherent_rec *rec, ccdma_phys_t pa,
     flags = ccdma_plat_lock(&reg_lock);
     rec->node.prio = next_prio();
     itree_insert(&reg.root, &rec->node);
+    if (!shared)
+        dma_bounds_widen(&dma_coherent_private_bounds, pa, bytes);
     ccdma_plat_unlock(&reg_lock, flags);
+}
+
+static bool match_private(const struct itree_node *n, void *ctx)
+{
+    (void)ctx;
+    return !((const struct dma_coherent_rec *)((const char *)n -
+                                               offsetof(struct dma_coherent_rec, node)))->shared;
+}
+
+bool dma_coherent_private_slow(ccdma_phys_t pa, size_t size)
+{
+    unsigned long flags;
+    bool found;
+
+    flags = ccdma_plat_lock(&reg_lock);
+    found = itree_find(reg.root, pa, pa + size - 1, match_private, NULL) != NULL;
+    ccdma_plat_unlock(&reg_lock, flags);
+    return found;
 }
 
 static bool match_any(const struct itree_node *n, void *ctx)

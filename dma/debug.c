@@ -53,8 +53,11 @@ struct recent_unmap {
     ccdma_dma_t dma;
 };
 
+/* Read without the lock by the hooks' inline wrappers (dma_internal.h);
+ * written under dbg_lock. */
+bool dma_debug_enabled;
+
 static struct {
-    bool enabled;
     struct itree_node *by_dma;
     struct itree_node *by_phys;
     struct dbg_entry *free_list;
@@ -67,6 +70,16 @@ static struct {
 } dbg;
 
 static ccdma_lock_t dbg_lock = CCDMA_LOCK_INIT;
+
+static bool debug_on(void)
+{
+    return __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED);
+}
+
+static void debug_set(bool on)
+{
+    __atomic_store_n(&dma_debug_enabled, on, __ATOMIC_RELAXED);
+}
 
 static const char *const type_names[] = {
     [DMA_DEBUG_SINGLE] = "single mapping",
@@ -187,19 +200,21 @@ static bool recently_unmapped(uint32_t dev_id, ccdma_dma_t dma)
 
 /* ---- hooks ---------------------------------------------------------------------- */
 
-void dma_debug_map(const struct ccdma_device *dev, enum dma_debug_type type,
-                   ccdma_dma_t dma, ccdma_phys_t pa, size_t size,
-                   enum ccdma_dir dir)
+void dma_debug_record(const struct ccdma_device *dev, enum dma_debug_type type,
+                      ccdma_dma_t dma, ccdma_phys_t pa, size_t size,
+                      enum ccdma_dir dir)
 {
     unsigned long flags;
     struct dbg_entry *e;
 
-    if (!dbg.enabled)
-        return;
     flags = ccdma_plat_lock(&dbg_lock);
+    if (!debug_on()) {
+        ccdma_plat_unlock(&dbg_lock, flags);
+        return;
+    }
     e = entry_alloc();
     if (!e) {
-        dbg.enabled = false;
+        debug_set(false);
         dbg.c.enabled = false;
         ccdma_plat_unlock(&dbg_lock, flags);
         dma_report("dma-debug: out of memory for entries, disabling");
@@ -273,18 +288,20 @@ static void report_unknown(const struct ccdma_device *dev,
                   dma_dev_name(dev), type_names[type], (unsigned long long)dma);
 }
 
-int dma_debug_unmap(const struct ccdma_device *dev, enum dma_debug_type type,
-                    ccdma_dma_t dma, size_t size, enum ccdma_dir dir,
-                    bool size_must_match)
+int dma_debug_release(const struct ccdma_device *dev, enum dma_debug_type type,
+                      ccdma_dma_t dma, size_t size, enum ccdma_dir dir,
+                      bool size_must_match)
 {
     struct match_ctx m = {.dev_id = dev->debug_id, .exact = true, .start = dma};
     unsigned long flags;
     struct dbg_entry *e;
     int ret = CCDMA_OK;
 
-    if (!dbg.enabled)
-        return CCDMA_OK;
     flags = ccdma_plat_lock(&dbg_lock);
+    if (!debug_on()) {
+        ccdma_plat_unlock(&dbg_lock, flags);
+        return CCDMA_OK;
+    }
     /* A streaming mapping may legally start where a coherent allocation
      * does (already-shared memory mapped with CC_SHARED): release the entry
      * of the caller's type, and call it a wrong type only if none exists. */
@@ -323,17 +340,19 @@ out:
     return ret;
 }
 
-int dma_debug_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
-                   size_t size, enum ccdma_dir dir)
+int dma_debug_check_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
+                         size_t size, enum ccdma_dir dir)
 {
     struct match_ctx m = {.dev_id = dev->debug_id, .streaming = true};
     unsigned long flags;
     struct dbg_entry *e;
     int ret = CCDMA_OK;
 
-    if (!dbg.enabled)
-        return CCDMA_OK;
     flags = ccdma_plat_lock(&dbg_lock);
+    if (!debug_on()) {
+        ccdma_plat_unlock(&dbg_lock, flags);
+        return CCDMA_OK;
+    }
     e = find_dma(dma, dma, &m);
     if (!e) {
         DBG_ERROR(sync_unmapped, "%s: sync of %#llx+%zu, which no live mapping covers",
@@ -353,6 +372,26 @@ int dma_debug_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
     return ret;
 }
 
+/* The claim is checked only where the platform can tell (its query is
+ * optional); "cannot tell" is no finding. */
+bool dma_debug_check_shared(const struct ccdma_device *dev, const void *va, ccdma_phys_t pa,
+                            size_t size)
+{
+    unsigned long flags;
+    int state;
+
+    if (!ccdma_plat_mem_is_shared)
+        return true;
+    state = ccdma_plat_mem_is_shared(va, size);
+    if (state != 0)
+        return true;
+    flags = ccdma_plat_lock(&dbg_lock);
+    DBG_ERROR(false_shared, "%s: CC_SHARED mapping of %#llx+%zu, but not every page of it "
+              "is shared: refused", dma_dev_name(dev), (unsigned long long)pa, size);
+    ccdma_plat_unlock(&dbg_lock, flags);
+    return false;
+}
+
 /* ---- lifetime -------------------------------------------------------------------- */
 
 void dma_debug_init(bool enabled)
@@ -361,7 +400,7 @@ void dma_debug_init(bool enabled)
 
     memset(&dbg, 0, sizeof(dbg));
     dbg.rng = 0x9e3779b9u;
-    dbg.enabled = enabled;
+    debug_set(enabled);
     dbg.c.enabled = enabled;
     ccdma_plat_unlock(&dbg_lock, flags);
 }
@@ -403,7 +442,7 @@ int dma_debug_shutdown(void)
     dbg.by_dma = NULL;
     dbg.by_phys = NULL;
     dbg.c.live = 0;
-    dbg.enabled = false;
+    debug_set(false);
     ccdma_plat_unlock(&dbg_lock, flags);
     return leaks;
 }

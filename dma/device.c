@@ -13,51 +13,9 @@
 static uint32_t next_debug_id = 1;
 static ccdma_lock_t device_lock = CCDMA_LOCK_INIT;
 
-bool dma_cc(void)
-{
-    return ccdma_plat_cc_active();
-}
-
 const char *dma_dev_name(const struct ccdma_device *dev)
 {
     return dev && dev->name ? dev->name : "device";
-}
-
-bool dma_dev_ready(const struct ccdma_device *dev)
-{
-    return dev && dev->debug_id != 0;
-}
-
-bool dma_dev_reaches(const struct ccdma_device *dev, bool shared)
-{
-    if (!dma_cc())
-        return dev->reach_private || dev->reach_shared;
-    return shared ? dev->reach_shared : dev->reach_private;
-}
-
-/* A device that cannot reach private memory needs shared pools; one that
- * can (T=1) must keep private data private, so it needs private pools. */
-bool dma_dev_needs_shared(const struct ccdma_device *dev)
-{
-    return !dma_cc() || !dev->reach_private;
-}
-
-static uint64_t min_not_zero(uint64_t a, uint64_t b)
-{
-    if (!a)
-        return b;
-    if (!b)
-        return a;
-    return a < b ? a : b;
-}
-
-uint64_t dma_dev_limit(const struct ccdma_device *dev, bool coherent)
-{
-    uint64_t mask = dev->dma_mask;
-
-    if (coherent && dev->coherent_dma_mask)
-        mask = dev->coherent_dma_mask;
-    return min_not_zero(mask, dev->bus_limit);
 }
 
 static bool is_low_mask(uint64_t m)
@@ -138,7 +96,6 @@ bool dma_capable_limit(const struct ccdma_device *dev, ccdma_dma_t addr,
                        size_t size, unsigned int attrs, bool coherent)
 {
     bool shared = (attrs & CCDMA_ATTR_CC_SHARED) != 0;
-    uint64_t limit;
 
     if (!dev || !size || addr == CCDMA_DMA_ADDR_INVALID)
         return false;
@@ -151,12 +108,7 @@ bool dma_capable_limit(const struct ccdma_device *dev, ccdma_dma_t addr,
     } else {
         shared = true;
     }
-    if (!dma_dev_reaches(dev, shared))
-        return false;
-    limit = dma_dev_limit(dev, coherent);
-    if (!limit || size - 1 > UINT64_MAX - addr)
-        return false;
-    return addr + (size - 1) <= limit;
+    return dma_dev_reaches(dev, shared) && dma_within(dev, addr, size, coherent);
 }
 
 bool ccdma_capable(const struct ccdma_device *dev, ccdma_dma_t addr,
@@ -182,22 +134,4 @@ size_t ccdma_max_mapping_size(const struct ccdma_device *dev)
     if (!dev_may_bounce(dev))
         return SIZE_MAX;
     return dma_swiotlb_max_mapping(dev);
-}
-
-int dma_virt_to_phys(const void *va, size_t size, ccdma_phys_t *pa)
-{
-    const uint8_t *last = (const uint8_t *)va + size - 1;
-    ccdma_phys_t p;
-
-    if (!va || !size)
-        return CCDMA_EINVAL;
-    /* Only linear-map memory has a physical address. The round trip is the
-     * portable test: a stack or heap pointer outside it does not survive.
-     * The linear map is contiguous, so both ends settle the whole range. */
-    p = ccdma_plat_virt_to_phys(va);
-    if (ccdma_plat_phys_to_virt(p) != va ||
-        ccdma_plat_phys_to_virt(p + size - 1) != last)
-        return CCDMA_EFAULT;
-    *pa = p;
-    return CCDMA_OK;
 }

@@ -1,92 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dma-direct: mappings without copies, and coherent allocations that own
- * (and so may convert) their pages.
- *
- * Mapping never converts (rule 2). The encoding comes from the mapping
- * attribute: CC_SHARED says the caller's memory is already shared (rule 1),
- * otherwise it is private. If the device cannot reach that address, in that
- * state, under its mask and bus limit, the mapping bounces (rule 6); it never
- * gets a wrong address.
+ * dma-direct: syncs of direct mappings, and coherent allocations that own
+ * (and so may convert) their pages. The streaming map and unmap are inline
+ * in direct.h.
  */
-#include "dma_internal.h"
+#include "direct.h"
 
-/* ---- cache maintenance for non-coherent devices ------------------------------ */
-
-/*
- * Toward the device: clean, whatever the direction. For FROM_DEVICE that
- * keeps dirty lines from being evicted over what the device writes later
- * (arm64 does the same since 2022; an invalidate here could also drop CPU
- * writes sharing the first or last line).
- */
-static void cache_for_device(const struct ccdma_device *dev, const void *va,
-                             size_t size, enum ccdma_dir dir)
-{
-    (void)dir;
-    if (!dev->coherent)
-        ccdma_plat_cache_clean(va, size);
-}
-
-/* Back to the CPU: drop stale lines where the device may have written. */
-static void cache_for_cpu(const struct ccdma_device *dev, void *va, size_t size,
-                          enum ccdma_dir dir)
-{
-    if (!dev->coherent && dir != CCDMA_TO_DEVICE)
-        ccdma_plat_cache_invalidate(va, size);
-}
-
-/* The linear-map CPU address of a whole physical range, or NULL. */
-static void *range_to_virt(ccdma_phys_t pa, size_t size)
-{
-    uint8_t *va = ccdma_plat_phys_to_virt(pa);
-
-    if (!va || ccdma_plat_phys_to_virt(pa + size - 1) != va + size - 1)
-        return NULL;
-    return va;
-}
-
-/* ---- streaming -------------------------------------------------------------------- */
-
-int dma_direct_map(struct ccdma_device *dev, void *va, ccdma_phys_t pa,
-                   size_t size, enum ccdma_dir dir, unsigned int attrs,
-                   ccdma_dma_t *out, bool *bounced)
-{
-    bool shared = (attrs & CCDMA_ATTR_CC_SHARED) || !dma_cc();
-    ccdma_dma_t dma;
-    int err;
-
-    *bounced = false;
-    /* A restricted pool means "only through this pool", like force. */
-    if (!dev->force_bounce && !dev->restricted_pool) {
-        dma = ccdma_plat_phys_to_dma(pa, shared);
-        if (ccdma_capable(dev, dma, size, shared ? CCDMA_ATTR_CC_SHARED : 0)) {
-            if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
-                cache_for_device(dev, va, size, dir);
-            *out = dma;
-            return CCDMA_OK;
-        }
-    }
-    err = dma_swiotlb_map(dev, va, pa, size, dir, attrs, out);
-    *bounced = err == CCDMA_OK;
-    return err;
-}
-
-int dma_direct_unmap(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
-                     enum ccdma_dir dir, unsigned int attrs)
-{
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
-    void *va;
-
-    if (dma_swiotlb_owns(pa))
-        return dma_swiotlb_unmap(dev, addr, size, dir, attrs);
-    if (attrs & CCDMA_ATTR_SKIP_CPU_SYNC)
-        return CCDMA_OK;
-    va = range_to_virt(pa, size);
-    if (!va)
-        return CCDMA_EFAULT;
-    cache_for_cpu(dev, va, size, dir);
-    return CCDMA_OK;
-}
+/* ---- streaming ---------------------------------------------------------------------- */
 
 int dma_direct_sync(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                     enum ccdma_dir dir, bool for_cpu)
@@ -94,15 +14,19 @@ int dma_direct_sync(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
     ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
     void *va;
 
-    if (dma_swiotlb_owns(pa))
-        return dma_swiotlb_sync(dev, addr, size, dir, for_cpu);
-    va = range_to_virt(pa, size);
+    if (dma_swiotlb_may_own(pa)) {
+        int err = dma_swiotlb_sync(dev, addr, size, dir, for_cpu);
+
+        if (err != DMA_SWIOTLB_NOT_MINE)
+            return err;
+    }
+    va = dma_range_to_virt(pa, size);
     if (!va)
         return CCDMA_EFAULT;
     if (for_cpu)
-        cache_for_cpu(dev, va, size, dir);
+        dma_cache_for_cpu(dev, va, size, dir);
     else
-        cache_for_device(dev, va, size, dir);
+        dma_cache_for_device(dev, va, size);
     return CCDMA_OK;
 }
 
@@ -237,7 +161,7 @@ int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
     bool shared = (attrs & CCDMA_ATTR__ALLOC_SHARED) != 0;
 
     /* Restricted-pool memory was made shared once, when the pool was
-     * created: allocating from it never converts again (C14). */
+     * created: converting again would wipe it under its other users. */
     if (dev->restricted_pool)
         return alloc_from_restricted(dev, size, cpu, handle);
     /* A caller that cannot wait for a conversion gets pre-converted memory
@@ -268,7 +192,8 @@ int dma_direct_free(struct ccdma_device *dev, size_t size, void *cpu,
     int err;
 
     (void)dev;
-    /* Pools are found by physical address, not by CPU address (C9). */
+    /* Pools are found by physical address, not by CPU address: the
+     * handle names the memory even when cpu is an alias. */
     if (dma_swiotlb_free_phys(pa, size, enc_shared, &err))
         return err;
     if (dma_pool_free_phys(pa, size, enc_shared, &err))

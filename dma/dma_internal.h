@@ -19,6 +19,15 @@
  */
 #define CCDMA_ATTR__ALLOC_SHARED (1u << 16)
 
+/*
+ * Internal unmap attribute: the mapping is being unwound because the
+ * request it belongs to failed before the device was told of it (a
+ * scatter-gather list that could not be mapped whole). A bounce then takes
+ * back the bytes it copied toward the device: "all or nothing" leaves
+ * nothing shown.
+ */
+#define CCDMA_ATTR__UNWIND (1u << 17)
+
 #define DMA_SLOT_SHIFT 11u
 #define DMA_SLOT_SIZE (1u << DMA_SLOT_SHIFT)
 #define DMA_SEG_SLOTS CCDMA_SWIOTLB_SEGMENT_SLOTS
@@ -31,6 +40,38 @@
 
 #define DMA_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
 #define DMA_DIV_UP(x, a) (((x) + (a) - 1) / (a))
+
+/* ---- bounds that a lock-free reader may test ------------------------------ */
+
+/*
+ * [lo, hi) covering a set of ranges that only their owner (under its lock)
+ * changes. The bounds only widen while the set lives, so a reader without
+ * the lock that finds an address outside knows it is in none of them; one
+ * inside takes the lock and asks.
+ */
+struct dma_bounds {
+    ccdma_phys_t lo, hi;
+};
+
+static inline void dma_bounds_reset(struct dma_bounds *b)
+{
+    __atomic_store_n(&b->lo, UINT64_MAX, __ATOMIC_RELAXED);
+    __atomic_store_n(&b->hi, 0, __ATOMIC_RELAXED);
+}
+
+static inline void dma_bounds_widen(struct dma_bounds *b, ccdma_phys_t pa, size_t bytes)
+{
+    if (pa < __atomic_load_n(&b->lo, __ATOMIC_RELAXED))
+        __atomic_store_n(&b->lo, pa, __ATOMIC_RELAXED);
+    if (pa + bytes > __atomic_load_n(&b->hi, __ATOMIC_RELAXED))
+        __atomic_store_n(&b->hi, pa + bytes, __ATOMIC_RELAXED);
+}
+
+static inline bool dma_bounds_may_hold(const struct dma_bounds *b, ccdma_phys_t pa, size_t size)
+{
+    return pa + size > __atomic_load_n(&b->lo, __ATOMIC_RELAXED) &&
+           pa < __atomic_load_n(&b->hi, __ATOMIC_RELAXED);
+}
 
 /* ---- report.c: the one way dma/ prints ------------------------------------ */
 
@@ -46,19 +87,109 @@ struct dma_ratelimit {
 };
 bool dma_ratelimit_ok(struct dma_ratelimit *rl);
 
+/* ---- runtime.c and device.c: state every path reads ------------------------ */
+
+/* Whether memory is private by default is fixed for the runtime's life:
+ * ccdma_init() reads it from the platform once, so the hot paths test a
+ * flag instead of calling the seam each time. Before init (a device
+ * described early) the platform answers. */
+extern bool dma_rt_ready;
+extern bool dma_rt_cc;
+
+static inline bool dma_initialised(void)
+{
+    return dma_rt_ready;
+}
+
+static inline bool dma_cc(void)
+{
+    return dma_rt_ready ? dma_rt_cc : ccdma_plat_cc_active();
+}
+
+static inline bool dma_dev_ready(const struct ccdma_device *dev)
+{
+    return dev && dev->debug_id != 0;
+}
+
+static inline bool dma_dev_reaches(const struct ccdma_device *dev, bool shared)
+{
+    if (!dma_cc())
+        return dev->reach_private || dev->reach_shared;
+    return shared ? dev->reach_shared : dev->reach_private;
+}
+
+/* The state a bounce or atomic pool must have to serve dev: a device that
+ * cannot reach private memory needs shared pools; one that can (T=1) must
+ * keep private data private, so it needs private pools. */
+static inline bool dma_dev_needs_shared(const struct ccdma_device *dev)
+{
+    return !dma_cc() || !dev->reach_private;
+}
+
+static inline uint64_t dma_min_not_zero(uint64_t a, uint64_t b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    return a < b ? a : b;
+}
+
+/* The highest address dev can reach for streaming or coherent DMA. */
+static inline uint64_t dma_dev_limit(const struct ccdma_device *dev, bool coherent)
+{
+    uint64_t mask = dev->dma_mask;
+
+    if (coherent && dev->coherent_dma_mask)
+        mask = dev->coherent_dma_mask;
+    return dma_min_not_zero(mask, dev->bus_limit);
+}
+
+static inline bool dma_within(const struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                              bool coherent)
+{
+    uint64_t limit = dma_dev_limit(dev, coherent);
+
+    if (!limit || size - 1 > UINT64_MAX - addr)
+        return false;
+    return addr + (size - 1) <= limit;
+}
+
+/* ccdma_capable() for an address the DMA layer encoded itself, in the
+ * state `shared`: the reach and the limit only. */
+static inline bool dma_reaches(const struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+                               bool shared)
+{
+    return dma_dev_reaches(dev, shared) && dma_within(dev, addr, size, false);
+}
+
+/* Canonical physical address of a linear-map CPU range, or EFAULT. Only
+ * linear-map memory has a physical address. The round trip is the portable
+ * test: a stack or heap pointer outside it does not survive. The linear
+ * map is contiguous and page-granular, so both ends settle the whole range,
+ * and one settles a range within one page. */
+static inline int dma_virt_to_phys(const void *va, size_t size, ccdma_phys_t *pa)
+{
+    const uint8_t *last = (const uint8_t *)va + size - 1;
+    ccdma_phys_t p;
+
+    if (!va || !size)
+        return CCDMA_EINVAL;
+    p = ccdma_plat_virt_to_phys(va);
+    if (ccdma_plat_phys_to_virt(p) != va)
+        return CCDMA_EFAULT;
+    if ((((uintptr_t)va ^ (uintptr_t)last) >= CCDMA_PAGE_SIZE) &&
+        ccdma_plat_phys_to_virt(p + size - 1) != last)
+        return CCDMA_EFAULT;
+    *pa = p;
+    return CCDMA_OK;
+}
+
 /* ---- device.c: devices, encodings, reach ----------------------------------- */
 
-bool dma_cc(void);
 const char *dma_dev_name(const struct ccdma_device *dev);
-bool dma_dev_ready(const struct ccdma_device *dev);
-bool dma_dev_reaches(const struct ccdma_device *dev, bool shared);
-/* The state a bounce or atomic pool must have to serve dev. */
-bool dma_dev_needs_shared(const struct ccdma_device *dev);
-uint64_t dma_dev_limit(const struct ccdma_device *dev, bool coherent);
 bool dma_capable_limit(const struct ccdma_device *dev, ccdma_dma_t addr,
                        size_t size, unsigned int attrs, bool coherent);
-/* Canonical physical address of a linear-map CPU range, or EFAULT. */
-int dma_virt_to_phys(const void *va, size_t size, ccdma_phys_t *pa);
 
 /* ---- runtime.c: counters shared by the layers ------------------------------ */
 
@@ -70,10 +201,18 @@ enum dma_stat {
     DMA_STAT_CONVERSIONS,
     DMA_STAT_LEAKED_PAGES,
     DMA_STAT_LEAK_EVENTS,
+    DMA_STAT_KEPT_PAGES,     /* not reset by ccdma_init(): kept since boot */
     DMA_STAT_COUNT,
 };
-void dma_stat_add(enum dma_stat which, uint64_t n);
-bool dma_initialised(void);
+/* Relaxed atomic counters: every mapping counts itself, and a lock round
+ * trip would cost a direct mapping as much as the mapping does. A reader
+ * sees each counter exact, not all of them at one instant. */
+extern uint64_t dma_stats[DMA_STAT_COUNT];
+
+static inline void dma_stat_add(enum dma_stat which, uint64_t n)
+{
+    __atomic_fetch_add(&dma_stats[which], n, __ATOMIC_RELAXED);
+}
 
 /* ---- convert.c: owned memory changing state -------------------------------- */
 
@@ -90,13 +229,8 @@ size_t dma_release_owned(void *va, size_t bytes, bool shared, const char *what);
 /* Count and report memory that must never be reused. */
 void dma_leak(const char *what, const void *va, size_t bytes, int err);
 
-/* ---- direct.c ---------------------------------------------------------------- */
+/* ---- direct.c (the streaming map and unmap are inline, in direct.h) ---------- */
 
-int dma_direct_map(struct ccdma_device *dev, void *va, ccdma_phys_t pa,
-                   size_t size, enum ccdma_dir dir, unsigned int attrs,
-                   ccdma_dma_t *out, bool *bounced);
-int dma_direct_unmap(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
-                     enum ccdma_dir dir, unsigned int attrs);
 int dma_direct_sync(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                     enum ccdma_dir dir, bool for_cpu);
 int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
@@ -128,6 +262,16 @@ void dma_coherent_commit(struct dma_coherent_rec *rec, ccdma_phys_t pa,
  * and state. Otherwise EFAULT, with a report, and nothing changes. */
 int dma_coherent_forget(ccdma_phys_t pa, size_t size, bool enc_shared,
                         size_t *bytes, bool *shared);
+/* True when [pa, pa+size) overlaps a live direct allocation left private.
+ * Inline: a CC_SHARED mapping asks it, and the bounds answer almost all. */
+extern struct dma_bounds dma_coherent_private_bounds;
+bool dma_coherent_private_slow(ccdma_phys_t pa, size_t size);
+
+static inline bool dma_coherent_private(ccdma_phys_t pa, size_t size)
+{
+    return dma_bounds_may_hold(&dma_coherent_private_bounds, pa, size) &&
+           dma_coherent_private_slow(pa, size);
+}
 
 /* ---- pool.c: atomic pools -------------------------------------------------- */
 
@@ -141,6 +285,15 @@ int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
  * encoding) is the pool's state. */
 bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err);
 int dma_pool_poll(void);
+/* True when [pa, pa+size) overlaps a chunk of the private atomic pool. */
+extern struct dma_bounds dma_pool_private_bounds;
+bool dma_pool_private_slow(ccdma_phys_t pa, size_t size);
+
+static inline bool dma_pool_private(ccdma_phys_t pa, size_t size)
+{
+    return dma_bounds_may_hold(&dma_pool_private_bounds, pa, size) &&
+           dma_pool_private_slow(pa, size);
+}
 
 /* ---- swiotlb.c: bounce pools ------------------------------------------------- */
 
@@ -151,12 +304,23 @@ size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev);
 int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                     size_t size, enum ccdma_dir dir, unsigned int attrs,
                     ccdma_dma_t *out);
-/* True when pa lies in a bounce pool outside its coherent allocations:
- * unmap and sync of such an address belong to swiotlb, which refuses
- * (EFAULT) anything that is not a live mapping of that device. */
-bool dma_swiotlb_owns(ccdma_phys_t pa);
-int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr,
-                      size_t size, enum ccdma_dir dir, unsigned int attrs);
+/* What unmap and sync return for an address that is no bounce mapping's
+ * business: outside every bounce pool, or inside a coherent allocation of
+ * a restricted pool (memory that may be mapped like any other). Anything
+ * else in a pool must be a live mapping of that device (EFAULT otherwise). */
+#define DMA_SWIOTLB_NOT_MINE 1
+/* [lo, hi) covers every bounce region, so that an address outside needs no
+ * lock to be known direct. Each bound only widens before a region becomes
+ * usable and narrows only after one is retired, so a live mapping's address
+ * always passes; read without the lock (swiotlb_pool.c writes them). */
+extern ccdma_phys_t dma_swiotlb_bounds_lo, dma_swiotlb_bounds_hi;
+
+static inline bool dma_swiotlb_may_own(ccdma_phys_t pa)
+{
+    return pa >= __atomic_load_n(&dma_swiotlb_bounds_lo, __ATOMIC_RELAXED) &&
+           pa < __atomic_load_n(&dma_swiotlb_bounds_hi, __ATOMIC_RELAXED);
+}
+int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int attrs);
 int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
                      size_t size, enum ccdma_dir dir, bool for_cpu);
 /* From dev's restricted pool, which must be live and held by dev (ESTATE
@@ -167,6 +331,15 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
  * (not the start of an allocation, or enc_shared is not the pool's state)
  * or EINVAL (another size). */
 bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err);
+/* True when [pa, pa+size) overlaps a region of a private bounce pool. */
+extern struct dma_bounds dma_swiotlb_private_bounds;
+bool dma_swiotlb_private_slow(ccdma_phys_t pa, size_t size);
+
+static inline bool dma_swiotlb_private(ccdma_phys_t pa, size_t size)
+{
+    return dma_bounds_may_hold(&dma_swiotlb_private_bounds, pa, size) &&
+           dma_swiotlb_private_slow(pa, size);
+}
 /* Take dev's reference on dev->restricted_pool (moving one it already
  * holds on another pool): EINVAL for a pool that is not live, ESTATE for a
  * pool of the other state; nothing changes on failure. */
@@ -186,16 +359,57 @@ enum dma_debug_type {
 void dma_debug_init(bool enabled);
 /* Reports every live entry as a leak; returns how many there were. */
 int dma_debug_shutdown(void);
-void dma_debug_map(const struct ccdma_device *dev, enum dma_debug_type type,
-                   ccdma_dma_t dma, ccdma_phys_t pa, size_t size,
-                   enum ccdma_dir dir);
+/* The hooks are inline, so that with dma-debug off a mapping pays one
+ * test of this flag and no call. */
+extern bool dma_debug_enabled;
+void dma_debug_record(const struct ccdma_device *dev, enum dma_debug_type type,
+                      ccdma_dma_t dma, ccdma_phys_t pa, size_t size,
+                      enum ccdma_dir dir);
+int dma_debug_release(const struct ccdma_device *dev, enum dma_debug_type type,
+                      ccdma_dma_t dma, size_t size, enum ccdma_dir dir,
+                      bool size_must_match);
+int dma_debug_check_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
+                         size_t size, enum ccdma_dir dir);
+
+static inline void dma_debug_map(const struct ccdma_device *dev, enum dma_debug_type type,
+                                 ccdma_dma_t dma, ccdma_phys_t pa, size_t size,
+                                 enum ccdma_dir dir)
+{
+    if (__atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED))
+        dma_debug_record(dev, type, dma, pa, size, dir);
+}
+
 /* 0: found and forgotten (wrong size or direction only reported);
  * EFAULT: unknown or foreign (refuse); EINVAL: wrong type (refuse). */
-int dma_debug_unmap(const struct ccdma_device *dev, enum dma_debug_type type,
-                    ccdma_dma_t dma, size_t size, enum ccdma_dir dir,
-                    bool size_must_match);
+static inline int dma_debug_unmap(const struct ccdma_device *dev, enum dma_debug_type type,
+                                  ccdma_dma_t dma, size_t size, enum ccdma_dir dir,
+                                  bool size_must_match)
+{
+    if (!__atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED))
+        return CCDMA_OK;
+    return dma_debug_release(dev, type, dma, size, dir, size_must_match);
+}
+
+/* False, with a report, when the platform says some page of [va,
+ * va+size) is not shared: a CC_SHARED claim that is not true. */
+bool dma_debug_check_shared(const struct ccdma_device *dev, const void *va, ccdma_phys_t pa,
+                            size_t size);
+
+static inline bool dma_debug_shared_claim(const struct ccdma_device *dev, const void *va,
+                                          ccdma_phys_t pa, size_t size)
+{
+    if (!__atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED))
+        return true;
+    return dma_debug_check_shared(dev, va, pa, size);
+}
+
 /* 0: inside a live mapping; EFAULT: none covers it; EINVAL: out of range. */
-int dma_debug_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
-                   size_t size, enum ccdma_dir dir);
+static inline int dma_debug_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
+                                 size_t size, enum ccdma_dir dir)
+{
+    if (!__atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED))
+        return CCDMA_OK;
+    return dma_debug_check_sync(dev, dma, size, dir);
+}
 
 #endif /* CCDMA_DMA_INTERNAL_H */

@@ -11,7 +11,7 @@
  *  - MMIO goes through ccdma_map_resource(); ccdma_map_single() refuses it.
  *    MMIO is never bounced (rule 9).
  */
-#include "dma_internal.h"
+#include "direct.h"
 
 static bool dir_valid(enum ccdma_dir dir)
 {
@@ -19,7 +19,7 @@ static bool dir_valid(enum ccdma_dir dir)
            dir == CCDMA_FROM_DEVICE;
 }
 
-static int check_device(const struct ccdma_device *dev)
+static inline int check_device(const struct ccdma_device *dev)
 {
     if (!dma_initialised() || !dev)
         return CCDMA_EINVAL;
@@ -33,7 +33,7 @@ static int check_device(const struct ccdma_device *dev)
     return CCDMA_OK;
 }
 
-static int check_mapping(const struct ccdma_device *dev, size_t size,
+static inline int check_mapping(const struct ccdma_device *dev, size_t size,
                          enum ccdma_dir dir, unsigned int attrs)
 {
     int err = check_device(dev);
@@ -47,7 +47,35 @@ static int check_mapping(const struct ccdma_device *dev, size_t size,
 
 /* ---- single and scatter-gather ------------------------------------------------ */
 
-static int map_one(struct ccdma_device *dev, void *va, size_t size,
+/*
+ * CC_SHARED is the caller's word that the memory is shared (rule 1). It is
+ * taken, but not against what the layer knows: memory it owns and keeps
+ * private (the private atomic pool, private bounce pools, direct
+ * allocations left private) is refused. dma-debug asks the platform for
+ * the state of every page as well.
+ */
+static int check_shared_claim(const struct ccdma_device *dev, const void *va,
+                              ccdma_phys_t pa, size_t size)
+{
+    const char *why = NULL;
+
+    if (dma_pool_private(pa, size))
+        why = "the private atomic pool";
+    else if (dma_swiotlb_private(pa, size))
+        why = "a private bounce pool";
+    else if (dma_coherent_private(pa, size))
+        why = "a private coherent allocation";
+    else if (!dma_debug_shared_claim(dev, va, pa, size))
+        return CCDMA_EINVAL;
+    if (why) {
+        dma_report("%s: CC_SHARED mapping of %#llx+%zu, which lies in %s: refused",
+                   dma_dev_name(dev), (unsigned long long)pa, size, why);
+        return CCDMA_EINVAL;
+    }
+    return CCDMA_OK;
+}
+
+static inline int map_one(struct ccdma_device *dev, void *va, size_t size,
                    enum ccdma_dir dir, unsigned int attrs,
                    enum dma_debug_type type, ccdma_dma_t *out)
 {
@@ -57,6 +85,8 @@ static int map_one(struct ccdma_device *dev, void *va, size_t size,
     int err;
 
     err = dma_virt_to_phys(va, size, &pa);
+    if (!err && (attrs & CCDMA_ATTR_CC_SHARED) && dma_cc())
+        err = check_shared_claim(dev, va, pa, size);
     if (!err)
         err = dma_direct_map(dev, va, pa, size, dir, attrs, &dma, &bounced);
     if (err) {
@@ -69,7 +99,7 @@ static int map_one(struct ccdma_device *dev, void *va, size_t size,
     return CCDMA_OK;
 }
 
-static int unmap_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+static inline int unmap_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                      enum ccdma_dir dir, unsigned int attrs,
                      enum dma_debug_type type)
 {
@@ -80,7 +110,7 @@ static int unmap_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
     return dma_direct_unmap(dev, addr, size, dir, attrs);
 }
 
-static int sync_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+static inline int sync_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                     enum ccdma_dir dir, bool for_cpu)
 {
     int err = dma_debug_sync(dev, addr, size, dir);
@@ -165,10 +195,11 @@ int ccdma_map_sg(struct ccdma_device *dev, struct ccdma_sg *sg, int nents,
                       &sg[i].dma_addr);
         if (err) {
             /* All or nothing. The device never saw the earlier entries, so
-             * there is nothing to copy back: unwind without a sync. */
+             * there is nothing to copy back: unwind without a sync, and
+             * take back what was copied toward it. */
             while (--i >= 0) {
                 unmap_one(dev, sg[i].dma_addr, sg[i].dma_len, dir,
-                          attrs | CCDMA_ATTR_SKIP_CPU_SYNC, DMA_DEBUG_SG);
+                          attrs | CCDMA_ATTR_SKIP_CPU_SYNC | CCDMA_ATTR__UNWIND, DMA_DEBUG_SG);
                 sg[i].dma_addr = CCDMA_DMA_ADDR_INVALID;
                 sg[i].dma_len = 0;
             }

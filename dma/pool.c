@@ -27,8 +27,9 @@
  * page: `used` (page taken) and `head` (page starts an allocation). An
  * allocation is its head page and the used, non-head pages after it, so
  * the bitmaps record every allocation's start and length: a free must name
- * exactly one (C9 finds the chunk; this finds the allocation), or it would
- * release a neighbour's pages or the tail of its own.
+ * exactly one (the physical address finds the chunk; this finds the
+ * allocation), or it would release a neighbour's pages or the tail of its
+ * own.
  */
 struct pool_chunk {
     struct pool_chunk *next;
@@ -59,6 +60,7 @@ enum { POOL_PRIVATE, POOL_SHARED, POOL_COUNT };
 
 static struct atomic_pool pools[POOL_COUNT];
 static ccdma_lock_t pool_lock = CCDMA_LOCK_INIT;
+struct dma_bounds dma_pool_private_bounds = {UINT64_MAX, 0};
 
 static struct atomic_pool *pool_for_state(bool shared)
 {
@@ -213,7 +215,7 @@ int dma_pool_alloc(struct ccdma_device *dev, size_t size, bool shared,
 }
 
 /* Free by physical address: a caller holding only the handle, or an alias
- * of the CPU address, still finds its chunk (C9). Only an exact live
+ * of the CPU address, still finds its chunk. Only an exact live
  * allocation, named with the pool's own encoding, is given back; anything
  * else is EFAULT and changes nothing, with or without dma-debug. */
 bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
@@ -225,7 +227,7 @@ bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
     bool pool_shared = false;
 
     for (unsigned int p = 0; p < POOL_COUNT && !c; p++) {
-        if (!pools[p].exists) /* a pool that was never made (C16) */
+        if (!pools[p].exists) /* never made: it has no chunk to match */
             continue;
         for (c = pools[p].chunks; c; c = c->next)
             if (pa >= c->pa && pa - c->pa < c->npages * DMA_PAGE_SIZE)
@@ -267,7 +269,7 @@ bool dma_pool_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
  * has no run that long. Cleanup is exact at each step: the chunk's pages are
  * freed if they were never converted, unconverted and freed if metadata fails
  * after the conversion, and leaked only when a conversion itself fails
- * (C11, rule 7).
+ * (rule 7).
  */
 static int pool_expand(struct atomic_pool *pool, size_t npages)
 {
@@ -317,8 +319,23 @@ static int pool_expand(struct atomic_pool *pool, size_t npages)
     pool->chunks = meta;
     pool->total_pages += npages;
     pool->free_pages += npages;
+    if (!pool->shared)
+        dma_bounds_widen(&dma_pool_private_bounds, meta->pa, bytes);
     ccdma_plat_unlock(&pool_lock, flags);
     return CCDMA_OK;
+}
+
+bool dma_pool_private_slow(ccdma_phys_t pa, size_t size)
+{
+    const struct pool_chunk *c;
+    unsigned long flags;
+    bool found = false;
+
+    flags = ccdma_plat_lock(&pool_lock);
+    for (c = pools[POOL_PRIVATE].chunks; c && !found; c = c->next)
+        found = pa + size > c->pa && pa < c->pa + c->npages * DMA_PAGE_SIZE;
+    ccdma_plat_unlock(&pool_lock, flags);
+    return found;
 }
 
 int dma_pool_poll(void)
@@ -379,8 +396,17 @@ static int pool_create(struct atomic_pool *pool, bool shared, size_t bytes,
     return CCDMA_OK;
 }
 
+/*
+ * A chunk that still holds allocations at shutdown is kept for good: its
+ * owner never freed them, most likely because a device that ignored its
+ * reset may still use them (a driver keeps such memory on purpose), and
+ * returned to the page allocator the pages would be handed out again, to
+ * the next ccdma_init() or anyone, with that device still writing them.
+ * Kept, they are counted and reported; their metadata page goes.
+ */
 static void pool_destroy(struct atomic_pool *pool)
 {
+    const char *name = pool->shared ? "the shared atomic pool" : "the private atomic pool";
     struct pool_chunk *c = pool->chunks, *next;
 
     if (pool->exists && pool->free_pages != pool->total_pages)
@@ -389,8 +415,13 @@ static void pool_destroy(struct atomic_pool *pool)
                    pool->total_pages - pool->free_pages);
     for (; c; c = next) {
         next = c->next;
-        dma_release_owned(c->va, c->npages * DMA_PAGE_SIZE, pool->shared,
-                          pool->shared ? "the shared atomic pool" : "the private atomic pool");
+        if (c->nfree != c->npages) {
+            dma_stat_add(DMA_STAT_KEPT_PAGES, c->npages);
+            dma_report("%s: a %zu-page chunk with allocations still live at shutdown is "
+                       "kept for good (a device may still use them)", name, c->npages);
+        } else {
+            dma_release_owned(c->va, c->npages * DMA_PAGE_SIZE, pool->shared, name);
+        }
         ccdma_plat_pages_free(c, 1);
     }
     memset(pool, 0, sizeof(*pool));
@@ -406,6 +437,7 @@ int dma_pool_init(size_t bytes, size_t max_bytes)
     if (!max_bytes)
         max_bytes = bytes * POOL_GROWTH_FACTOR;
     memset(pools, 0, sizeof(pools));
+    dma_bounds_reset(&dma_pool_private_bounds);
     err = pool_create(&pools[POOL_SHARED], true, bytes, max_bytes);
     if (err)
         return err;

@@ -5,39 +5,30 @@
  */
 #include "dma_internal.h"
 
-static struct {
-    bool initialised;
-    uint64_t stats[DMA_STAT_COUNT];
-} rt;
+/* Set by ccdma_init(), cleared by ccdma_shutdown() (dma_internal.h). */
+bool dma_rt_ready;
+bool dma_rt_cc;
 
-static ccdma_lock_t stats_lock = CCDMA_LOCK_INIT;
+uint64_t dma_stats[DMA_STAT_COUNT];
 
-void dma_stat_add(enum dma_stat which, uint64_t n)
+static uint64_t stat_read(enum dma_stat which)
 {
-    unsigned long flags = ccdma_plat_lock(&stats_lock);
-
-    rt.stats[which] += n;
-    ccdma_plat_unlock(&stats_lock, flags);
-}
-
-bool dma_initialised(void)
-{
-    return rt.initialised;
+    return __atomic_load_n(&dma_stats[which], __ATOMIC_RELAXED);
 }
 
 int ccdma_init(const struct ccdma_config *cfg)
 {
     struct ccdma_config c = {.debug = true};
-    unsigned long flags;
     int err;
 
-    if (rt.initialised)
+    if (dma_rt_ready)
         return CCDMA_EBUSY;
     if (cfg)
         c = *cfg;
-    flags = ccdma_plat_lock(&stats_lock);
-    memset(rt.stats, 0, sizeof(rt.stats));
-    ccdma_plat_unlock(&stats_lock, flags);
+    dma_rt_cc = ccdma_plat_cc_active();
+    for (unsigned int i = 0; i < DMA_STAT_COUNT; i++)
+        if (i != DMA_STAT_KEPT_PAGES)
+            __atomic_store_n(&dma_stats[i], 0, __ATOMIC_RELAXED);
     dma_report_set_quiet(c.quiet);
     dma_debug_init(c.debug);
 
@@ -51,7 +42,7 @@ int ccdma_init(const struct ccdma_config *cfg)
     err = dma_pool_init(c.atomic_pool_bytes, c.atomic_pool_max_bytes);
     if (err)
         goto fail_swiotlb;
-    rt.initialised = true;
+    dma_rt_ready = true;
     return CCDMA_OK;
 
 fail_swiotlb:
@@ -66,7 +57,7 @@ fail_debug:
 
 int ccdma_poll(void)
 {
-    if (!rt.initialised)
+    if (!dma_rt_ready)
         return 0;
     return dma_pool_poll() + dma_swiotlb_poll();
 }
@@ -75,31 +66,28 @@ int ccdma_shutdown(void)
 {
     int leaks;
 
-    if (!rt.initialised)
+    if (!dma_rt_ready)
         return CCDMA_EINVAL;
     /* Report leaks while the pools they point into still exist. */
     leaks = dma_debug_shutdown();
     dma_pool_shutdown();
     dma_swiotlb_shutdown();
     dma_coherent_shutdown();
-    rt.initialised = false;
+    dma_rt_ready = false;
     return leaks;
 }
 
 void ccdma_get_stats(struct ccdma_dma_stats *out)
 {
-    unsigned long flags;
-
     if (!out)
         return;
-    flags = ccdma_plat_lock(&stats_lock);
-    out->direct_maps = rt.stats[DMA_STAT_DIRECT_MAPS];
-    out->bounced_maps = rt.stats[DMA_STAT_BOUNCED_MAPS];
-    out->map_failures = rt.stats[DMA_STAT_MAP_FAILURES];
-    out->coherent_allocs = rt.stats[DMA_STAT_COHERENT_ALLOCS];
-    out->conversions = rt.stats[DMA_STAT_CONVERSIONS];
-    out->leaked_pages = rt.stats[DMA_STAT_LEAKED_PAGES];
-    out->leak_events = rt.stats[DMA_STAT_LEAK_EVENTS];
-    ccdma_plat_unlock(&stats_lock, flags);
+    out->direct_maps = stat_read(DMA_STAT_DIRECT_MAPS);
+    out->bounced_maps = stat_read(DMA_STAT_BOUNCED_MAPS);
+    out->map_failures = stat_read(DMA_STAT_MAP_FAILURES);
+    out->coherent_allocs = stat_read(DMA_STAT_COHERENT_ALLOCS);
+    out->conversions = stat_read(DMA_STAT_CONVERSIONS);
+    out->leaked_pages = stat_read(DMA_STAT_LEAKED_PAGES);
+    out->leak_events = stat_read(DMA_STAT_LEAK_EVENTS);
+    out->kept_pages = stat_read(DMA_STAT_KEPT_PAGES);
     out->reports = dma_report_count();
 }

@@ -6,27 +6,36 @@
  * of the segment" list and a next-fit scan that steps one slot at a time,
  * then gives up after a full lap. On a fragmented, nearly full pool, or with
  * a min_align_mask that rejects most starts, that is a scan over every slot
- * (and it once looped forever, C4). Here the work is bounded by segments, and
- * mostly by the height of a tree:
+ * (and with an alignment no start satisfies, it once looped forever). Here
+ * the work is bounded by segments, and mostly by the height of a tree:
  *
  *  - Each 128-slot segment keeps a 128-bit free bitmap. "Where does a free
  *    run of n slots start, at an allowed alignment" is answered inside a
  *    segment with word operations: shift-and doubling gives the starts of
  *    all runs of length n in O(log n) steps, and a periodic mask keeps only
  *    the starts the alignment allows. No slot is visited one by one.
- *  - A max-tree over the segments holds each segment's longest free run, so
- *    "first segment with a run of at least k" costs O(log S) (S segments),
- *    and so does updating it after a take or release.
- *  - A run of n + stride - 1 slots always holds an aligned start of n, so
+ *  - A max-tree over the segments holds, for each segment, a bound on its
+ *    longest free run: never below it, so "the first segment that may hold
+ *    a run of k" is one O(log S) descent (S segments) that never skips a
+ *    segment that could serve.
+ *  - The bound is kept cheaply. A take only shortens runs, so it leaves the
+ *    bound as it is: no update at all. A release makes exactly one run
+ *    longer, the one it merges into, whose length two bit scans give: the
+ *    bound becomes the larger of the two, and climbs the tree only if it
+ *    grew. A segment whose bound promised a fit it does not have gets its
+ *    exact longest run (longest_run, about twenty word operations) when a
+ *    search finds that out; so does the tree, and the search goes on.
+ *  - A run of n + stride - 1 slots always holds an allowed start of n, so
  *    the search first asks the tree for that length: one descent and one
- *    segment check. Only when no segment has such a run (the pool is full
- *    and fragmented) does it visit, in tree order, the segments whose longest
- *    run is long enough for n but maybe not aligned: still one O(1) check per
- *    segment, never per slot, and it ends after one pass.
+ *    segment check. Only when that fails (the pool is full or fragmented,
+ *    or the segment's bound was loose and is exact now)
+ *    does it visit, in tree order, the segments whose bound is at least n:
+ *    one O(1) check per segment, never per slot, and each failure tightens
+ *    that segment's bound, so it is not visited again for that length.
  *
- * take: O(log S) typical, O(S) word operations in the fragmented worst case;
- * release: O(log S). Metadata: 16 bytes per segment plus 2 bytes per tree
- * leaf, i.e. about 0.07 bits per slot.
+ * take: O(log S) typical, O(S) word operations in the fragmented worst
+ * case; release: O(1) plus a climb of O(log S) when a run grows. Metadata:
+ * 16 bytes per segment plus 2 bytes per tree leaf, about 0.07 bits per slot.
  */
 #include "slot_alloc.h"
 
@@ -40,7 +49,7 @@ struct bits128 {
 };
 
 /* Bit p of the result is bit p + k of x: slot p sees slot p + k. */
-static struct bits128 shift_down(struct bits128 x, uint32_t k)
+static inline struct bits128 shift_down(struct bits128 x, uint32_t k)
 {
     struct bits128 r;
 
@@ -59,44 +68,41 @@ static struct bits128 shift_down(struct bits128 x, uint32_t k)
     return r;
 }
 
-static struct bits128 and128(struct bits128 a, struct bits128 b)
+static inline struct bits128 and128(struct bits128 a, struct bits128 b)
 {
     struct bits128 r = {a.lo & b.lo, a.hi & b.hi};
     return r;
 }
 
-static bool any128(struct bits128 x)
+static inline bool any128(struct bits128 x)
 {
     return (x.lo | x.hi) != 0;
 }
 
-/* Slots [pos, pos+n) as a mask, n >= 1, pos + n <= 128. */
-static struct bits128 range128(uint32_t pos, uint32_t n)
+/* Slots [pos, pos+n) as a mask, n >= 1, pos + n <= 128: n ones, moved up
+ * by pos. */
+static inline struct bits128 range128(uint32_t pos, uint32_t n)
 {
-    struct bits128 r = {0, 0};
-    uint32_t end = pos + n;
+    uint64_t lo = n < 64 ? (1ull << n) - 1 : ~0ull;
+    uint64_t hi = n <= 64 ? 0 : n == 128 ? ~0ull : (1ull << (n - 64)) - 1;
+    struct bits128 r;
 
-    for (uint32_t w = 0; w < 2; w++) {
-        uint32_t lo = w * 64, hi = lo + 64;
-        uint32_t a = pos > lo ? pos : lo;
-        uint32_t b = end < hi ? end : hi;
-        uint64_t m;
-
-        if (a >= b)
-            continue;
-        m = (b - a == 64) ? ~0ull : ((1ull << (b - a)) - 1);
-        m <<= (a - lo);
-        if (w == 0)
-            r.lo = m;
-        else
-            r.hi = m;
+    if (pos >= 64) {
+        r.lo = 0;
+        r.hi = lo << (pos - 64);
+    } else if (pos) {
+        r.lo = lo << pos;
+        r.hi = (hi << pos) | (lo >> (64 - pos));
+    } else {
+        r.lo = lo;
+        r.hi = hi;
     }
     return r;
 }
 
 /* Bit p set iff slots p .. p+n-1 are all free (n >= 1). Doubling keeps this
  * at O(log n) word operations instead of n shifts. */
-static struct bits128 run_starts(struct bits128 free, uint32_t n)
+static inline struct bits128 run_starts(struct bits128 free, uint32_t n)
 {
     struct bits128 res = {~0ull, ~0ull};
     struct bits128 cur = free; /* runs of length `len` */
@@ -116,67 +122,141 @@ static struct bits128 run_starts(struct bits128 free, uint32_t n)
     return res;
 }
 
-static uint32_t longest_run(struct bits128 free)
+/* Longest run of set bits in x. Bit p of y[k] is set when bits p ..
+ * p + 2^k - 1 all are: doubling finds the power of two under the longest
+ * run, and the same masks then add its lower bits one by one, about twenty
+ * word operations whatever the layout. */
+static uint32_t longest64(uint64_t x)
 {
-    uint32_t lo = 0, hi = SEG_SLOTS; /* answer in [lo, hi] */
+    uint64_t y[6], cur;
+    uint32_t k = 0, len;
 
-    if (!any128(free))
+    if (x == ~0ull)
+        return 64;
+    if (!x)
         return 0;
-    lo = 1;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi + 1) / 2;
-
-        if (any128(run_starts(free, mid)))
-            lo = mid;
-        else
-            hi = mid - 1;
+    y[0] = x;
+    /* x is not all ones, so no run reaches 64 and k stays under 6. */
+    while (k < 5 && (y[k] & (y[k] >> (1u << k)))) {
+        y[k + 1] = y[k] & (y[k] >> (1u << k));
+        k++;
     }
-    return lo;
+    len = 1u << k;
+    cur = y[k];
+    while (k--) {
+        uint64_t longer = cur & (y[k] >> len);
+
+        if (longer) {
+            cur = longer;
+            len += 1u << k;
+        }
+    }
+    return len;
 }
 
-/* Starts allowed by the alignment: every stride-th slot from phase. */
-static struct bits128 allowed_starts(uint32_t stride, uint32_t phase)
+/* Set bits at the top of x, and at the bottom. */
+static inline uint32_t ones_top(uint64_t x)
 {
+    return ~x ? (uint32_t)__builtin_clzll(~x) : 64;
+}
+
+static inline uint32_t ones_bottom(uint64_t x)
+{
+    return ~x ? (uint32_t)__builtin_ctzll(~x) : 64;
+}
+
+/* Slots 0..63 are lo's bits 0..63 and slots 64..127 hi's: a run may also
+ * cross from the top of lo into the bottom of hi. */
+static uint32_t longest_run(struct bits128 free)
+{
+    uint32_t lo = longest64(free.lo), hi = longest64(free.hi);
+    uint32_t across = ones_top(free.lo) + ones_bottom(free.hi);
+    uint32_t best = lo > hi ? lo : hi;
+
+    return across > best ? across : best;
+}
+
+/* Free slots right before slot pos, and from slot end on (pos <= end). */
+static inline uint32_t free_before(struct bits128 f, uint32_t pos)
+{
+    uint32_t n;
+
+    if (pos > 64) {
+        n = ones_top(f.hi << (128 - pos));
+        return n < pos - 64 ? n : pos - 64 + ones_top(f.lo);
+    }
+    return pos ? ones_top(f.lo << (64 - pos)) : 0;
+}
+
+static inline uint32_t free_from(struct bits128 f, uint32_t end)
+{
+    uint32_t n;
+
+    if (end < 64) {
+        n = ones_bottom(f.lo >> end);
+        n = n < 64 - end ? n : 64 - end;
+        return n < 64 - end ? n : n + ones_bottom(f.hi);
+    }
+    if (end >= SEG_SLOTS)
+        return 0;
+    n = ones_bottom(f.hi >> (end - 64));
+    return n < SEG_SLOTS - end ? n : SEG_SLOTS - end;
+}
+
+/* Starts allowed by the alignment: every stride-th slot from phase. A
+ * 64-bit word holds a whole number of periods of any stride up to 64. */
+static inline struct bits128 allowed_starts(uint32_t stride, uint32_t phase)
+{
+    static const uint64_t every[7] = {
+        ~0ull, 0x5555555555555555ull, 0x1111111111111111ull, 0x0101010101010101ull,
+        0x0001000100010001ull, 0x0000000100000001ull, 0x0000000000000001ull,
+    };
     struct bits128 r;
-    uint64_t w = 0;
 
     if (stride >= SEG_SLOTS)
         return range128(phase, 1);
-    for (uint32_t i = 0; i < 64; i += stride)
-        w |= 1ull << i;
-    r.lo = w << phase;
-    r.hi = w << phase;
+    r.lo = every[__builtin_ctz(stride)] << phase;
+    r.hi = r.lo;
     return r;
 }
 
-static uint32_t ctz128(struct bits128 x)
+static inline uint32_t ctz128(struct bits128 x)
 {
     if (x.lo)
         return (uint32_t)__builtin_ctzll(x.lo);
     return 64 + (uint32_t)__builtin_ctzll(x.hi);
 }
 
-static struct bits128 seg_free(const struct slot_alloc *sa, uint32_t seg)
+static inline struct bits128 seg_free(const struct slot_alloc *sa, uint32_t seg)
 {
     struct bits128 r = {sa->free[2 * seg], sa->free[2 * seg + 1]};
     return r;
 }
 
-static void seg_set(struct slot_alloc *sa, uint32_t seg, struct bits128 v)
+static inline void seg_store(struct slot_alloc *sa, uint32_t seg, struct bits128 v)
+{
+    sa->free[2 * seg] = v.lo;
+    sa->free[2 * seg + 1] = v.hi;
+}
+
+/* A new bound for seg's leaf; the nodes above follow while they change. */
+static void tree_set(struct slot_alloc *sa, uint32_t seg, uint32_t bound)
 {
     uint32_t i = sa->leaves + seg;
 
-    sa->free[2 * seg] = v.lo;
-    sa->free[2 * seg + 1] = v.hi;
-    sa->tree[i] = (uint8_t)longest_run(v);
+    sa->tree[i] = (uint8_t)bound;
     for (i /= 2; i >= 1; i /= 2) {
         uint8_t l = sa->tree[2 * i], r = sa->tree[2 * i + 1];
-        sa->tree[i] = l > r ? l : r;
+        uint8_t m = l > r ? l : r;
+
+        if (sa->tree[i] == m)
+            break;
+        sa->tree[i] = m;
     }
 }
 
-/* First segment >= from whose longest run is >= need, or -1. */
-static int64_t tree_find(const struct slot_alloc *sa, uint32_t from,
+/* First segment >= from whose bound is >= need, or -1. */
+static inline int64_t tree_find(const struct slot_alloc *sa, uint32_t from,
                          uint32_t need)
 {
     uint32_t i;
@@ -231,28 +311,37 @@ void slot_alloc_init(struct slot_alloc *sa, uint32_t nslots, void *meta)
 
         /* A short last segment (or a pool smaller than a segment) offers
          * only the slots it has: its runs are capped at its own size. */
-        seg_set(sa, s, range128(0, n));
+        seg_store(sa, s, range128(0, n));
+        sa->tree[sa->leaves + s] = (uint8_t)n;
+    }
+    for (uint32_t i = sa->leaves - 1; i >= 1; i--) {
+        uint8_t l = sa->tree[2 * i], r = sa->tree[2 * i + 1];
+
+        sa->tree[i] = l > r ? l : r;
     }
 }
 
-static int64_t fit_in_segment(struct slot_alloc *sa, uint32_t seg, uint32_t n,
+/* The first allowed start of a run of n in seg, or -1; on -1 the segment's
+ * bound becomes exact, so no later search for n is sent there in vain. */
+static inline __attribute__((always_inline)) int64_t fit_in_segment(struct slot_alloc *sa, uint32_t seg, uint32_t n,
                               struct bits128 allowed)
 {
-    struct bits128 starts;
+    struct bits128 f = seg_free(sa, seg), starts;
 
     sa->probes++;
-    starts = and128(run_starts(seg_free(sa, seg), n), allowed);
-    if (!any128(starts))
-        return -1;
-    return (int64_t)ctz128(starts);
+    starts = and128(run_starts(f, n), allowed);
+    if (any128(starts))
+        return (int64_t)ctz128(starts);
+    tree_set(sa, seg, longest_run(f));
+    return -1;
 }
 
 int64_t slot_alloc_take(struct slot_alloc *sa, uint32_t n, uint32_t stride,
                         uint32_t phase)
 {
-    struct bits128 allowed;
+    struct bits128 allowed, f, r;
     uint32_t sure = n + stride - 1;
-    int64_t seg = -1, pos = -1;
+    int64_t seg = -1, pos = -1, tried = -1;
 
     if (n == 0 || n > SEG_SLOTS || stride == 0 || stride > SEG_SLOTS ||
         (stride & (stride - 1)) || phase >= stride)
@@ -264,11 +353,15 @@ int64_t slot_alloc_take(struct slot_alloc *sa, uint32_t n, uint32_t stride,
         seg = tree_find(sa, 0, sure);
         if (seg >= 0)
             pos = fit_in_segment(sa, (uint32_t)seg, n, allowed);
+        tried = seg;
     }
-    /* Full and fragmented: one pass over the segments that might fit. */
+    /* Full, fragmented, or a loose bound: one pass over the segments that
+     * might fit, less the one just tried (it cannot). */
     if (pos < 0) {
         for (seg = tree_find(sa, 0, n); seg >= 0;
              seg = tree_find(sa, (uint32_t)seg + 1, n)) {
+            if (seg == tried)
+                continue;
             pos = fit_in_segment(sa, (uint32_t)seg, n, allowed);
             if (pos >= 0)
                 break;
@@ -277,21 +370,19 @@ int64_t slot_alloc_take(struct slot_alloc *sa, uint32_t n, uint32_t stride,
     if (pos < 0)
         return -1;
 
-    {
-        struct bits128 f = seg_free(sa, (uint32_t)seg);
-        struct bits128 r = range128((uint32_t)pos, n);
-
-        f.lo &= ~r.lo;
-        f.hi &= ~r.hi;
-        seg_set(sa, (uint32_t)seg, f);
-    }
+    /* Runs only got shorter: the bound still holds. */
+    f = seg_free(sa, (uint32_t)seg);
+    r = range128((uint32_t)pos, n);
+    f.lo &= ~r.lo;
+    f.hi &= ~r.hi;
+    seg_store(sa, (uint32_t)seg, f);
     sa->used += n;
     return seg * SEG_SLOTS + pos;
 }
 
 bool slot_alloc_release(struct slot_alloc *sa, uint32_t start, uint32_t n)
 {
-    uint32_t seg = start / SEG_SLOTS, pos = start % SEG_SLOTS;
+    uint32_t seg = start / SEG_SLOTS, pos = start % SEG_SLOTS, run;
     struct bits128 f, r;
 
     if (n == 0 || start >= sa->nslots || n > sa->nslots - start ||
@@ -301,23 +392,42 @@ bool slot_alloc_release(struct slot_alloc *sa, uint32_t start, uint32_t n)
     r = range128(pos, n);
     if ((f.lo & r.lo) || (f.hi & r.hi))
         return false;
+    /* The one run that grows: the released slots and the free ones on
+     * either side. */
+    run = free_before(f, pos) + n + free_from(f, pos + n);
     f.lo |= r.lo;
     f.hi |= r.hi;
-    seg_set(sa, seg, f);
+    seg_store(sa, seg, f);
+    if (run > sa->tree[sa->leaves + seg])
+        tree_set(sa, seg, run);
     sa->used -= n;
     return true;
 }
 
-bool slot_alloc_is_free(const struct slot_alloc *sa, uint32_t index)
+uint32_t slot_alloc_free_runs(const struct slot_alloc *sa)
 {
-    uint32_t seg = index / SEG_SLOTS, pos = index % SEG_SLOTS;
+    uint32_t runs = 0;
 
-    if (index >= sa->nslots)
-        return false;
-    return (sa->free[2 * seg + pos / 64] >> (pos % 64)) & 1;
+    for (uint32_t s = 0; s < sa->nsegs; s++) {
+        struct bits128 f = seg_free(sa, s);
+        /* A run starts at a free slot whose left neighbour in the segment
+         * is taken (or absent). */
+        uint64_t lo = f.lo & ~(f.lo << 1);
+        uint64_t hi = f.hi & ~((f.hi << 1) | (f.lo >> 63));
+
+        runs += (uint32_t)(__builtin_popcountll(lo) + __builtin_popcountll(hi));
+    }
+    return runs;
 }
 
 uint32_t slot_alloc_longest(const struct slot_alloc *sa)
 {
-    return sa->nsegs ? sa->tree[1] : 0;
+    uint32_t best = 0;
+
+    for (uint32_t s = 0; s < sa->nsegs; s++) {
+        uint32_t l = longest_run(seg_free(sa, s));
+
+        best = l > best ? l : best;
+    }
+    return best;
 }

@@ -36,8 +36,20 @@ int64_t slot_alloc_take(struct slot_alloc *sa, uint32_t n, uint32_t stride,
  * those slots is free already or the range leaves the allocator. */
 bool slot_alloc_release(struct slot_alloc *sa, uint32_t start, uint32_t n);
 
-bool slot_alloc_is_free(const struct slot_alloc *sa, uint32_t index);
-/* Longest free run in any segment: the largest n a take could satisfy. */
+/* Inline: every unmap asks it once. */
+static inline bool slot_alloc_is_free(const struct slot_alloc *sa, uint32_t index)
+{
+    uint32_t seg = index / 128u, pos = index % 128u;
+
+    if (index >= sa->nslots)
+        return false;
+    return (sa->free[2 * seg + pos / 64] >> (pos % 64)) & 1;
+}
+/* Longest free run in any segment: the largest n a take could satisfy.
+ * Exact, O(S). */
 uint32_t slot_alloc_longest(const struct slot_alloc *sa);
+/* Maximal runs of free slots, counted per segment (a run never crosses
+ * one). O(S). */
+uint32_t slot_alloc_free_runs(const struct slot_alloc *sa);
 
 #endif /* CCDMA_SLOT_ALLOC_H */

@@ -15,6 +15,9 @@
 extern const struct fixup __fixups_start[], __fixups_end[];
 
 static struct fault_info last_fault;
+static exc_abort_fn abort_handler;
+
+void exc_set_abort_handler(exc_abort_fn fn) { abort_handler = fn; }
 
 void fault_clear(void) { last_fault = (struct fault_info){0}; }
 
@@ -206,6 +209,8 @@ void exc_handler_pl1(struct exc_frame *f)
 {
     read_fault_regs(f);
     if (f->kind <= EXC_DABT && fixup_apply(f))
+        return;
+    if (f->kind == EXC_DABT && abort_handler && abort_handler(f->far))
         return;
     if (f->kind >= EXC_MON_PABT) {
         exc_report("in Monitor mode", f);

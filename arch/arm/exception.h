@@ -79,6 +79,12 @@ const char *exc_kind_name(uint32_t kind);
 
 void exc_report(const char *where, const struct exc_frame *f);
 
+/* A handler for PL1 data aborts that it can resolve (make the page
+ * accessible, say): called with the faulting address; returning true
+ * retries the instruction. NULL removes it. */
+typedef bool (*exc_abort_fn)(uintptr_t far);
+void exc_set_abort_handler(exc_abort_fn fn);
+
 /* Fixup table entry: an instruction that may fault and where to resume. */
 struct fixup {
     uint32_t insn;

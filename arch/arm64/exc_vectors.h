@@ -67,36 +67,38 @@
 .endm
 
 /* One 128-byte slot: save, call handler(frame, slot), restore. */
-.macro vslot el, slot
+.macro vslot el, slot, handler
     .balign 128
     save_frame \el
     mov     x0, sp
     mov     x1, #\slot
-    bl      exc_handler_el\el
+    bl      \handler
     b       exc_return_el\el
 .endm
 
-.macro vtable el
+/* The table of EL el; each slot calls handler, exc_handler_el<el> unless
+ * told otherwise (a wrapper that saves more state, say). */
+.macro vtable el, handler=exc_handler_el\el
     .section .text.vectors, "ax"
     .balign 2048
     .global vectors_el\el
 vectors_el\el:
-    vslot \el, 0
-    vslot \el, 1
-    vslot \el, 2
-    vslot \el, 3
-    vslot \el, 4
-    vslot \el, 5
-    vslot \el, 6
-    vslot \el, 7
-    vslot \el, 8
-    vslot \el, 9
-    vslot \el, 10
-    vslot \el, 11
-    vslot \el, 12
-    vslot \el, 13
-    vslot \el, 14
-    vslot \el, 15
+    vslot \el, 0, \handler
+    vslot \el, 1, \handler
+    vslot \el, 2, \handler
+    vslot \el, 3, \handler
+    vslot \el, 4, \handler
+    vslot \el, 5, \handler
+    vslot \el, 6, \handler
+    vslot \el, 7, \handler
+    vslot \el, 8, \handler
+    vslot \el, 9, \handler
+    vslot \el, 10, \handler
+    vslot \el, 11, \handler
+    vslot \el, 12, \handler
+    vslot \el, 13, \handler
+    vslot \el, 14, \handler
+    vslot \el, 15, \handler
     .text
 exc_return_el\el:
     restore_frame \el

@@ -13,7 +13,6 @@
 extern const struct fixup __fixups_start[], __fixups_end[];
 
 static struct fault_info last_fault;
-
 void fault_clear(void) { last_fault = (struct fault_info){0}; }
 
 const struct fault_info *fault_last(void) { return &last_fault; }

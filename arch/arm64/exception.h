@@ -89,4 +89,10 @@ bool fixup_apply(struct exc_frame *f);
  * the handlers provides it (the runtime: boot/shutdown.c). */
 noreturn void exc_fatal(const char *why);
 
+/* A handler for data aborts taken at EL1 that it can resolve (make the page
+ * accessible, say): called with the faulting address; returning true
+ * retries the instruction. NULL removes it. */
+typedef bool (*exc_abort_fn)(uintptr_t far);
+void exc_set_abort_handler(exc_abort_fn fn);
+
 #endif /* CCDMA_ARM64_EXCEPTION_H */

@@ -11,10 +11,17 @@
 #include "arch/arm64/exception.h"
 #include "arch/arm64/sysregs.h"
 
+static exc_abort_fn abort_handler;
+
+void exc_set_abort_handler(exc_abort_fn fn) { abort_handler = fn; }
+
 void exc_handler_el1(struct exc_frame *f, unsigned int slot);
 void exc_handler_el1(struct exc_frame *f, unsigned int slot)
 {
     if ((slot & 3) == EXC_SYNC && fixup_apply(f))
+        return;
+    if ((slot & 3) == EXC_SYNC && esr_ec(f->esr) == EC_DABT_CUR && abort_handler &&
+        abort_handler((uintptr_t)f->far))
         return;
     /* A realm access that the RMM (or our monitor) refuses arrives as a
      * synchronous external abort; name it so the report is unambiguous. */

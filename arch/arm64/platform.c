@@ -12,6 +12,7 @@
 
 #include "arch/arm64/cache.h"
 #include "arch/arm64/mem_share.h"
+#include "arch/arm64/mmu.h"
 #include "boot/cache_range.h"
 #include "boot/page_alloc.h"
 #include "boot/runtime.h"
@@ -51,6 +52,27 @@ void *ccdma_plat_phys_to_virt(ccdma_phys_t pa)
 bool ccdma_plat_cc_active(void) { return rt.realm; }
 
 size_t ccdma_plat_share_granule(void) { return CCDMA_PAGE_SIZE; }
+
+/* A shared page is reached through the unprotected alias: its stage-1
+ * output carries the shared bit (mem_share.c). */
+int ccdma_plat_mem_is_shared(const void *va, size_t size)
+{
+    uintptr_t start = (uintptr_t)va & ~(uintptr_t)(CCDMA_PAGE_SIZE - 1);
+
+    if (!size)
+        return CCDMA_EINVAL;
+    if (!rt.realm)
+        return 1;
+    for (uintptr_t p = start; p < (uintptr_t)va + size; p += CCDMA_PAGE_SIZE) {
+        uint64_t out;
+
+        if (!mmu_translate(p, &out, NULL, NULL))
+            return CCDMA_EFAULT;
+        if (!(out & rt.shared_bit))
+            return 0;
+    }
+    return 1;
+}
 
 int ccdma_plat_mem_share(void *va, size_t size)
 {

@@ -24,6 +24,21 @@ size_t ccdma_plat_share_granule(void)
     return host_port.ready ? host_port.cfg.share_granule : CCDMA_PAGE_SIZE;
 }
 
+int ccdma_plat_mem_is_shared(const void *va, size_t size)
+{
+    ccdma_phys_t pa = ccdma_plat_virt_to_phys(va);
+
+    if (!size || host_page_index(pa) == SIZE_MAX || host_page_index(pa + size - 1) == SIZE_MAX)
+        return CCDMA_EFAULT;
+    if (!ccdma_plat_cc_active())
+        return 1;
+    for (ccdma_phys_t p = pa & ~(ccdma_phys_t)(CCDMA_PAGE_SIZE - 1); p < pa + size;
+         p += CCDMA_PAGE_SIZE)
+        if (!host_platform_page_shared(p))
+            return 0;
+    return 1;
+}
+
 /* mu held: [i, i+n) allocated, outside quarantine, and (with CC) shared
  * iff `shared`. Plain pages never change state, so either call fits. */
 static bool range_in_state(size_t i, size_t n, bool shared)

@@ -2,7 +2,9 @@
 /*
  * virtio-blk sequential reads and writes, 4 KiB to 256 KiB per request,
  * from three kinds of buffer:
- *   private  ordinary memory: in a realm every request bounces;
+ *   private  ordinary memory: in a realm every request's data bounces, as a
+ *            realm driver's does: the header and the status byte live in
+ *            shared coherent memory and go direct (path "mixed");
  *   shared   coherent memory allocated once: every request goes direct;
  *   convert  coherent memory allocated and freed around every request:
  *            direct, but each request converts pages twice (what the
@@ -32,6 +34,7 @@ struct blk_run {
     uint8_t *priv;
     void *shared;
     uint64_t sector;   /* next sector: sequential, wrapping at the end */
+    uint64_t plain_reach; /* plain boot: the bus limit that puts priv out of reach */
 };
 
 /* One request of len bytes at the current position. */
@@ -66,17 +69,21 @@ static void run_one(struct blk_run *r, bool write, enum buf_kind kind, size_t le
                     unsigned int requests, unsigned int rep)
 {
     struct ccdma_device *dev = ccdma_blk_dma_device(r->blk);
-    bool force = dev->force_bounce;
+    uint64_t bus_limit = dev->bus_limit;
     struct bench_counters c0, c1, d;
     int err = 0;
     unsigned int done = 0;
 
-    /* Private buffers bounce in a realm; outside one nothing needs to, so
-     * force it: "private" then means bounced in both boots, and the plain
-     * one shows the copies without the monitor's traps. */
-    if (kind == BUF_PRIVATE)
-        dev->force_bounce = true;
+    /* Private buffers bounce in a realm. Outside one nothing needs to, so
+     * the device is made unable to reach the private buffer (and only it:
+     * the header, the status byte and the bounce pool lie below): its data
+     * bounces, as in the realm, and the plain boot shows the copies without
+     * the monitor's traps. */
+    if (kind == BUF_PRIVATE && r->plain_reach)
+        dev->bus_limit = r->plain_reach;
     uint64_t polls = r->blk->vq.stats.polls;
+    struct ccdma_dma_stats m0, m1;
+    ccdma_get_stats(&m0);
     bench_counters(&c0);
     uint64_t t0 = bench_ticks();
     while (done < requests && !err) {
@@ -85,23 +92,63 @@ static void run_one(struct blk_run *r, bool write, enum buf_kind kind, size_t le
     }
     uint64_t ticks = bench_ticks() - t0;
     bench_counters(&c1);
+    ccdma_get_stats(&m1);
     bench_counters_delta(&c0, &c1, &d);
     polls = r->blk->vq.stats.polls - polls;
-    dev->force_bounce = force;
+    dev->bus_limit = bus_limit;
     if (err) {
         printf("bench: error blk %s %s %zu: %s\n", write ? "write" : "read", kind_names[kind],
                len, ccdma_strerror(err));
         bench_fw.errors++;
         return;
     }
+    /* path: the data's; maps_*: every mapping of the requests, header and
+     * status included, which shows what bounced besides the data. */
     printf("bench: blk %s %s %zu rep=%u requests=%u bytes=%llu ticks=%llu polls=%llu "
-           "rsi_calls=%llu ipa_state_set=%llu granules=%llu path=%s\n",
+           "rsi_calls=%llu ipa_state_set=%llu granules=%llu path=%s maps_bounced=%llu "
+           "maps_direct=%llu\n",
            write ? "write" : "read", kind_names[kind], len, rep, requests,
            (unsigned long long)len * requests, (unsigned long long)ticks,
            (unsigned long long)polls,
            (unsigned long long)d.rsi_calls, (unsigned long long)d.ipa_state_set,
            (unsigned long long)(d.granules_shared + d.granules_private),
-           ccdma_io_path_name(ccdma_blk_last_path(r->blk)));
+           ccdma_io_path_name(ccdma_blk_last_path(r->blk)),
+           (unsigned long long)(m1.bounced_maps - m0.bounced_maps),
+           (unsigned long long)(m1.direct_maps - m0.direct_maps));
+}
+
+/* What the device must still reach in the plain boot, where the private
+ * buffer is put out of its reach: the request header (with the status
+ * byte) and the bounce pool. */
+static ccdma_phys_t reach_floor(struct ccdma_blk *blk)
+{
+    struct ccdma_swiotlb_stats s;
+    ccdma_phys_t hdr = ccdma_plat_virt_to_phys(blk->hdr) + CCDMA_PAGE_SIZE;
+
+    if (ccdma_swiotlb_get_stats(ccdma_swiotlb_default(true), &s) != 0)
+        return UINT64_MAX;
+    return s.end > hdr ? s.end : hdr;
+}
+
+/* The private buffer: in the plain boot, above reach_floor() (the page
+ * allocator hands out low pages first, so lower runs are held meanwhile). */
+static uint8_t *private_buffer(struct ccdma_blk *blk)
+{
+    static void *held[4096];
+    const size_t pages = MAX_REQ / CCDMA_PAGE_SIZE;
+    ccdma_phys_t floor = ccdma_plat_cc_active() ? 0 : reach_floor(blk);
+    unsigned int n = 0;
+    uint8_t *buf;
+
+    for (;;) {
+        buf = ccdma_plat_pages_alloc(pages, UINT64_MAX);
+        if (!buf || ccdma_plat_virt_to_phys(buf) >= floor || n == sizeof(held) / sizeof(held[0]))
+            break;
+        held[n++] = buf;
+    }
+    while (n)
+        ccdma_plat_pages_free(held[--n], pages);
+    return buf;
 }
 
 void bench_fw_blk(void)
@@ -125,7 +172,7 @@ void bench_fw_blk(void)
         bench_fw.errors++;
         return;
     }
-    r.priv = ccdma_plat_pages_alloc(MAX_REQ / CCDMA_PAGE_SIZE, UINT64_MAX);
+    r.priv = private_buffer(r.blk);
     int err = ccdma_alloc_coherent(ccdma_blk_dma_device(r.blk), MAX_REQ, 0, 0, &r.shared,
                                    &handle);
     if (err || !r.priv) {
@@ -135,6 +182,17 @@ void bench_fw_blk(void)
     }
     memset(r.priv, 0xa5, MAX_REQ);
     memset(r.shared, 0xa5, MAX_REQ);
+    if (!ccdma_plat_cc_active()) {
+        ccdma_phys_t priv = ccdma_plat_virt_to_phys(r.priv);
+
+        if (priv < reach_floor(r.blk)) {
+            printf("bench: error blk no private buffer above the request header and the "
+                   "bounce pool: its data alone cannot be made to bounce\n");
+            bench_fw.errors++;
+            goto out;
+        }
+        r.plain_reach = priv - 1;
+    }
     printf("bench: blk device capacity=%llu seg_max=%u size_max=%u\n",
            (unsigned long long)ccdma_blk_capacity(r.blk), r.blk->seg_max, r.blk->size_max);
 

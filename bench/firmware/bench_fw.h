@@ -38,5 +38,6 @@ void bench_counters_delta(const struct bench_counters *a, const struct bench_cou
 
 void bench_fw_mem(void);
 void bench_fw_blk(void);
+void bench_fw_convert(void);
 
 #endif /* CCDMA_BENCH_FIRMWARE_BENCH_FW_H */

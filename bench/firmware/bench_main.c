@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The benchmark boot mode: the memory benchmark, then virtio-blk, then the
- * run's own RSI totals for the host to cross-check with the monitor's
+ * The benchmark boot mode: the memory benchmark, convert or bounce, then
+ * virtio-blk, then the run's own RSI totals for the host to cross-check with the monitor's
  * counters line, then the exit.
  */
 #include <stdio.h>
@@ -88,6 +88,7 @@ noreturn void boot_bench_run(void)
     }
     uint64_t t0 = bench_ticks();
     bench_fw_mem();
+    bench_fw_convert();
     bench_fw_blk();
     printf("bench: elapsed ticks=%llu\n", (unsigned long long)(bench_ticks() - t0));
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The host benchmark (issue 6): what bounce buffering costs next to direct
- * mapping and a plain memcpy, how the bounce allocator behaves as its pool
- * fills up, and what a converting coherent allocation costs next to the
- * atomic pool. See docs/benchmarks.md for the method.
+ * The host benchmark: what bounce buffering costs next to direct mapping
+ * and a plain memcpy, how the bounce allocator behaves as its pool fills
+ * up, and what a converting coherent allocation costs next to the atomic
+ * pool. See docs/benchmarks.md for the method.
  */
 #ifndef CCDMA_BENCH_HOST_H
 #define CCDMA_BENCH_HOST_H
@@ -50,7 +50,7 @@ struct bench_summary {
  * once per pass for every row, so that a burst of load on the machine
  * lands on a few batches of every row, not on all the batches of one.
  */
-#define BENCH_MAX_OPS 3
+#define BENCH_MAX_OPS 4
 
 struct bench_row {
     size_t n;
@@ -75,14 +75,58 @@ void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 FILE *bench_csv_open(const char *name, const char *header);
 void bench_csv_close(FILE *f, const char *name);
 
-/* ---- the three parts ---------------------------------------------------------- */
+/* ---- (a) and its instruction counts: what one case of a size and direction is */
 
-/* (a) map+unmap through bounce and direct, and memcpy, per size and direction. */
+#define BENCH_MIN_SIZE 64u
+#define BENCH_MAX_SIZE (256u << 10)
+
+/* The four ways a row measures. */
+enum { BENCH_BOUNCE, BENCH_DIRECT, BENCH_MEMCPY, BENCH_LIMIT, BENCH_PATHS };
+
+struct bench_map_ctx {
+    struct ccdma_device *dev;
+    void *buf;      /* what is mapped; the caller's buffer for memcpy and limit */
+    void *slot;     /* memcpy and limit: stands for the bounce slot */
+    size_t size;
+    enum ccdma_dir dir;
+    unsigned int attrs;
+};
+
+struct bench_buffers {
+    struct ccdma_device *dev;
+    uint8_t *priv;  /* private: bounces */
+    uint8_t *slot, *user;
+    void *shared;   /* coherent, shared: direct with CC_SHARED */
+    ccdma_dma_t handle;
+};
+
+int bench_buffers(struct ccdma_device *dev, struct bench_buffers *b);
+void bench_buffers_free(struct bench_buffers *b);
+/* The four cases of one size and direction, over b. */
+void bench_cases(const struct bench_buffers *b, size_t size, enum ccdma_dir dir,
+                 struct bench_map_ctx out[BENCH_PATHS]);
+int bench_op_map_unmap(void *ctx);
+int bench_op_memcpy(void *ctx);
+/* The least the CPU must do for the direction (docs/dma.md, "What a bounce
+ * copies"): a memcpy toward the device, the zero fill and a memcpy back for
+ * FROM_DEVICE, both memcpys for BIDIRECTIONAL. */
+int bench_op_limit(void *ctx);
+/* Dies unless a mapping of c goes through bounce exactly when want_bounce. */
+void bench_check_path(struct bench_map_ctx *c, bool want_bounce);
+
+/* ---- the parts ----------------------------------------------------------------- */
+
+/* (a) map+unmap through bounce and direct, memcpy and the physical limit,
+ * per size and direction. */
 void bench_map(struct ccdma_device *dev);
-/* (b) map+unmap at growing occupancy of a fragmented bounce pool. */
+/* (b) mappings of each size from 2 KiB to 256 KiB against the occupancy and
+ * fragmentation of a pool filled with mixed sizes. */
 void bench_occupancy(struct ccdma_device *dev);
 /* (c) coherent allocation: atomic pool against a converting allocation. */
 void bench_coherent(struct ccdma_device *dev);
+
+/* Instruction counts of (a), for callgrind (instructions.c). */
+void bench_instructions(struct ccdma_device *dev);
 
 const char *bench_dir_name(enum ccdma_dir dir);
 

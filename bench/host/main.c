@@ -3,6 +3,7 @@
  * ccdma_bench: the host benchmark.
  *
  *   ccdma_bench [--quick] [--out DIR]
+ *   ccdma_bench --instructions    (under callgrind: see instructions.c)
  *
  * Runs the DMA layers on the host port under the CCA encoding (the realm
  * model: conversions are real RSI calls, counted), with dma-debug off, as
@@ -22,7 +23,7 @@
 
 static void usage(const char *argv0)
 {
-    fprintf(stderr, "usage: %s [--quick] [--out DIR]\n", argv0);
+    fprintf(stderr, "usage: %s [--quick] [--out DIR] | --instructions\n", argv0);
     exit(2);
 }
 
@@ -41,12 +42,15 @@ int main(int argc, char **argv)
     };
     struct ccdma_device dev;
     uint64_t t0 = bench_now_ns();
+    bool instructions = false;
     int err, leaks;
 
     bench_opts.out_dir = ".";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             bench_opts.quick = true;
+        else if (!strcmp(argv[i], "--instructions"))
+            instructions = true;
         else if (!strcmp(argv[i], "--out") && i + 1 < argc)
             bench_opts.out_dir = argv[++i];
         else
@@ -71,6 +75,10 @@ int main(int argc, char **argv)
     if (err)
         bench_die("device: %s", ccdma_strerror(err));
 
+    if (instructions) {
+        bench_instructions(&dev);
+        goto out;
+    }
     printf("ccdma_bench: host port, encoding %s, bounce pool %zu KiB, atomic pools %zu KiB, "
            "dma-debug off, %s run (%u passes x %u batches, batches >= %llu us)\n",
            host_encoding_name(port.encoding), SWIOTLB_BYTES >> 10, ATOMIC_BYTES >> 10,
@@ -79,7 +87,7 @@ int main(int argc, char **argv)
     bench_map(&dev);
     bench_occupancy(&dev);
     bench_coherent(&dev);
-
+out:
     leaks = ccdma_shutdown();
     host_platform_fini();
     if (leaks)

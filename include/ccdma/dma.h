@@ -64,9 +64,9 @@ struct ccdma_device {
     struct ccdma_swiotlb *restricted_pool; /* bounce only through this pool */
     uint64_t min_align_mask;    /* low address bits a bounce must preserve */
     uint32_t debug_id;          /* set by ccdma_device_init(); dma-debug key */
-    /* Added: set by ccdma_device_init() and ccdma_device_release(), never
-     * by the caller (zero it with the rest of a new description): the
-     * restricted pool instance this device holds a reference on. */
+    /* Set by ccdma_device_init() and ccdma_device_release(), never by the
+     * caller (zero it with the rest of a new description): the restricted
+     * pool instance this device holds a reference on. */
     uint32_t restricted_ref;
 };
 
@@ -161,7 +161,6 @@ struct ccdma_config {
     bool swiotlb_dynamic;      /* grow the default pool when it runs out */
     size_t atomic_pool_bytes;  /* each atomic pool; 0 = default size */
     bool debug;                /* dma-debug tracking and reports */
-    /* Added after the first contract; zero keeps the old behaviour. */
     size_t swiotlb_private_bytes; /* private default bounce pool for accepted
                                    * (T=1) devices that are addressing-limited;
                                    * 0 = none (they get ESTATE) */
@@ -179,7 +178,7 @@ int ccdma_poll(void);
  * and mappings, which are leaks. */
 int ccdma_shutdown(void);
 
-/* ---- Observability (added) ------------------------------------------------------------------ */
+/* ---- Observability ------------------------------------------------------------------ */
 
 /* Written to a DMA address out-parameter when a call fails. */
 #define CCDMA_DMA_ADDR_INVALID (~(ccdma_dma_t)0)
@@ -213,6 +212,8 @@ struct ccdma_swiotlb_stats {
     uint64_t full;            /* requests refused with ENOSPC */
     uint64_t overflows;       /* bounce addresses the device could not reach */
     uint64_t segment_probes;  /* segments the slot search examined */
+    size_t free_runs;         /* maximal runs of free slots (fragmentation) */
+    size_t longest_free_run;  /* in slots; no mapping can take more */
     uint64_t grown;           /* regions added by growth */
     uint64_t grow_failed;     /* growth attempts that failed */
     uint64_t leaked_pages;    /* pages lost to failed conversions */
@@ -266,6 +267,8 @@ struct ccdma_dma_stats {
     uint64_t conversions;     /* share and unshare calls made by dma/ */
     uint64_t leaked_pages;    /* pages leaked after a failed conversion, all layers */
     uint64_t leak_events;
+    uint64_t kept_pages;      /* pool pages a device may still use, kept for good at
+                               * ccdma_shutdown(): never reused, counted since boot */
     uint64_t reports;         /* lines through the report function */
 };
 
@@ -283,6 +286,7 @@ struct ccdma_debug_counters {
     uint64_t sync_unmapped;    /* sync of an address no mapping covers */
     uint64_t sync_out_of_range;/* sync past the end of its mapping */
     uint64_t overlap;          /* overlaps a live mapping, incompatible dir */
+    uint64_t false_shared;     /* CC_SHARED mapping of pages that are not shared */
     uint64_t leaks;            /* live at ccdma_shutdown() */
     uint64_t live;             /* entries tracked now */
     uint64_t max_live;

@@ -74,6 +74,14 @@ int ccdma_plat_mem_share(void *va, size_t size);
 /* The reverse: shared back to private (RIPAS RAM). Same rules on failure. */
 int ccdma_plat_mem_unshare(void *va, size_t size);
 
+/*
+ * Optional: 1 when every page of [va, va+size) is shared with the host now,
+ * 0 when some page is not, a negative CCDMA_E* code when the platform
+ * cannot tell. A platform may leave it out (the reference is weak); dma-
+ * debug uses it to check a CC_SHARED mapping's claim against the pages.
+ */
+int ccdma_plat_mem_is_shared(const void *va, size_t size) __attribute__((weak));
+
 /* ---- DMA address encoding --------------------------------------------------- */
 
 /*

@@ -11,19 +11,25 @@
  * address (tests/host/dma's fake device, which refuses what hardware could
  * not reach), CPU writes, partial syncs both ways, unmaps with or without
  * the copy-back, scatter-gather, coherent allocations (atomic or not), and
- * deferred work. The model keeps, per byte, what the caller's buffer and
+ * deferred work; and the pressure the layers must survive: the shared
+ * bounce pool filled to exhaustion (and grown by deferred work: the pools
+ * are dynamic), the restricted pool destroyed and made again, conversions
+ * the host refuses part way (REJECT after partial progress) in coherent
+ * allocations, growth and pool creation, and a scatter-gather request
+ * whose last entry cannot be mapped. The model keeps, per byte, what the caller's buffer and
  * the device's view must hold (or that nothing is promised), so:
  *  - a mapping is reachable by its device for its whole length, decodes to
  *    the buffer itself when direct or into a bounce pool when bounced,
  *    keeps the device's alignment bits, and is bounced whenever the device
  *    cannot reach the buffer's memory;
- *  - data moves only when the rules say (dma/swiotlb.c, rule 8): TO_DEVICE
+ *  - data moves only when the rules say (dma/swiotlb_map.c, rule 8): TO_DEVICE
  *    data at map and at sync_for_device, zeros for FROM_DEVICE, device data
  *    at sync_for_cpu and unmap (not with SKIP_CPU_SYNC), never into another
  *    buffer or past the range;
  *  - coherent memory is zeroed, shared with T=0 devices, reachable both ways;
- *  - failures change nothing; at the end of each input nothing is live,
- *    no slot, page or dma-debug report is left.
+ *  - failures change nothing (a refused conversion leaks its pages, which
+ *    stay quarantined and are never freed); at the end of each input nothing
+ *    is live, no slot, page or dma-debug report is left.
  */
 #include "dma_test.h"
 #include "fuzz_util.h"
@@ -40,11 +46,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAXCOH 8
 #define MAX_OPS 48
 #define RPOOL_PAGES 64
+#define BIG_BYTES ((size_t)320 << 10) /* more than any bounce mapping */
+#define MAXFILL 48                    /* 48 x 256 KiB: more than the pool grown 8 times */
+#define ARENA_BYTES ((size_t)128 << 20)
+#define QUARANTINE_BUDGET ((ARENA_BYTES / CCDMA_PAGE_SIZE) / 4)
 
 static struct fz in;
 static struct ccdma_device dev[NDEV];
 static struct ccdma_swiotlb *rpool;
-static uint8_t *privmem, *sharedmem;
+static uint8_t *privmem, *sharedmem, *rmem, *big;
+static ccdma_dma_t fill[MAXFILL];
+static unsigned int nfill;
 
 /* Per buffer: the bytes it must hold (known[i]: whether anything is
  * promised; with the zero-filled bounce slots it always is). */
@@ -78,7 +90,7 @@ static struct {
 
 static struct {
     bool set;
-    uint64_t debug_errors, debug_live, pages;
+    uint64_t debug_errors, debug_live, pages, quarantined;
 } base;
 
 static uint8_t stamp; /* varies the bytes each write puts down */
@@ -375,6 +387,161 @@ static void op_free(void)
     }
 }
 
+/* ---- pressure ------------------------------------------------------------------- */
+
+static bool range_quarantined(const uint8_t *va, size_t pages)
+{
+    for (size_t i = 0; i < pages; i++)
+        if (host_platform_page_quarantined(t_pa(va + i * CCDMA_PAGE_SIZE)))
+            return true;
+    return false;
+}
+
+/* Fill the shared bounce pool with 256 KiB TO_DEVICE mappings of one
+ * buffer until it refuses. Held, every other map may meet a full pool:
+ * ENOSPC, and nothing else changes. */
+static void op_exhaust_fill(void)
+{
+    struct ccdma_swiotlb_stats s0, s1;
+    FUZZ_CHECK(ccdma_swiotlb_get_stats(ccdma_swiotlb_default(true), &s0) == 0, "stats");
+    int rc = 0;
+    while (nfill < MAXFILL && (rc = ccdma_map_single(&dev[0], big, (size_t)256 << 10,
+                                                     CCDMA_TO_DEVICE, CCDMA_ATTR_NO_WARN,
+                                                     &fill[nfill])) == 0)
+        nfill++;
+    FZ_TRACE("exhaust: %u fillers, %d\n", nfill, rc);
+    FUZZ_CHECK(nfill == MAXFILL || rc == CCDMA_ENOSPC, "filling the pool: %d", rc);
+    FUZZ_CHECK(ccdma_swiotlb_get_stats(ccdma_swiotlb_default(true), &s1) == 0, "stats");
+    FUZZ_CHECK(rc == 0 || s1.full > s0.full, "a refusal the statistics do not count");
+}
+
+/* Fill the pool, or give every filler back. */
+static void op_exhaust(void)
+{
+    if (fz_u8(&in) & 1) {
+        op_exhaust_fill();
+        return;
+    }
+    while (nfill)
+        FUZZ_CHECK(ccdma_unmap_single(&dev[0], fill[--nfill], (size_t)256 << 10, CCDMA_TO_DEVICE,
+                                      0) == 0, "unmap of a filler");
+}
+
+/* The restricted pool: destroy while a device holds it (EBUSY), then, if
+ * nothing of it is live, release the device, destroy, make it again over
+ * the same memory and take the device back. */
+static void op_restricted_cycle(void)
+{
+    struct ccdma_swiotlb_stats s;
+    FUZZ_CHECK(ccdma_swiotlb_restricted_destroy(rpool) == CCDMA_EBUSY,
+               "destroy of a pool a device holds");
+    FUZZ_CHECK(ccdma_swiotlb_get_stats(rpool, &s) == 0, "restricted pool stats");
+    if (s.used)
+        return;
+    FUZZ_CHECK(ccdma_device_release(&dev[5]) == 0, "release");
+    ccdma_dma_t a = 0;
+    FUZZ_CHECK(ccdma_map_single(&dev[5], buf[0].va, 64, CCDMA_TO_DEVICE, CCDMA_ATTR_NO_WARN,
+                                &a) == CCDMA_ESTATE && a == CCDMA_DMA_ADDR_INVALID,
+               "a released device still maps through its pool");
+    int rc = ccdma_swiotlb_restricted_destroy(rpool);
+    FZ_TRACE("restricted destroy: %d\n", rc);
+    FUZZ_CHECK(rc == 0, "destroy of an idle, released pool: %d", rc);
+    FUZZ_CHECK(ccdma_swiotlb_restricted_create("fuzz-restricted", rmem,
+                                               RPOOL_PAGES * CCDMA_PAGE_SIZE, true, &rpool) == 0,
+               "the pool made again");
+    dev[5].restricted_pool = rpool;
+    FUZZ_CHECK(ccdma_device_init(&dev[5]) == 0, "the device takes the new pool");
+}
+
+/* One conversion-making call with the host refusing part way: one granule
+ * per call, then REJECT after a few (the realm model's injection). What a
+ * refused conversion touched is quarantined and leaked, never freed. */
+static void op_refused_conversion(void)
+{
+    struct host_realm_inject inj = {.one_granule = true, .reject = true, .reject_empty = true,
+                                    .fail_after = fz_u8(&in) % 4};
+    uint64_t leaked = t_stats().leaked_pages;
+    uint8_t what = fz_u8(&in) % 3;
+    void *va = NULL;
+    ccdma_dma_t addr = 0;
+    int rc = 0;
+
+    /* Quarantine is for good: past a budget, a long run would exhaust the
+     * arena instead of testing anything. */
+    if (t_port().quarantined_pages > QUARANTINE_BUDGET)
+        return;
+    host_platform_set_realm_inject(&inj);
+    if (what == 0) {
+        size_t size = (size_t)(2 + fz_u8(&in) % 7) * CCDMA_PAGE_SIZE;
+        rc = ccdma_alloc_coherent(&dev[0], size, 0, 0, &va, &addr);
+        FUZZ_CHECK(rc == 0 || rc == CCDMA_EREJECT || rc == CCDMA_ERSI,
+                   "converting allocation under REJECT: %d", rc);
+        FUZZ_CHECK(rc || t_range_shared(t_pa(va), size), "allocated but not shared");
+        if (!rc) /* the unshare may be refused: then it is leaked, and still 0 */
+            FUZZ_CHECK(ccdma_free_coherent(&dev[0], size, va, addr) == 0, "free");
+    } else if (what == 1) {
+        /* A refusal flags growth; then deferred work converts a region. A
+         * region that converted joins the baseline; one that was refused
+         * is quarantined (check_clean() adds those). */
+        struct host_platform_counters p0 = t_port(), p1;
+        op_exhaust_fill();
+        rc = ccdma_poll();
+        p1 = t_port();
+        base.pages += (p1.pages_in_use - p0.pages_in_use) -
+                      (p1.quarantined_pages - p0.quarantined_pages);
+    } else {
+        uint8_t *mem = t_pages(16);
+        struct ccdma_swiotlb *p = NULL;
+        rc = ccdma_swiotlb_restricted_create("fuzz-refused", mem, 16 * CCDMA_PAGE_SIZE, true, &p);
+        FUZZ_CHECK(rc == 0 || rc == CCDMA_EREJECT || rc == CCDMA_ERSI,
+                   "restricted create under REJECT: %d", rc);
+        if (!rc) {
+            int drc = ccdma_swiotlb_restricted_destroy(p);
+            FUZZ_CHECK(drc == 0 || drc == CCDMA_EREJECT || drc == CCDMA_ERSI,
+                       "restricted destroy under REJECT: %d", drc);
+        }
+        /* Given back private, it goes back to the allocator; refused part
+         * way, it is quarantined and must never be freed. */
+        if (!range_quarantined(mem, 16))
+            t_pages_free(mem, 16);
+    }
+    host_platform_set_realm_inject(NULL);
+    FZ_TRACE("refused conversion %u after %u: %d, leaked %llu pages\n", what, inj.fail_after,
+             rc, (unsigned long long)(t_stats().leaked_pages - leaked));
+}
+
+/* A scatter-gather request whose last entry cannot be mapped (larger than
+ * any bounce): all or nothing, and what the earlier entries copied toward
+ * the device is taken back. */
+static void op_sg_fail(void)
+{
+    static const int bouncing[] = {0, 4, 5};
+    struct ccdma_sg sg[4];
+    int d = bouncing[fz_u8(&in) % 3], n = 2 + fz_u8(&in) % 3, b0 = fz_u8(&in) % NPRIV;
+    enum ccdma_dir dir = (enum ccdma_dir)(fz_u8(&in) % 3);
+    for (int k = 0; k < n - 1; k++) {
+        int b = (b0 + k) % NPRIV;
+        if (buf[b].busy)
+            return;
+        size_t off = fz_uint(&in, 2) % BUFSZ;
+        sg[k] = (struct ccdma_sg){.va = buf[b].va + off, .len = pick_len(BUFSZ - off)};
+        buf[b].dirty = true;
+    }
+    sg[n - 1] = (struct ccdma_sg){.va = big, .len = BIG_BYTES};
+    struct ccdma_swiotlb_stats s0, s1;
+    FUZZ_CHECK(ccdma_swiotlb_get_stats(ccdma_swiotlb_default(true), &s0) == 0, "stats");
+    uint64_t live = t_debug().live;
+    int rc = ccdma_map_sg(&dev[d], sg, n, dir, CCDMA_ATTR_NO_WARN);
+    FZ_TRACE("map_sg failing last of %d, dev %d: %d\n", n, d, rc);
+    FUZZ_CHECK(rc == CCDMA_EINVAL || rc == CCDMA_ENOSPC || rc == CCDMA_ERANGE,
+               "a request whose last entry cannot map: %d", rc);
+    FUZZ_CHECK(t_debug().live == live, "a failed request left mappings");
+    FUZZ_CHECK(ccdma_swiotlb_get_stats(ccdma_swiotlb_default(true), &s1) == 0 &&
+               s1.used == s0.used, "a failed request left slots taken");
+    for (int k = 0; k < n - 1; k++)
+        check_buffer((b0 + k) % NPRIV, "failed sg");
+}
+
 /* ---- entry points -------------------------------------------------------------- */
 
 static void check_clean(void)
@@ -387,10 +554,17 @@ static void check_clean(void)
         base.debug_errors = dc.errors;
         base.debug_live = dc.live;
         base.pages = hc.pages_in_use;
+        base.quarantined = hc.quarantined_pages;
     }
     FUZZ_CHECK(dc.errors == base.debug_errors && dc.live == base.debug_live,
                "dma-debug: %llu errors, %llu live", (unsigned long long)dc.errors,
                (unsigned long long)dc.live);
+    FZ_TRACE("end: pages in use %llu, baseline %llu, quarantined %llu (were %llu)\n",
+             (unsigned long long)hc.pages_in_use, (unsigned long long)base.pages,
+             (unsigned long long)hc.quarantined_pages, (unsigned long long)base.quarantined);
+    /* Quarantined pages stay in use for good: they join the baseline. */
+    base.pages += hc.quarantined_pages - base.quarantined;
+    base.quarantined = hc.quarantined_pages;
     FUZZ_CHECK(hc.pages_in_use == base.pages && hc.bad_frees == 0 && hc.bad_conversions == 0,
                "pages in use %llu (were %llu), bad frees %llu, bad conversions %llu",
                (unsigned long long)hc.pages_in_use, (unsigned long long)base.pages,
@@ -416,12 +590,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     T.enc = HOST_ENC_CCA;
     T.cc = true;
     T.enc_name = "cca";
-    struct host_platform_config port = {.encoding = HOST_ENC_CCA, .quiet = true};
+    struct host_platform_config port = {.encoding = HOST_ENC_CCA, .arena_bytes = ARENA_BYTES,
+                                        .quiet = true};
     struct ccdma_config cfg = t_config();
     cfg.quiet = true; /* pool-full reports are routine here */
+    cfg.swiotlb_dynamic = true;
     t_setup_with(&port, &cfg);
 
-    uint8_t *rmem = t_pages(RPOOL_PAGES);
+    rmem = t_pages(RPOOL_PAGES);
+    big = t_pages(BIG_BYTES / CCDMA_PAGE_SIZE);
     if (ccdma_swiotlb_restricted_create("fuzz-restricted", rmem, RPOOL_PAGES * CCDMA_PAGE_SIZE,
                                         true, &rpool) != 0)
         abort();
@@ -464,6 +641,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         w += sizeof(ops);
     }
     LLVMFuzzerTestOneInput(warm, (size_t)(w - warm));
+    /* dma-debug keeps the entry pages it grows: have it grow to more live
+     * entries than an input can make (fillers, maps, sg, coherent), so the
+     * baseline the next warm-up takes holds them all. */
+    static ccdma_dma_t many[4 * MAXFILL];
+    for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+        if (ccdma_map_single(&dev[2], big + i * 64, 64, CCDMA_TO_DEVICE, 0, &many[i]) != 0)
+            abort();
+    for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+        if (ccdma_unmap_single(&dev[2], many[i], 64, CCDMA_TO_DEVICE, 0) != 0)
+            abort();
     LLVMFuzzerTestOneInput(warm, (size_t)(w - warm));
     base.set = true;
     LLVMFuzzerTestOneInput(warm, (size_t)(w - warm));
@@ -490,7 +677,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     stamp = 0;
     reset_buffers();
     for (int i = 0; i < MAX_OPS && !fz_empty(&in); i++) {
-        switch (fz_u8(&in) % 10) {
+        switch (fz_u8(&in) % 14) {
         case 0: case 1: op_map(); break;
         case 2: op_dev_write(); break;
         case 3: op_cpu_write(); break;
@@ -508,6 +695,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 7: op_sg(); break;
         case 8: fz_u8(&in) & 1 ? op_alloc() : op_free(); break;
+        case 10: op_exhaust(); break;
+        case 11: op_restricted_cycle(); break;
+        case 12: op_refused_conversion(); break;
+        case 13: op_sg_fail(); break;
         default: {
             /* Deferred work only grows pools: their pages join the baseline. */
             uint64_t before = t_port().pages_in_use;
@@ -521,6 +712,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int k = 0; k < MAXMAP; k++)
         if (maps[k].live)
             unmap(&maps[k], false);
+    while (nfill)
+        FUZZ_CHECK(ccdma_unmap_single(&dev[0], fill[--nfill], (size_t)256 << 10, CCDMA_TO_DEVICE,
+                                      0) == 0, "unmap of a filler");
     for (int k = 0; k < MAXCOH; k++)
         if (coh[k].live) {
             FUZZ_CHECK(ccdma_free_coherent(&dev[coh[k].dev], coh[k].size, coh[k].va,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Review finding 9: a coherent free is checked against what the allocation
+ * A coherent free is checked against what the allocation
  * recorded, never decided by the caller's handle and size.
  *
  * dma-debug would refuse most of these frees, so every test here runs with
@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 {
     struct ccdma_config c = nodebug();
 
-    t_start(argc, argv, "dma coherent free checks (finding 9)");
+    t_start(argc, argv, "dma coherent free checks");
     t_run_with(test_direct_wrong_encoding, "direct free, wrong encoding, dma-debug off", &c);
     t_run_with(test_pool_wrong_encoding, "pool free, wrong encoding, dma-debug off", &c);
     t_run_with(test_pool_wrong_size, "atomic pool free, wrong size, dma-debug off", &c);

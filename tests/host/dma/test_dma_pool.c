@@ -54,10 +54,10 @@ static void test_atomic_shared(void)
     if (T.cc)
         CHECK_EQ(pool_stats(false).avail, priv.avail, "the private pool is untouched");
     CHECK_ERR(ccdma_free_coherent(&dev, 2 * PAGE, cpu, h), CCDMA_OK, "free");
-    CHECK_EQ(pool_stats(true).avail, before.avail, "C9: found by physical address, back in the pool");
+    CHECK_EQ(pool_stats(true).avail, before.avail, "found by physical address, back in the pool");
 }
 
-/* C16: a free whose address is in no pool, including a pool that was never
+/* A free whose address is in no pool, including a pool that was never
  * created (no private pool without CC), goes to the page allocator. */
 static void test_free_outside_pools(void)
 {
@@ -73,7 +73,7 @@ static void test_free_outside_pools(void)
           "without CC the private pool does not exist: the one pool is shared");
     CHECK_ERR(ccdma_alloc_coherent(&dev, PAGE, 0, 0, &cpu, &h), CCDMA_OK, "a direct allocation");
     CHECK_ERR(ccdma_free_coherent(&dev, PAGE, cpu, h), CCDMA_OK,
-              "C16: its free walks every pool, present or not, then frees directly");
+              "its free walks every pool, present or not, then frees directly");
     CHECK(!host_platform_page_allocated(t_pa(cpu)), "the page is back in the allocator");
     CHECK_EQ(pool_stats(true).avail, sh.avail, "no pool was touched");
 }
@@ -214,7 +214,7 @@ static void test_pool_out_of_reach(void)
     CHECK_EQ(pool_stats(true).failures, s.failures + 1, "the refusal is counted");
 }
 
-/* Growth that fails halfway cleans up exactly (C11), and a failed
+/* Growth that fails halfway cleans up exactly, and a failed
  * conversion leaks only what it must (rule 7). */
 static void test_growth_failures(void)
 {
@@ -243,7 +243,7 @@ static void test_growth_failures(void)
     s = pool_stats(true);
     CHECK_EQ(s.size, POOL_PAGES * PAGE, "metadata failure: the pool did not grow");
     CHECK_EQ(s.grow_failed, 1, "counted");
-    CHECK_EQ(t_port().pages_in_use, port.pages_in_use, "every chunk page went back (C11)");
+    CHECK_EQ(t_port().pages_in_use, port.pages_in_use, "every chunk page went back");
     CHECK_EQ(t_port().quarantined_pages, 0, "nothing quarantined");
     CHECK_EQ(t_port().bad_frees, 0, "the pages were private again before the free");
     if (T.cc)
@@ -283,12 +283,12 @@ int main(int argc, char **argv)
     t_run(test_atomic_shared, "atomic pool for T=0");
     if (T.cc)
         t_run(test_atomic_private, "atomic pool for T=1 (rule 5)");
-    t_run(test_free_outside_pools, "frees outside every pool (C16)");
+    t_run(test_free_outside_pools, "frees outside every pool");
     t_run(test_no_fallback_and_deferred_growth, "no fallback, deferred growth (rule 6)");
     t_run(test_no_warn, "NO_WARN on an exhausted pool");
     t_run(test_low_water_growth, "growth at the low-water mark");
     t_run(test_order_alignment_and_zeroing, "order alignment and zeroing");
     t_run(test_pool_out_of_reach, "pool out of the device's reach");
-    t_run_raw(test_growth_failures, "growth failing halfway (C11, rule 7)");
+    t_run_raw(test_growth_failures, "growth failing halfway (rule 7)");
     return t_finish();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Review finding 12: destroying a restricted bounce pool against the
+ * Destroying a restricted bounce pool against the
  * devices that point at it and the maps that race with it.
  *
  *  - a device that holds the pool (ccdma_device_init) makes destroy EBUSY
@@ -383,7 +383,7 @@ int main(int argc, char **argv)
 {
     struct ccdma_config c = nodebug();
 
-    t_start(argc, argv, "dma restricted pool destroy (finding 12)");
+    t_start(argc, argv, "dma restricted pool destroy");
     if (wanted(argc, argv, "held"))
         t_run(test_destroy_while_held, "destroy while a device holds the pool");
     /* dma-debug off: the observer must not allocate dma-debug entries

@@ -7,8 +7,9 @@
  *     C5 class tag ~tag 1E A7 3D 9B
  * class LEAK_SECRET marks private bytes the host must never see;
  * LEAK_SHOWN marks private bytes a caller maps toward the device, which may
- * appear only inside a live bounce mapping of them (the caller chose to
- * show them) and never after it is unmapped. tag names the buffer.
+ * appear only in the bounce slots that carried them to the device (the
+ * caller chose to show them; they may stay there after unmap). tag names
+ * the buffer.
  *
  * The scan finds any run of at least 8 canary bytes at any byte alignment
  * (so any copy of 8 or more consecutive bytes of a canary buffer), with its
@@ -34,8 +35,8 @@ uint64_t leak_canary(enum leak_class cls, uint8_t tag);
 /* Fill [buf, buf+len) with the canary, word-aligned to buf. */
 void leak_fill(void *buf, size_t len, enum leak_class cls, uint8_t tag);
 
-/* A physical range where LEAK_SHOWN bytes are allowed: a live bounce
- * mapping toward the device. */
+/* A physical range where LEAK_SHOWN bytes are allowed: the slots of a
+ * bounce mapping toward the device. */
 struct leak_allow {
     uint64_t lo, hi;
 };

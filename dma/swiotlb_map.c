@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounce mappings: slots, and the streaming path (map, unmap, sync).
+ *
+ * The CC rule for copies (rule 8): no private byte reaches shared memory
+ * unless the caller mapped it toward the device. What each direction
+ * copies, and why that is all (docs/dma.md, "What a bounce copies"):
+ *  - TO_DEVICE and BIDIRECTIONAL copy the caller's bytes in at map time.
+ *    Those bytes are the device's to read, and a device that cannot reach
+ *    private memory is the host's: they stay in the slot after unmap, where
+ *    they show the host nothing it was not given.
+ *  - FROM_DEVICE zero-fills the mapped range of the slot, once, at map.
+ *    Linux instead copies the caller's buffer in (its fix for
+ *    CVE-2022-0854), so that a partial device write followed by the full
+ *    copy-back restores the untouched bytes; here that would put private
+ *    bytes the caller never meant for the device into host-visible memory.
+ *    The zero fill keeps the other half of that fix: a partial write never
+ *    brings back another mapping's bytes. The price, chosen on purpose:
+ *    bytes of the range the device did not write come back as zeros. A
+ *    caller that needs them preserved maps only the range the device
+ *    writes, or maps BIDIRECTIONAL, which consents to their being seen.
+ *  - Copy-back follows the direction recorded at map time, not the one
+ *    passed to unmap or sync: a TO_DEVICE mapping is never copied back,
+ *    because the device had no business writing it; FROM_DEVICE data is
+ *    never copied toward the device by sync_for_device, so what the device
+ *    already wrote survives.
+ *  - Padding (alignment slack before and after the data) is never written
+ *    and never copied: nothing private is ever put there, and nothing of it
+ *    reaches the caller.
+ * So nothing is zeroed twice and no slot is scrubbed at unmap: every byte
+ * a slot holds afterwards was either given to the device or written by it.
+ *
+ * Locking: a map takes its slots and records the mapping in one hold of
+ * swiotlb_lock and copies after it (the slots are its own). An unmap finds
+ * and checks the mapping, copies back and releases the slots in one hold; a
+ * copy-back longer than SWIOTLB_LOCKED_COPY_MAX runs outside the lock
+ * instead, with the mapping marked busy, and a second hold releases it
+ * (that round trip costs far less than such a copy).
+ */
+#include <inttypes.h>
+
+#include "swiotlb.h"
+
+#define SWIOTLB_LOCKED_COPY_MAX ((size_t)4096)
+
+static bool dir_to_device(enum ccdma_dir dir)
+{
+    return dir == CCDMA_TO_DEVICE || dir == CCDMA_BIDIRECTIONAL;
+}
+
+static bool dir_from_device(enum ccdma_dir dir)
+{
+    return dir == CCDMA_FROM_DEVICE || dir == CCDMA_BIDIRECTIONAL;
+}
+
+size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev)
+{
+    size_t min_align = 0;
+
+    if (dev->min_align_mask)
+        min_align = DMA_ALIGN_UP((size_t)dev->min_align_mask, (size_t)DMA_SLOT_SIZE);
+    return DMA_SEG_BYTES - min_align;
+}
+
+/* ---- lookup (swiotlb_lock held) ---------------------------------------------- */
+
+int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
+{
+    uint32_t j = (uint32_t)((pa - r->pa) >> DMA_SLOT_SHIFT);
+
+    if (slot_alloc_is_free(&r->alloc, j))
+        return -1;
+    return (int64_t)j - r->slots[j].back;
+}
+
+ccdma_phys_t swiotlb_data_pa(const struct swiotlb_region *r, uint32_t first)
+{
+    return r->pa + ((ccdma_phys_t)first << DMA_SLOT_SHIFT) + r->slots[first].data_off;
+}
+
+/* Where addr falls, for unmap and sync: in no bounce pool (NOT_MINE, the
+ * direct path's), inside a coherent allocation of a restricted pool (also
+ * NOT_MINE: such memory may be mapped like any other), or in a pool, where
+ * only a live mapping of this device in the pool's own encoding is valid. */
+struct bounce_lookup {
+    struct ccdma_swiotlb *pool;
+    struct swiotlb_region *r;
+    struct swiotlb_slot *s; /* the mapping's first slot, or NULL */
+    uint32_t first;
+};
+
+static bool lookup_locked(ccdma_dma_t addr, ccdma_phys_t pa, uint32_t dev_id,
+                          struct bounce_lookup *lk)
+{
+    int64_t first;
+
+    lk->s = NULL;
+    lk->pool = swiotlb_pool_of(pa, &lk->r);
+    if (!lk->pool)
+        return false;
+    first = swiotlb_first_slot(lk->r, pa);
+    if (first < 0)
+        return true;
+    if (lk->r->slots[first].kind == SLOT_ALLOC)
+        return false;
+    if (lk->r->slots[first].kind == SLOT_MAP && lk->r->slots[first].dev_id == dev_id &&
+        ccdma_plat_phys_to_dma(pa, lk->pool->shared) == addr) {
+        lk->first = (uint32_t)first;
+        lk->s = &lk->r->slots[first];
+    }
+    return true;
+}
+
+static void report_not_mapping(const struct ccdma_device *dev, const char *op,
+                               ccdma_dma_t addr)
+{
+    dma_report("%s: %s of %#llx, which is not in a live bounce mapping of "
+               "this device", dma_dev_name(dev), op, (unsigned long long)addr);
+}
+
+/* ---- taking and releasing slots (swiotlb_lock held) ---------------------------------- */
+
+/* The first slots of region r a run must start at, modulo l->stride. */
+static uint32_t layout_phase(const struct swiotlb_region *r, const struct bounce_layout *l)
+{
+    return (uint32_t)((l->want >> DMA_SLOT_SHIFT) - (r->pa >> DMA_SLOT_SHIFT)) &
+           (l->stride - 1);
+}
+
+/* A recently released run of exactly this shape, or -1. */
+static int64_t take_recent(struct swiotlb_region *r, const struct bounce_layout *l)
+{
+    uint32_t phase = layout_phase(r, l);
+
+    for (unsigned int i = r->nrecent; i-- > 0;) {
+        uint32_t first = r->recent_first[i];
+
+        if (r->recent_n[i] == l->nslots && (first & (l->stride - 1)) == phase) {
+            r->nrecent--;
+            r->recent_first[i] = r->recent_first[r->nrecent];
+            r->recent_n[i] = r->recent_n[r->nrecent];
+            return first;
+        }
+    }
+    return -1;
+}
+
+/* Give every recent run back to the allocator, so it can merge them. */
+static void flush_recent(struct ccdma_swiotlb *pool)
+{
+    for (unsigned int i = 0; i < pool->nregions; i++) {
+        struct swiotlb_region *r = &pool->regions[i];
+
+        while (r->nrecent) {
+            r->nrecent--;
+            slot_alloc_release(&r->alloc, r->recent_first[r->nrecent], r->recent_n[r->nrecent]);
+        }
+    }
+}
+
+static int64_t take_from_allocator(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
+                                   struct swiotlb_region **rp)
+{
+    for (unsigned int i = 0; i < pool->nregions; i++) {
+        struct swiotlb_region *r = &pool->regions[i];
+        int64_t idx = slot_alloc_take(&r->alloc, l->nslots, l->stride, layout_phase(r, l));
+
+        if (idx >= 0) {
+            *rp = r;
+            return idx;
+        }
+    }
+    return -1;
+}
+
+/* A recent run of the same shape first: it costs no bitmap work. On a
+ * miss every recent run goes back to the allocator before its one search,
+ * so runs merge again and a refusal is always a true no-fit. A miss thus
+ * costs the releases the recent runs saved, never more. */
+int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
+                     struct swiotlb_region **rp)
+{
+    for (unsigned int i = 0; i < pool->nregions; i++) {
+        int64_t idx = take_recent(&pool->regions[i], l);
+
+        if (idx >= 0) {
+            *rp = &pool->regions[i];
+            return idx;
+        }
+    }
+    flush_recent(pool);
+    return take_from_allocator(pool, l, rp);
+}
+
+static void give_back(struct swiotlb_region *r, uint32_t first, uint32_t n)
+{
+    if (r->nrecent < SWIOTLB_RECENT) {
+        r->recent_first[r->nrecent] = first;
+        r->recent_n[r->nrecent++] = (uint16_t)n;
+    } else {
+        slot_alloc_release(&r->alloc, first, n);
+    }
+}
+
+void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounce_layout *l)
+{
+    give_back(r, first, l->nslots);
+}
+
+void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
+                    uint32_t first, const struct bounce_layout *l, enum slot_kind kind)
+{
+    struct swiotlb_slot *s = &r->slots[first];
+
+    for (uint32_t k = 0; k < l->nslots; k++)
+        r->slots[first + k].back = (uint16_t)k;
+    s->kind = (uint8_t)kind;
+    s->nslots = (uint16_t)l->nslots;
+    s->data_off = l->data_off;
+    pool->used += l->nslots;
+    if (pool->used > pool->high_water)
+        pool->high_water = pool->used;
+}
+
+/* Only the first slot's kind tells a live run from a dead one; the other
+ * slots' metadata is rewritten by the next take. */
+void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
+                     uint32_t first)
+{
+    uint32_t n = r->slots[first].nslots;
+
+    r->slots[first].kind = SLOT_FREE;
+    give_back(r, first, n);
+    pool->used -= n;
+}
+
+void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
+                         uint32_t nslots, unsigned int attrs)
+{
+    size_t total = 0;
+
+    pool->full++;
+    if (pool->dynamic && !pool->grow_disabled)
+        pool->grow_pending = true;
+    if ((attrs & CCDMA_ATTR_NO_WARN) || !dma_ratelimit_ok(&pool->full_rl))
+        return;
+    for (unsigned int i = 0; i < pool->nregions; i++)
+        total += pool->regions[i].alloc.nslots;
+    dma_report("bounce pool %s is full (sz: %zu bytes, %" PRIu32 " slots): total %zu "
+               "slots, used %zu slots", pool->name, size, nslots, total, pool->used);
+}
+
+/* ---- streaming mappings --------------------------------------------------------- */
+
+int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
+                    size_t size, enum ccdma_dir dir, unsigned int attrs,
+                    ccdma_dma_t *out)
+{
+    bool too_big = size > dma_swiotlb_max_mapping(dev);
+    struct ccdma_swiotlb *pool;
+    struct swiotlb_region *r;
+    struct swiotlb_slot *s;
+    struct bounce_layout l;
+    unsigned long flags;
+    const char *why;
+    ccdma_dma_t dma;
+    uint8_t *start;
+    int64_t idx;
+
+    if (!too_big)
+        too_big = swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK;
+
+    /* Choose the pool and take its slots under one hold of the lock: a
+     * destroy either came first (the choice fails) or must wait for these
+     * slots to be released (EBUSY). */
+    flags = ccdma_plat_lock(&swiotlb_lock);
+    pool = swiotlb_pool_for_device(dev, &why);
+    if (!pool) {
+        swiotlb_unlock_refused(dev, why, flags);
+        return CCDMA_ESTATE;
+    }
+    if (too_big) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        dma_report("%s: a %zu-byte mapping exceeds the bounce maximum of %zu",
+                   dma_dev_name(dev), size, dma_swiotlb_max_mapping(dev));
+        return CCDMA_EINVAL;
+    }
+    idx = swiotlb_take(pool, &l, &r);
+    if (idx < 0) {
+        swiotlb_report_full(pool, size, l.nslots, attrs);
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        return CCDMA_ENOSPC;
+    }
+    /* The address takes the pool's encoding, whatever the caller's memory
+     * was: the device reads the pool, not the caller's pages. */
+    dma = ccdma_plat_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
+                                 pool->shared);
+    if (!dma_reaches(dev, dma, size, pool->shared)) {
+        swiotlb_untake(r, (uint32_t)idx, &l);
+        pool->overflows++;
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        dma_report("%s: bounce address %#llx+%zu is beyond its reach "
+                   "(mask %#llx, bus limit %#llx)",
+                   dma_dev_name(dev), (unsigned long long)dma,
+                   size, (unsigned long long)dev->dma_mask,
+                   (unsigned long long)dev->bus_limit);
+        return CCDMA_ERANGE;
+    }
+    swiotlb_record(pool, r, (uint32_t)idx, &l, SLOT_MAP);
+    s = &r->slots[idx];
+    s->orig = orig;
+    s->size = (uint32_t)size;
+    s->dir = (uint8_t)dir;
+    s->dev_id = dev->debug_id;
+    pool->maps++;
+    ccdma_plat_unlock(&swiotlb_lock, flags);
+
+    start = r->va + ((size_t)idx << DMA_SLOT_SHIFT);
+    if (dir_to_device(dir))
+        memcpy(start + l.data_off, orig, size);
+    else
+        memset(start + l.data_off, 0, size);
+    /* The whole run: a line left dirty by an earlier user of these slots
+     * must not be evicted over what the device writes. */
+    if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
+        ccdma_plat_cache_clean(start, (size_t)l.nslots * DMA_SLOT_SIZE);
+    *out = dma;
+    return CCDMA_OK;
+}
+
+/* The recorded size and direction rule, not the arguments: copy-back
+ * covers exactly what the device could have written (rule 8). */
+static void copy_back(const struct ccdma_device *dev, void *orig, uint8_t *data,
+                      size_t size)
+{
+    if (!dev->coherent)
+        ccdma_plat_cache_invalidate(data, size);
+    memcpy(orig, data, size);
+}
+
+/* What an unmap does with the data: copy it back (FROM_DEVICE,
+ * BIDIRECTIONAL), take back what went toward a device that never saw it
+ * (an unwound request), or nothing. */
+static void unmap_data(const struct ccdma_device *dev, unsigned int attrs, enum ccdma_dir dir,
+                       void *orig, uint8_t *data, size_t size)
+{
+    if (attrs & CCDMA_ATTR__UNWIND) {
+        if (dir_to_device(dir))
+            memset(data, 0, size);
+    } else if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC) && dir_from_device(dir)) {
+        copy_back(dev, orig, data, size);
+    }
+}
+
+static bool unmap_has_data(unsigned int attrs, enum ccdma_dir dir)
+{
+    if (attrs & CCDMA_ATTR__UNWIND)
+        return dir_to_device(dir);
+    return !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC) && dir_from_device(dir);
+}
+
+int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int attrs)
+{
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    struct bounce_lookup lk;
+    enum ccdma_dir dir;
+    unsigned long flags;
+    uint8_t *data;
+    void *orig;
+    size_t size;
+
+    flags = ccdma_plat_lock(&swiotlb_lock);
+    if (!lookup_locked(addr, pa, dev->debug_id, &lk)) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        return DMA_SWIOTLB_NOT_MINE;
+    }
+    if (!lk.s || swiotlb_data_pa(lk.r, lk.first) != pa) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        report_not_mapping(dev, "unmap", addr);
+        return CCDMA_EFAULT;
+    }
+    data = lk.r->va + (pa - lk.r->pa);
+    orig = lk.s->orig;
+    size = lk.s->size;
+    dir = (enum ccdma_dir)lk.s->dir;
+    if (unmap_has_data(attrs, dir) && size > SWIOTLB_LOCKED_COPY_MAX) {
+        lk.s->kind = SLOT_BUSY; /* a racing unmap or sync now fails */
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        unmap_data(dev, attrs, dir, orig, data, size);
+        flags = ccdma_plat_lock(&swiotlb_lock);
+    } else {
+        unmap_data(dev, attrs, dir, orig, data, size);
+    }
+    swiotlb_release(lk.pool, lk.r, lk.first);
+    ccdma_plat_unlock(&swiotlb_lock, flags);
+    return CCDMA_OK;
+}
+
+int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
+                     size_t size, enum ccdma_dir dir, bool for_cpu)
+{
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    struct bounce_lookup lk;
+    unsigned long flags;
+    ccdma_phys_t start;
+    enum ccdma_dir mdir;
+    uint8_t *orig, *tlb;
+    uint32_t msize;
+
+    flags = ccdma_plat_lock(&swiotlb_lock);
+    if (!lookup_locked(addr, pa, dev->debug_id, &lk)) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        return DMA_SWIOTLB_NOT_MINE;
+    }
+    if (!lk.s) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        report_not_mapping(dev, "sync", addr);
+        return CCDMA_EFAULT;
+    }
+    start = swiotlb_data_pa(lk.r, lk.first);
+    msize = lk.s->size;
+    /* Partial syncs are fine; past either end of the mapping is not. */
+    if (pa < start || pa - start > msize || size > msize - (pa - start)) {
+        ccdma_plat_unlock(&swiotlb_lock, flags);
+        dma_report("%s: buffer overflow detected: sync of %#llx+%zu outside "
+                   "its %" PRIu32 "-byte bounce mapping at %#llx",
+                   dma_dev_name(dev), (unsigned long long)pa,
+                   size, msize, (unsigned long long)start);
+        return CCDMA_EINVAL;
+    }
+    orig = (uint8_t *)lk.s->orig + (pa - start);
+    mdir = (enum ccdma_dir)lk.s->dir;
+    tlb = lk.r->va + (pa - lk.r->pa);
+    ccdma_plat_unlock(&swiotlb_lock, flags);
+
+    if (for_cpu) {
+        if (dir_from_device(mdir) && dir_from_device(dir))
+            copy_back(dev, orig, tlb, size);
+    } else {
+        if (dir_to_device(mdir) && dir_to_device(dir))
+            memcpy(tlb, orig, size);
+        if (!dev->coherent)
+            ccdma_plat_cache_clean(tlb, size);
+    }
+    return CCDMA_OK;
+}
+
+bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
+{
+    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    struct bounce_lookup lk;
+    unsigned long flags;
+    bool bounced;
+
+    if (!dma_dev_ready(dev) || addr == CCDMA_DMA_ADDR_INVALID || !dma_swiotlb_may_own(pa))
+        return false;
+    flags = ccdma_plat_lock(&swiotlb_lock);
+    bounced = lookup_locked(addr, pa, dev->debug_id, &lk) && lk.s &&
+              swiotlb_data_pa(lk.r, lk.first) == pa;
+    ccdma_plat_unlock(&swiotlb_lock, flags);
+    return bounced;
+}
