@@ -64,5 +64,5 @@ exc_fp_call_el1:
     ret
 
 vtable 1, exc_fp_call_el1
-vtable 2
-vtable 3
+vtable 2, exc_handler_el2
+vtable 3, exc_handler_el3

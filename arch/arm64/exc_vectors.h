@@ -2,9 +2,9 @@
 /*
  * Assembler macros for an AArch64 exception vector table whose every slot
  * saves the same frame (struct exc_frame in arch/arm64/exception.h) and
- * calls exc_handler_el<N>(frame, slot); the handler may edit ELR, SPSR and
- * x[] before the frame is restored. `vtable N` emits the table
- * vectors_el<N> in .text.vectors.
+ * calls a handler(frame, slot), which may edit ELR, SPSR and x[] before
+ * the frame is restored. `vtable N, handler` emits the table vectors_el<N>
+ * in .text.vectors.
  */
 #ifndef CCDMA_ARM64_EXC_VECTORS_H
 #define CCDMA_ARM64_EXC_VECTORS_H
@@ -76,9 +76,8 @@
     b       exc_return_el\el
 .endm
 
-/* The table of EL el; each slot calls handler, exc_handler_el<el> unless
- * told otherwise (a wrapper that saves more state, say). */
-.macro vtable el, handler=exc_handler_el\el
+/* The table of EL el; each slot calls handler(frame, slot). */
+.macro vtable el, handler
     .section .text.vectors, "ax"
     .balign 2048
     .global vectors_el\el

@@ -6,4 +6,4 @@
  */
 #include "arch/arm64/exc_vectors.h"
 
-vtable 2
+vtable 2, exc_handler_el2

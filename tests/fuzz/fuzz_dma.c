@@ -286,19 +286,28 @@ static void unmap(struct map *m, bool skip_sync)
     m->live = false;
 }
 
+/* n scatter-gather entries over n distinct private buffers from b0 on,
+ * each at a fuzzed offset and length; false if one is mapped already. */
+static bool pick_private_sg(struct ccdma_sg *sg, int n, int b0)
+{
+    for (int k = 0; k < n; k++) {
+        int b = (b0 + k) % NPRIV;
+        if (buf[b].busy)
+            return false;
+        size_t off = fz_uint(&in, 2) % BUFSZ;
+        sg[k] = (struct ccdma_sg){.va = buf[b].va + off, .len = pick_len(BUFSZ - off)};
+        buf[b].dirty = true;
+    }
+    return true;
+}
+
 static void op_sg(void)
 {
     struct ccdma_sg sg[4];
     int d = fz_u8(&in) % NDEV, n = 1 + fz_u8(&in) % 4, b0 = fz_u8(&in) % NPRIV;
     enum ccdma_dir dir = (enum ccdma_dir)(fz_u8(&in) % 3);
-    for (int k = 0; k < n; k++) { /* distinct private buffers, not mapped */
-        int b = (b0 + k) % NPRIV;
-        if (buf[b].busy)
-            return;
-        size_t off = fz_uint(&in, 2) % BUFSZ;
-        sg[k] = (struct ccdma_sg){.va = buf[b].va + off, .len = pick_len(BUFSZ - off)};
-        buf[b].dirty = true;
-    }
+    if (!pick_private_sg(sg, n, b0)) /* distinct private buffers, not mapped */
+        return;
     uint64_t live = t_debug().live;
     int rc = ccdma_map_sg(&dev[d], sg, n, dir, CCDMA_ATTR_NO_WARN);
     FZ_TRACE("map_sg dev %d n %d dir %d: %d\n", d, n, dir, rc);
@@ -519,14 +528,8 @@ static void op_sg_fail(void)
     struct ccdma_sg sg[4];
     int d = bouncing[fz_u8(&in) % 3], n = 2 + fz_u8(&in) % 3, b0 = fz_u8(&in) % NPRIV;
     enum ccdma_dir dir = (enum ccdma_dir)(fz_u8(&in) % 3);
-    for (int k = 0; k < n - 1; k++) {
-        int b = (b0 + k) % NPRIV;
-        if (buf[b].busy)
-            return;
-        size_t off = fz_uint(&in, 2) % BUFSZ;
-        sg[k] = (struct ccdma_sg){.va = buf[b].va + off, .len = pick_len(BUFSZ - off)};
-        buf[b].dirty = true;
-    }
+    if (!pick_private_sg(sg, n - 1, b0))
+        return;
     sg[n - 1] = (struct ccdma_sg){.va = big, .len = BIG_BYTES};
     struct ccdma_swiotlb_stats s0, s1;
     FUZZ_CHECK(ccdma_swiotlb_get_stats(ccdma_swiotlb_default(true), &s0) == 0, "stats");
