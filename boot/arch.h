@@ -10,20 +10,16 @@
 #define CCDMA_BOOT_ARCH_H
 
 #if defined(__aarch64__)
-#include <picolibc.h> /* defines PICOLIBC_TLS, which picotls.h needs */
-#include <picotls.h>
-
 #include "arch/arm64/exception.h"
 #include "arch/arm64/mmu.h"
+#include "arch/arm64/tls.h"
 
 #define BOOT_DTB_REG "x0"
 
 /* picolibc keeps errno in TLS: a block in .bss, set up once. */
 static inline void boot_libc_init(void)
 {
-    extern char __tls_block[];
-    _init_tls(__tls_block);
-    _set_tls(__tls_block);
+    arm64_tls_init();
 }
 #elif defined(__arm__)
 #include "arch/arm/exception.h"

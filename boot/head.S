@@ -7,6 +7,9 @@
  *  - ELF -kernel, -bios stub, FVP: x0 may be 0; the DTB is then looked for
  *    at the base of RAM (boot_find_dtb).
  *
+ * The image runs where it was loaded: it relocates itself first
+ * (relocate_image), so any 2 MiB-aligned base + text_offset will do.
+ *
  * We may enter at EL3, EL2 or EL1. Each EL we pass through gets its own
  * vectors and stack before anything can fault. EL3 and EL2 then drop to
  * EL1.
@@ -21,7 +24,7 @@ _head:
     .long   0                           /* code1 */
     .quad   CCDMA_TEXT_OFFSET           /* text_offset: load base - RAM base */
     .quad   __image_size                /* image_size (non-zero: QEMU honours text_offset) */
-    .quad   0x2                         /* flags: little endian, 4 KiB pages, near RAM base */
+    .quad   0xa                         /* flags: little endian, 4 KiB pages, anywhere in RAM */
     .quad   0, 0, 0                     /* res2..res4 */
     .ascii  "ARM\x64"                   /* magic */
     .long   0                           /* res5 (no PE header) */
@@ -29,6 +32,7 @@ _head:
     .section .text.boot, "ax"
 primary_entry:
     mov     x19, x0                     /* DTB pointer from the loader, or 0 */
+    relocate_image
     mrs     x20, CurrentEL
     ubfx    x20, x20, #2, #2            /* entry EL, kept for the boot line */
 

@@ -173,10 +173,10 @@ static void print_boot_line(void)
     if (rt.plat.n_mem > 1)
         printf(" (+%u regions, 0x%llx total)", rt.plat.n_mem - 1, (unsigned long long)ram);
     printf("\n");
-    printf("ccdma: dtb from %s, %u virtio-mmio transports, psci=%s, semihosting=%s\n",
-           rt.dtb_source, rt.plat.n_virtio,
+    printf("ccdma: dtb from %s, %u virtio-mmio transports, psci=%s, semihosting=%s, "
+           "image at 0x%llx\n", rt.dtb_source, rt.plat.n_virtio,
            rt.plat.psci == DT_PSCI_HVC ? "hvc" : rt.plat.psci == DT_PSCI_SMC ? "smc" : "none",
-           rt.semihosting ? "on" : "off");
+           rt.semihosting ? "on" : "off", (unsigned long long)(uintptr_t)__image_start);
 }
 
 static void page_alloc_setup(void)

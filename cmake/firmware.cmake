@@ -86,7 +86,10 @@ foreach(lib ccdma_drivers ccdma_dma ccdma_rsi ccdma_hash)
   endif()
 endforeach()
 target_link_libraries(ccdma.elf PRIVATE ${fw_libs})
-target_link_options(ccdma.elf PRIVATE
+# Position-independent: ccdma.bin relocates itself (boot/head.S), so the
+# one file runs from whatever 2 MiB-aligned base + text_offset its loader
+# chose. Only R_AARCH64_RELATIVE may remain (checked below).
+target_link_options(ccdma.elf PRIVATE -static-pie -Wl,-z,notext
   -T ${CCDMA_ROOT}/linker/ccdma-virt.ld
   -Wl,--defsym=CCDMA_LOAD_BASE=${CCDMA_LOAD_BASE}
   -Wl,--defsym=CCDMA_PGTABLE_PAGES=${CCDMA_PGTABLE_PAGES}
@@ -100,8 +103,11 @@ set_target_properties(ccdma.elf PROPERTIES LINK_DEPENDS ${CCDMA_ROOT}/linker/ccd
 target_compile_options(ccdma.elf PRIVATE --picolibc-buildtype=release)
 target_link_options(ccdma.elf PRIVATE --picolibc-buildtype=release)
 
-# ccdma.bin: the arm64 Image (-kernel, kvmtool).
+# ccdma.bin: the arm64 Image (-kernel, kvmtool), once its relocations are
+# all ones boot/head.S applies.
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ccdma.bin
+  COMMAND ${Python3_EXECUTABLE} ${CCDMA_ROOT}/toolchain/check_relocs.py ${CMAKE_READELF}
+    $<TARGET_FILE:ccdma.elf>
   COMMAND ${CMAKE_OBJCOPY} -O binary $<TARGET_FILE:ccdma.elf> ${CMAKE_BINARY_DIR}/ccdma.bin
   DEPENDS ccdma.elf COMMENT "Image ccdma.bin")
 

@@ -41,4 +41,42 @@
     dsb     sy
 .endm
 
+/*
+ * The image is linked position-independent at __link_base and may run
+ * elsewhere: add delta = (where _head runs) - __link_base to every place
+ * an R_AARCH64_RELATIVE entry of .rela.dyn names, and write the addend +
+ * delta there (the only kind the build lets through; R_AARCH64_NONE is
+ * skipped). The stores go to memory with the MMU off, so each place's
+ * cache line is discarded as for .bss. Runs before anything reads a
+ * pointer from the image's data. Clobbers x0..x10.
+ */
+#define R_AARCH64_RELATIVE 1027
+.macro relocate_image
+    adr_l   x0, _head
+    ldr     x1, =__link_base            /* absolute: no relocation of its own */
+    subs    x2, x0, x1
+    b.eq    3f
+    mrs     x8, ctr_el0
+    ubfx    x8, x8, #16, #4
+    mov     x9, #4
+    lsl     x9, x9, x8                  /* D-cache line size */
+    sub     x9, x9, #1
+    adr_l   x3, __rela_start
+    adr_l   x4, __rela_end
+1:  cmp     x3, x4
+    b.hs    2f
+    ldp     x5, x6, [x3], #16           /* r_offset, r_info */
+    ldr     x7, [x3], #8                /* r_addend */
+    cmp     w6, #R_AARCH64_RELATIVE
+    b.ne    1b
+    add     x7, x7, x2
+    add     x5, x5, x2
+    str     x7, [x5]
+    bic     x10, x5, x9
+    dc      ivac, x10
+    b       1b
+2:  dsb     sy
+3:
+.endm
+
 #endif /* CCDMA_ARM64_ASM_BOOT_H */

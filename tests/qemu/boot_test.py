@@ -37,7 +37,10 @@ def parse_args():
     p.add_argument("--qemu", default="qemu-system-aarch64")
     p.add_argument("--config", choices=sorted(MACHINES), required=True)
     p.add_argument("--machine-extra", default="", help="appended to -M")
-    p.add_argument("--boot", choices=["kernel", "bios", "elf"], required=True)
+    p.add_argument("--boot", choices=["kernel", "bios", "elf", "loader"], required=True,
+                   help="loader: the image placed at --load-addr by QEMU's generic loader, "
+                        "which starts the CPU there as firmware (no x0)")
+    p.add_argument("--load-addr", default="0x48200000")
     p.add_argument("--image", required=True)
     p.add_argument("--memory", default="1G")
     p.add_argument("--cpu", default="cortex-a57")
@@ -85,6 +88,9 @@ def build_cmd(a):
            "-semihosting-config", "enable=on,target=native"]
     if a.boot == "bios":
         cmd += ["-bios", a.image]
+        expected_el = bios_el
+    elif a.boot == "loader":
+        cmd += ["-device", f"loader,file={a.image},addr={a.load_addr},cpu-num=0"]
         expected_el = bios_el
     else:
         cmd += ["-kernel", a.image]

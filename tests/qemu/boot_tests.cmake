@@ -40,3 +40,8 @@ foreach(config plain el2 el3)
   ccdma_boot_test(${config}-kernel CONFIG ${config} BOOT kernel IMAGE ${image} VIRTIO)
   ccdma_boot_test(${config}-bios CONFIG ${config} BOOT bios IMAGE ${bios} VIRTIO)
 endforeach()
+# The same ccdma.bin from another base: it relocates itself (boot/head.S).
+foreach(config plain el3)
+  ccdma_boot_test(${config}-relocated CONFIG ${config} BOOT loader IMAGE ${image} VIRTIO
+    ARGS --load-addr 0x48200000 --expect "image at 0x48200000$")
+endforeach()
