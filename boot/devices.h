@@ -20,7 +20,8 @@ extern struct boot_dma boot_dma;
 
 /* The virtio devices found on the transports the DTB lists. */
 struct boot_virtio {
-    unsigned int transports;  /* windows identified as virtio-mmio */
+    unsigned int transports;  /* virtio devices found, over either transport */
+    unsigned int pci_functions; /* functions on the PCI root bus */
     bool has_blk, has_rng;
     int blk_err, rng_err;     /* probe results (0 when present and ready) */
     struct ccdma_blk blk;     /* the first block device */
@@ -29,7 +30,8 @@ struct boot_virtio {
 
 extern struct boot_virtio boot_virtio;
 
-/* Identify every virtio-mmio transport and probe blk and rng on them. */
+/* Identify every virtio-mmio transport and virtio-pci function, and probe
+ * blk and rng on them. */
 void boot_virtio_probe(void);
 /* Reset the devices and free their rings (before the DMA layers go). */
 void boot_virtio_remove(void);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Device-tree discovery: memory, reserved ranges, the console UART, virtio-mmio
- * transports, the PSCI conduit, the RNG seed and bootargs. The tree is host
+ * transports, a PCI host bridge, the PSCI conduit, the RNG seed and bootargs. The tree is host
  * input: each property is length-checked and each range overflow-checked
  * before it is stored.
  */
@@ -180,18 +180,34 @@ static void parse_reserved(const void *fdt, struct dt_platform *out,
     }
 }
 
-static void parse_uart(const void *fdt, struct dt_platform *out,
-                       unsigned int *skipped)
+/* A one-cell u32 property, or dflt when absent; false when malformed. */
+static bool prop_u32(const void *fdt, int node, const char *name, uint32_t dflt, uint32_t *v)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+    if (p == NULL) {
+        *v = dflt;
+        return true;
+    }
+    if (len != sizeof(*p))
+        return false;
+    *v = fdt32_to_cpu(*p);
+    return true;
+}
+
+/* The node stdout-path names, through one alias at most; -1 when none. */
+static int stdout_node(const void *fdt)
 {
     int chosen = fdt_path_offset(fdt, "/chosen");
     int len;
     const char *path;
 
     if (chosen < 0)
-        return;
+        return -1;
     path = fdt_getprop(fdt, chosen, "stdout-path", &len);
     if (!path || len <= 1 || path[len - 1] != '\0')
-        return;
+        return -1;
     /* "path:options": the options (baud rate) do not concern us. */
     const char *colon = strchr(path, ':');
     int plen = colon ? (int)(colon - path) : (int)strlen(path);
@@ -201,22 +217,71 @@ static void parse_uart(const void *fdt, struct dt_platform *out,
          * names itself would recurse until the stack overflows. */
         int aliases = fdt_path_offset(fdt, "/aliases");
         if (aliases < 0 || plen == 0 || memchr(path, '/', (size_t)plen))
-            return;
+            return -1;
         path = fdt_getprop_namelen(fdt, aliases, path, plen, &len);
         if (!path || len <= 1 || path[0] != '/' || path[len - 1] != '\0')
-            return;
+            return -1;
         plen = (int)strlen(path);
     }
     int node = fdt_path_offset_namelen(fdt, path, plen);
-    if (node < 0 || fdt_node_check_compatible(fdt, node, "arm,pl011") != 0)
-        return;
+    return node >= 0 && node_enabled(fdt, node) ? node : -1;
+}
+
+/* The 16550 family: its eight registers, each reg-io-width wide and
+ * 1 << reg-shift apart, must fit the window (kvmtool's is 8 bytes). */
+static bool ns16550_layout(const void *fdt, int node, const struct dt_range *r,
+                           struct dt_uart *u)
+{
+    uint32_t shift, width;
+
+    if (!prop_u32(fdt, node, "reg-shift", 0, &shift) ||
+        !prop_u32(fdt, node, "reg-io-width", 1, &width) || shift > 2 ||
+        (width != 1 && width != 4) || (r->base & (width - 1)) ||
+        r->size < ((uint64_t)7 << shift) + width)
+        return false;
+    u->kind = DT_UART_NS16550;
+    u->reg_shift = (uint8_t)shift;
+    u->io_width = (uint8_t)width;
+    return true;
+}
+
+static void parse_uart(const void *fdt, struct dt_platform *out,
+                       unsigned int *skipped)
+{
+    static const char *const ns16550_compat[] = {"ns16550a", "ns16550", "ns8250"};
+    int node = stdout_node(fdt);
+    struct dt_uart u = {0};
     struct dt_range r;
-    if (reg_entry(fdt, node, 0, &r) != 0 || r.size < 0x1000 || (r.base & 0xfff) ||
-        overlaps_memory(out, r.base, r.size)) {
+    bool ok = false;
+
+    if (node < 0)
+        return;
+    if (reg_entry(fdt, node, 0, &r) != 0 || overlaps_memory(out, r.base, r.size)) {
         (*skipped)++;
         return;
     }
-    out->uart = r;
+    if (fdt_node_check_compatible(fdt, node, "arm,pl011") == 0) {
+        u.kind = DT_UART_PL011;
+        ok = r.size >= 0x1000 && (r.base & 0xfff) == 0;
+    } else {
+        bool known = false;
+
+        for (unsigned int i = 0; i < sizeof(ns16550_compat) / sizeof(ns16550_compat[0]); i++)
+            if (fdt_node_check_compatible(fdt, node, ns16550_compat[i]) == 0) {
+                known = true;
+                ok = ns16550_layout(fdt, node, &r, &u);
+                break;
+            }
+        if (!known)
+            return; /* a console this runtime has no driver for: none */
+    }
+    if (!ok) {
+        (*skipped)++;
+        return;
+    }
+    u.base = r.base;
+    u.size = r.size;
+    out->uart = u;
     out->has_uart = true;
 }
 
@@ -254,6 +319,86 @@ static void parse_virtio(const void *fdt, struct dt_platform *out,
         }
         out->virtio[out->n_virtio++] =
             (struct dt_virtio){r.base, r.size, gic_intid(fdt, node)};
+    }
+}
+
+/* ---- PCI host bridge (the generic ECAM binding, pci-host-ecam-generic) ---------------- */
+
+#define PCI_ADDR_CELLS 3
+#define PCI_SIZE_CELLS 2
+#define PCI_SPACE(hi) (((hi) >> 24) & 3u)
+#define PCI_SPACE_MEM32 2u
+#define PCI_SPACE_MEM64 3u
+#define ECAM_BUS_BYTES (1ull << 20)
+
+/* The first 32-bit and the first 64-bit memory window of ranges. */
+static bool pci_windows(const void *fdt, int node, int parent_ac, struct dt_pci *pci)
+{
+    int len;
+    const fdt32_t *r = fdt_getprop(fdt, node, "ranges", &len);
+    int stride = PCI_ADDR_CELLS + parent_ac + PCI_SIZE_CELLS;
+
+    if (r == NULL || len <= 0 || len % (stride * 4))
+        return false;
+    for (int i = 0; i < len / (stride * 4); i++, r += stride) {
+        uint32_t space = PCI_SPACE(fdt32_to_cpu(r[0]));
+        struct dt_pci_window w = {
+            .pci = read_cells(r + 1, 2),
+            .cpu = read_cells(r + PCI_ADDR_CELLS, parent_ac),
+            .size = read_cells(r + PCI_ADDR_CELLS + parent_ac, PCI_SIZE_CELLS),
+        };
+        struct dt_pci_window *slot = space == PCI_SPACE_MEM32   ? &pci->mem32
+                                     : space == PCI_SPACE_MEM64 ? &pci->mem64
+                                                                : NULL;
+
+        if (slot == NULL || slot->size)
+            continue; /* I/O space, or a later window of a kind already kept */
+        if (w.size == 0 || w.cpu + w.size < w.cpu || w.pci + w.size < w.pci ||
+            (space == PCI_SPACE_MEM32 && w.pci + w.size > (1ull << 32)))
+            return false;
+        *slot = w;
+    }
+    return pci->mem32.size || pci->mem64.size;
+}
+
+static void parse_pci(const void *fdt, struct dt_platform *out, unsigned int *skipped)
+{
+    int node = -1;
+
+    while ((node = fdt_node_offset_by_compatible(fdt, node, "pci-host-ecam-generic")) >= 0) {
+        struct cells own = node_cells(fdt, node);
+        struct cells parent = node_cells(fdt, fdt_parent_offset(fdt, node));
+        struct dt_pci pci = {0};
+        struct dt_range ecam;
+        const fdt32_t *bus;
+        int len;
+
+        if (!node_enabled(fdt, node))
+            continue;
+        if (out->has_pci) {
+            (*skipped)++; /* one bridge is driven; the others are left alone */
+            continue;
+        }
+        bus = fdt_getprop(fdt, node, "bus-range", &len);
+        pci.bus_first = bus && len == 8 ? fdt32_to_cpu(bus[0]) : 0;
+        pci.bus_last = bus && len == 8 ? fdt32_to_cpu(bus[1]) : 255;
+        if (own.addr != PCI_ADDR_CELLS || own.size != PCI_SIZE_CELLS || !cells_valid(parent) ||
+            reg_entry(fdt, node, 0, &ecam) != 0 || (ecam.base & (ECAM_BUS_BYTES - 1)) ||
+            ecam.size < ECAM_BUS_BYTES || pci.bus_first > pci.bus_last || pci.bus_last > 255 ||
+            overlaps_memory(out, ecam.base, ecam.size) ||
+            !pci_windows(fdt, node, parent.addr, &pci) ||
+            (pci.mem32.size && overlaps_memory(out, pci.mem32.cpu, pci.mem32.size)) ||
+            (pci.mem64.size && overlaps_memory(out, pci.mem64.cpu, pci.mem64.size))) {
+            (*skipped)++;
+            continue;
+        }
+        /* Only the buses the ECAM really covers. */
+        if ((uint64_t)(pci.bus_last - pci.bus_first + 1) * ECAM_BUS_BYTES > ecam.size)
+            pci.bus_last = pci.bus_first + (uint32_t)(ecam.size / ECAM_BUS_BYTES) - 1;
+        pci.ecam = ecam.base;
+        pci.ecam_size = (uint64_t)(pci.bus_last - pci.bus_first + 1) * ECAM_BUS_BYTES;
+        out->pci = pci;
+        out->has_pci = true;
     }
 }
 
@@ -320,6 +465,7 @@ int dt_platform_parse(const void *fdt, size_t max_size, struct dt_platform *out,
     parse_reserved(fdt, out, skipped);
     parse_uart(fdt, out, skipped);
     parse_virtio(fdt, out, skipped);
+    parse_pci(fdt, out, skipped);
     parse_psci(fdt, out);
     parse_chosen(fdt, out);
     return 0;

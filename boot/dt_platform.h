@@ -30,6 +30,31 @@ struct dt_virtio {
 
 enum dt_psci { DT_PSCI_NONE = 0, DT_PSCI_HVC, DT_PSCI_SMC };
 
+/* A window of a PCI host bridge's ranges: bus addresses [pci, pci + size)
+ * seen by the CPU at [cpu, cpu + size). */
+struct dt_pci_window {
+    uint64_t cpu, pci, size;
+};
+
+/* A pci-host-ecam-generic bridge: its ECAM, buses, and memory windows. */
+struct dt_pci {
+    uint64_t ecam, ecam_size;       /* clamped to the buses used */
+    uint32_t bus_first, bus_last;
+    struct dt_pci_window mem32;     /* size 0: none */
+    struct dt_pci_window mem64;
+};
+
+enum dt_uart_kind { DT_UART_PL011 = 1, DT_UART_NS16550 };
+
+/* The console UART, as /chosen/stdout-path names it. */
+struct dt_uart {
+    uint64_t base;
+    uint64_t size;
+    enum dt_uart_kind kind;
+    uint8_t reg_shift; /* ns16550: registers 1 << reg_shift bytes apart */
+    uint8_t io_width;  /* ns16550: 1 or 4 bytes per access */
+};
+
 struct dt_platform {
     uint64_t dtb_size;                       /* fdt totalsize */
     struct dt_range mem[DT_MAX_MEM];         /* /memory reg entries */
@@ -37,9 +62,11 @@ struct dt_platform {
     struct dt_range reserved[DT_MAX_RESERVED]; /* /memreserve/ + /reserved-memory */
     unsigned int n_reserved;
     bool has_uart;
-    struct dt_range uart;                    /* PL011 named by /chosen/stdout-path */
+    struct dt_uart uart;                     /* PL011 or 16550 named by /chosen/stdout-path */
     struct dt_virtio virtio[DT_MAX_VIRTIO];  /* virtio,mmio transports */
     unsigned int n_virtio;
+    bool has_pci;
+    struct dt_pci pci;                       /* the first pci-host-ecam-generic */
     enum dt_psci psci;
     uint8_t rng_seed[64];
     unsigned int rng_seed_len;

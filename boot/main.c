@@ -153,8 +153,6 @@ static void mmu_final(void)
     map_or_die(rt.dtb, rt.plat.dtb_size, MMU_NORMAL_RO, "DTB");
     if (rt.plat.has_uart)
         map_mmio(rt.plat.uart.base, rt.plat.uart.size, "UART");
-    else
-        map_mmio(CCDMA_EARLY_UART, CCDMA_PAGE_SIZE, "fallback UART");
     for (unsigned int i = 0; i < rt.plat.n_virtio; i++)
         map_mmio(rt.plat.virtio[i].base, rt.plat.virtio[i].size, "virtio-mmio");
     mmu_activate();
@@ -217,7 +215,8 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     boot_detect_realm();
     skipped += drop_unreachable_mmio();
     mmu_final();
-    console_attach(rt.plat.has_uart ? rt.plat.uart.base : CCDMA_EARLY_UART);
+    if (rt.plat.has_uart)
+        console_attach(&rt.plat.uart);
 
     print_boot_line();
     boot_realm_attest();

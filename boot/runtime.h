@@ -34,11 +34,13 @@ noreturn void runtime_exit(int code);
 /* Report why, then runtime_exit(1). Safe to call from exception handlers. */
 noreturn void runtime_fail_stop(const char *why);
 
-/* Console: printf goes through the C library's stdio to the PL011 once it
- * is known; until then output is kept in a small buffer and flushed on
- * attach. console_putc is the one character sink both libraries use. */
+/* Console: printf goes through the C library's stdio to the UART that
+ * stdout-path names, once it is mapped; until then output is kept in a
+ * small buffer and flushed on attach. console_putc is the one character
+ * sink both libraries use. */
+struct dt_uart;
 void console_putc(char c);
-void console_attach(uintptr_t uart_base);
+void console_attach(const struct dt_uart *uart);
 bool console_attached(void);
 
 #endif /* CCDMA_BOOT_RUNTIME_H */

@@ -51,15 +51,14 @@ file(GLOB selftest_sources CONFIGURE_DEPENDS ${CCDMA_ROOT}/tests/boot/*.c)
 
 set(fw_defs
   CCDMA_TEXT_OFFSET=${CCDMA_TEXT_OFFSET}
-  CCDMA_DTB_FALLBACK=${CCDMA_RAM_BASE}
-  CCDMA_EARLY_UART=${CCDMA_EARLY_UART})
+  CCDMA_DTB_FALLBACK=${CCDMA_RAM_BASE})
 
 if(CCDMA_CNTFRQ_HZ)
   list(APPEND fw_defs CCDMA_CNTFRQ_HZ=${CCDMA_CNTFRQ_HZ})
 endif()
 
 add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${selftest_sources}
-  ${CCDMA_ROOT}/drivers/pl011/pl011.c)
+  ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c)
 target_compile_definitions(ccdma.elf PRIVATE ${fw_defs})
 
 # The platform's built-in device tree, compiled with dtc and assembled in.

@@ -4,6 +4,5 @@
 # sets it to the model's 100 MHz.
 set(CCDMA_RAM_BASE 0x80000000)
 set(CCDMA_LOAD_BASE 0x80200000)
-set(CCDMA_EARLY_UART 0x1c090000)
 set(CCDMA_BUILTIN_DTS ${CCDMA_ROOT}/boot/platforms/fvp-base-revc.dts)
 set(CCDMA_CNTFRQ_HZ 100000000)

@@ -107,24 +107,24 @@ void ccdma_plat_cache_clean_invalidate(void *va, size_t size)
     dc_clean_invalidate((uintptr_t)va, size);
 }
 
-uint32_t ccdma_plat_mmio_read32(uintptr_t addr)
-{
-    uint32_t v;
-    __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
-    return v;
-}
+/* One plain load or store of the access's width each: an emulated-MMIO
+ * trap needs a syndrome (ISV=1), which only these single-register forms
+ * give, and a device register must be accessed at its own width. */
+#define MMIO_ACCESSORS(bits, type, load, store)                                     \
+    type ccdma_plat_mmio_read##bits(uintptr_t addr)                                 \
+    {                                                                               \
+        type v;                                                                     \
+        __asm__ volatile(load " %0, [%1]" : "=r"(v) : "r"(addr) : "memory");     \
+        return v;                                                                   \
+    }                                                                               \
+    void ccdma_plat_mmio_write##bits(uintptr_t addr, type value)                    \
+    {                                                                               \
+        __asm__ volatile(store " %0, [%1]" ::"r"(value), "r"(addr) : "memory");  \
+    }
 
-void ccdma_plat_mmio_write32(uintptr_t addr, uint32_t value)
-{
-    __asm__ volatile("str %0, [%1]" ::"r"(value), "r"(addr) : "memory");
-}
-
-uint8_t ccdma_plat_mmio_read8(uintptr_t addr)
-{
-    uint8_t v;
-    __asm__ volatile("ldrb %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
-    return v;
-}
+MMIO_ACCESSORS(8, uint8_t, "ldrb", "strb")
+MMIO_ACCESSORS(16, uint16_t, "ldrh", "strh")
+MMIO_ACCESSORS(32, uint32_t, "ldr", "str")
 
 /* Outer-shareable barriers: devices are outside the inner domain. ARMv7
  * has no load-only DMB, so the read barrier is a full one. */

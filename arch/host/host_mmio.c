@@ -110,6 +110,36 @@ uint8_t ccdma_plat_mmio_read8(uintptr_t addr)
     return (uint8_t)(w->ops->read32(w->ctx, off & ~(uint64_t)3) >> (8 * (off & 3)));
 }
 
+void ccdma_plat_mmio_write8(uintptr_t addr, uint8_t value)
+{
+    struct window *w = find(addr, 1);
+    if (w == NULL || w->ops->write8 == NULL) {
+        stray("write8", addr);
+        return;
+    }
+    w->ops->write8(w->ctx, addr - w->base, value);
+}
+
+uint16_t ccdma_plat_mmio_read16(uintptr_t addr)
+{
+    struct window *w = (addr & 1u) == 0 ? find(addr, 2) : NULL;
+    if (w == NULL || w->ops->read16 == NULL) {
+        stray("read16", addr);
+        return UINT16_MAX;
+    }
+    return w->ops->read16(w->ctx, addr - w->base);
+}
+
+void ccdma_plat_mmio_write16(uintptr_t addr, uint16_t value)
+{
+    struct window *w = (addr & 1u) == 0 ? find(addr, 2) : NULL;
+    if (w == NULL || w->ops->write16 == NULL) {
+        stray("write16", addr);
+        return;
+    }
+    w->ops->write16(w->ctx, addr - w->base, value);
+}
+
 void ccdma_plat_relax(void)
 {
     for (unsigned int i = 0; i < HOST_MMIO_MAX_WINDOWS; i++) {

@@ -22,6 +22,9 @@ struct host_mmio_ops {
     uint32_t (*read32)(void *ctx, uint64_t off);
     void (*write32)(void *ctx, uint64_t off, uint32_t value);
     uint8_t (*read8)(void *ctx, uint64_t off); /* NULL: a byte of read32 */
+    void (*write8)(void *ctx, uint64_t off, uint8_t value); /* NULL: a stray */
+    uint16_t (*read16)(void *ctx, uint64_t off);            /* NULL: a stray */
+    void (*write16)(void *ctx, uint64_t off, uint16_t value); /* NULL: a stray */
     void (*relax)(void *ctx);                  /* NULL: no background work */
 };
 

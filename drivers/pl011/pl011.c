@@ -22,11 +22,12 @@
 /* Bounded spins: a console that never drains must not hang the runtime. */
 #define SPIN_LIMIT 1000000u
 
-static void wait_clear(uintptr_t base, uint32_t bits)
+static bool wait_clear(uintptr_t base, uint32_t bits)
 {
     for (unsigned int i = 0; i < SPIN_LIMIT; i++)
         if (!(ccdma_plat_mmio_read32(base + UARTFR) & bits))
-            return;
+            return true;
+    return false;
 }
 
 void pl011_init(uintptr_t base, uint32_t clock_hz)
@@ -34,7 +35,7 @@ void pl011_init(uintptr_t base, uint32_t clock_hz)
     /* Baud divisor in 1/64ths: IBRD.FBRD = clock / (16 * baud). */
     uint32_t div64 = (uint32_t)(((uint64_t)clock_hz * 4 + BAUD / 2) / BAUD);
 
-    wait_clear(base, FR_BUSY);
+    (void)wait_clear(base, FR_BUSY);
     ccdma_plat_mmio_write32(base + UARTCR, 0);
     ccdma_plat_mmio_write32(base + UARTIMSC, 0);
     ccdma_plat_mmio_write32(base + UARTIBRD, div64 >> 6);
@@ -43,10 +44,12 @@ void pl011_init(uintptr_t base, uint32_t clock_hz)
     ccdma_plat_mmio_write32(base + UARTCR, CR_UARTEN | CR_TXE);
 }
 
-void pl011_putc(uintptr_t base, char c)
+bool pl011_putc(uintptr_t base, char c)
 {
-    wait_clear(base, FR_TXFF);
+    if (!wait_clear(base, FR_TXFF))
+        return false;
     ccdma_plat_mmio_write32(base + UARTDR, (uint8_t)c);
+    return true;
 }
 
-void pl011_flush(uintptr_t base) { wait_clear(base, FR_BUSY); }
+void pl011_flush(uintptr_t base) { (void)wait_clear(base, FR_BUSY); }

@@ -21,15 +21,32 @@ enum {
     VQ_BODY,          /* a later descriptor of a lent chain */
 };
 
-/* ---- Transport, for the ring code (virtio_mmio.c) -------------------------------- */
+/* ---- Transport operations (virtio_mmio.c, virtio_pci.c) ---------------------------
+ * What differs between transports; the status machine, negotiation and the
+ * config generation loop above them are written once (virtio_dev.c). Every
+ * value a getter returns is the device's, unchecked. */
 
-/* Select queue index and return QueueNumMax, or a negative code if the
- * queue is unavailable or already live. */
-int virtio_mmio_queue_max(struct ccdma_virtio_dev *vdev, uint16_t index);
-void virtio_mmio_queue_enable(struct ccdma_virtio_dev *vdev, uint16_t index,
-                              uint16_t num, ccdma_dma_t desc, ccdma_dma_t avail,
-                              ccdma_dma_t used);
-void virtio_mmio_notify(struct ccdma_virtio_dev *vdev, uint16_t index);
+struct virtio_transport_ops {
+    uint32_t (*get_status)(const struct ccdma_virtio_dev *vdev);
+    void (*set_status)(struct ccdma_virtio_dev *vdev, uint32_t status);
+    /* One 32-bit half (sel 0 or 1) of the device's or the driver's features. */
+    uint32_t (*get_features)(struct ccdma_virtio_dev *vdev, unsigned int sel);
+    void (*set_features)(struct ccdma_virtio_dev *vdev, unsigned int sel, uint32_t bits);
+    /* Select queue index and return its maximum size, or a negative code if
+     * the queue is unavailable or claims to be live already. */
+    int (*queue_max)(struct ccdma_virtio_dev *vdev, uint16_t index);
+    /* Program and enable the selected queue; a negative code when the
+     * device's answer (a notify offset) cannot be used. */
+    int (*queue_enable)(struct ccdma_virtio_dev *vdev, uint16_t index, uint16_t num,
+                        ccdma_dma_t desc, ccdma_dma_t avail, ccdma_dma_t used);
+    void (*notify)(struct ccdma_virtio_dev *vdev, uint16_t index);
+    uint32_t (*config_generation)(const struct ccdma_virtio_dev *vdev);
+    /* A 32-bit word of device config at off, inside config_len. */
+    uint32_t (*config_read32)(const struct ccdma_virtio_dev *vdev, size_t off);
+};
+
+extern const struct virtio_transport_ops virtio_mmio_ops;
+extern const struct virtio_transport_ops virtio_pci_ops;
 
 /* Deadline for a wait that starts now, saturating. */
 uint64_t virtio_deadline(const struct ccdma_virtio_dev *vdev);

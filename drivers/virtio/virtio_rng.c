@@ -7,10 +7,21 @@
 
 int ccdma_rng_probe(struct ccdma_rng *rng, uintptr_t base, size_t size)
 {
+    struct ccdma_virtio_transport t;
+
     if (rng == NULL)
         return CCDMA_EINVAL;
     memset(rng, 0, sizeof(*rng));
-    int err = ccdma_virtio_init(&rng->vdev, base, size, CCDMA_VIRTIO_ID_RNG, 0, "virtio-rng");
+    int err = ccdma_virtio_mmio_transport(base, size, &t);
+    return err ? err : ccdma_rng_probe_transport(rng, &t);
+}
+
+int ccdma_rng_probe_transport(struct ccdma_rng *rng, const struct ccdma_virtio_transport *t)
+{
+    if (rng == NULL)
+        return CCDMA_EINVAL;
+    memset(rng, 0, sizeof(*rng));
+    int err = ccdma_virtio_init_transport(&rng->vdev, t, CCDMA_VIRTIO_ID_RNG, 0, "virtio-rng");
     if (err)
         return err;
     err = ccdma_virtq_setup(&rng->vq, &rng->vdev, 0);

@@ -43,7 +43,7 @@ int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
     vq->vdev = vdev;
     vq->index = index;
 
-    int max = virtio_mmio_queue_max(vdev, index);
+    int max = vdev->ops->queue_max(vdev, index);
     if (max < 0)
         return max;
     /* Split rings are powers of two; a device may offer any number. */
@@ -68,8 +68,10 @@ int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
     vq->free_head = 0;
     vq->num_free = vq->num;
     vq_sh_init(vq);
-    virtio_mmio_queue_enable(vdev, index, vq->num, vq->desc_dma, vq->avail_dma, vq->used_dma);
-    return 0;
+    err = vdev->ops->queue_enable(vdev, index, vq->num, vq->desc_dma, vq->avail_dma, vq->used_dma);
+    if (err)
+        free_rings(vq); /* never enabled: the device was given none of it */
+    return err;
 }
 
 void ccdma_virtq_teardown(struct ccdma_virtq *vq)
@@ -145,7 +147,7 @@ void ccdma_virtq_kick(struct ccdma_virtq *vq)
 {
     /* The avail index must be visible before the doorbell. */
     ccdma_plat_mb();
-    virtio_mmio_notify(vq->vdev, vq->index);
+    vq->vdev->ops->notify(vq->vdev, vq->index);
 }
 
 static int violation(struct ccdma_virtq *vq, const char *why)

@@ -181,24 +181,21 @@ void ccdma_plat_cache_clean_invalidate(void *va, size_t size)
 /* ---- Device registers: one plain load or store each, never split or merged
  * by the compiler (a trapped MMIO access needs a single-register syndrome) -- */
 
-uint32_t ccdma_plat_mmio_read32(uintptr_t addr)
-{
-    uint32_t v;
-    __asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
-    return v;
-}
+#define MMIO_ACCESSORS(bits, type, load, store)                                     \
+    type ccdma_plat_mmio_read##bits(uintptr_t addr)                                 \
+    {                                                                               \
+        type v;                                                                     \
+        __asm__ volatile(load " %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");       \
+        return v;                                                                   \
+    }                                                                               \
+    void ccdma_plat_mmio_write##bits(uintptr_t addr, type value)                    \
+    {                                                                               \
+        __asm__ volatile(store " %w0, [%1]" ::"r"(value), "r"(addr) : "memory");    \
+    }
 
-void ccdma_plat_mmio_write32(uintptr_t addr, uint32_t value)
-{
-    __asm__ volatile("str %w0, [%1]" ::"r"(value), "r"(addr) : "memory");
-}
-
-uint8_t ccdma_plat_mmio_read8(uintptr_t addr)
-{
-    uint8_t v;
-    __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
-    return v;
-}
+MMIO_ACCESSORS(8, uint8_t, "ldrb", "strb")
+MMIO_ACCESSORS(16, uint16_t, "ldrh", "strh")
+MMIO_ACCESSORS(32, uint32_t, "ldr", "str")
 
 /* ---- Barriers: devices sit in the outer-shareable domain ------------------- */
 

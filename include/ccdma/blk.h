@@ -44,6 +44,7 @@ struct ccdma_blk_stats {
     uint64_t errors;           /* requests that failed */
     uint64_t segs_direct;      /* data segments used in place */
     uint64_t segs_bounced;     /* data segments that bounced */
+    uint64_t used_without_status; /* reads whose used length left out the status byte */
 };
 
 struct ccdma_blk {
@@ -68,6 +69,8 @@ struct ccdma_blk {
  * layer error. On failure nothing stays allocated.
  */
 int ccdma_blk_probe(struct ccdma_blk *blk, uintptr_t base, size_t size);
+/* The same, behind any transport (virtio-mmio or virtio-pci). */
+int ccdma_blk_probe_transport(struct ccdma_blk *blk, const struct ccdma_virtio_transport *t);
 /* Reset the device and free everything probe allocated. */
 void ccdma_blk_remove(struct ccdma_blk *blk);
 

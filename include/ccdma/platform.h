@@ -111,6 +111,9 @@ void ccdma_plat_cache_clean_invalidate(void *va, size_t size);      /* both */
 uint32_t ccdma_plat_mmio_read32(uintptr_t addr);
 void ccdma_plat_mmio_write32(uintptr_t addr, uint32_t value);
 uint8_t ccdma_plat_mmio_read8(uintptr_t addr);
+void ccdma_plat_mmio_write8(uintptr_t addr, uint8_t value);
+uint16_t ccdma_plat_mmio_read16(uintptr_t addr);
+void ccdma_plat_mmio_write16(uintptr_t addr, uint16_t value);
 
 /* ---- Barriers toward devices ------------------------------------------------- */
 

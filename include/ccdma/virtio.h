@@ -95,10 +95,47 @@ struct ccdma_virtio_mmio_id {
     uint32_t vendor_id;
 };
 
+enum ccdma_virtio_transport_kind {
+    CCDMA_VIRTIO_MMIO = 1, /* virtio-mmio version 2 (virtio 1.2, 4.2) */
+    CCDMA_VIRTIO_PCI,      /* virtio-pci, modern interface (virtio 1.2, 4.1) */
+};
+
+/* Where a virtio-pci function's structures are, as CPU addresses inside
+ * its memory BARs: found from its capabilities and checked against the
+ * BARs (ccdma_virtio_pci_transport, drivers/virtio/virtio_pci.h). */
+struct ccdma_virtio_pci_regions {
+    uintptr_t common;
+    size_t common_len;
+    uintptr_t notify;
+    size_t notify_len;
+    uint32_t notify_mul; /* queue_notify_off multiplier */
+    uintptr_t isr;
+    uintptr_t device;    /* 0 when the function has no device config */
+    size_t device_len;
+};
+
+/* One device's transport, found at boot and handed to a driver's probe. */
+struct ccdma_virtio_transport {
+    enum ccdma_virtio_transport_kind kind;
+    uint32_t device_id;  /* virtio device type (CCDMA_VIRTIO_ID_*) */
+    uintptr_t base;      /* mmio: the register window; pci: the common config */
+    size_t size;
+    struct ccdma_virtio_mmio_id id; /* mmio only */
+    struct ccdma_virtio_pci_regions pci; /* pci only */
+};
+
+struct virtio_transport_ops;
+
+/* Queues per virtio-pci device this driver sets up (blk and rng use one). */
+#define CCDMA_VIRTIO_PCI_QUEUES 4u
+
 struct ccdma_virtio_dev {
-    uintptr_t base;             /* CPU address of the register window */
-    size_t size;                /* its size, from the DTB */
-    struct ccdma_virtio_mmio_id id;
+    uintptr_t base;             /* the transport's address, for reports */
+    size_t size;
+    struct ccdma_virtio_mmio_id id; /* device_id for both transports */
+    struct ccdma_virtio_transport transport;
+    const struct virtio_transport_ops *ops;
+    size_t config_len;          /* bytes of device config space the transport gives */
     uint64_t device_features;   /* offered (64 bits) */
     uint64_t features;          /* negotiated */
     uint64_t budget_ns;         /* bound on every wait; probe sets the default */
@@ -107,10 +144,11 @@ struct ccdma_virtio_dev {
     int broken_err;             /* the error that broke it (CCDMA_E*) */
     const char *broken_why;     /* a short static reason, for reports */
     struct ccdma_device dma;    /* the device as the DMA layer sees it */
-    /* Added: the last reset never read back 0. Until one does, the device
-     * may still use every ring and buffer it was given, so none of that
+    /* The last reset never read back 0. Until one does, the device may
+     * still use every ring and buffer it was given, so none of that
      * memory is unmapped or freed (see ccdma_virtio_request, remove). */
     bool reset_failed;
+    uintptr_t notify_addr[CCDMA_VIRTIO_PCI_QUEUES]; /* pci: each queue's doorbell */
 };
 
 /* Read the identity registers at base. Returns 0 (also for an empty slot),
@@ -118,10 +156,25 @@ struct ccdma_virtio_dev {
 int ccdma_virtio_mmio_identify(uintptr_t base, size_t size,
                                struct ccdma_virtio_mmio_id *out);
 
+/* The virtio-mmio transport at [base, base + size): identity read as for
+ * ccdma_virtio_mmio_identify. CCDMA_ENOTSUP for a legacy (version 1) one,
+ * CCDMA_ENODEV for an empty slot or an unknown version. */
+int ccdma_virtio_mmio_transport(uintptr_t base, size_t size,
+                                struct ccdma_virtio_transport *t);
+
 /*
- * Bring up the transport at base as far as FEATURES_OK: check the window,
- * magic, version and device id (expect_id), reset, ACKNOWLEDGE|DRIVER, and
- * negotiate. The driver accepts VERSION_1 (required), ACCESS_PLATFORM
+ * Bring up a transport as far as FEATURES_OK: check the device type
+ * (expect_id), reset, ACKNOWLEDGE|DRIVER, and negotiate. As
+ * ccdma_virtio_init otherwise.
+ */
+int ccdma_virtio_init_transport(struct ccdma_virtio_dev *vdev,
+                                const struct ccdma_virtio_transport *t, uint32_t expect_id,
+                                uint64_t device_ok, const char *name);
+
+/*
+ * Bring up the virtio-mmio transport at base as far as FEATURES_OK: check
+ * the window, magic, version and device id (expect_id), reset,
+ * ACKNOWLEDGE|DRIVER, and negotiate. The driver accepts VERSION_1 (required), ACCESS_PLATFORM
  * (required when ccdma_plat_cc_active()) and the bits in device_ok. Legacy
  * transports are refused: CCDMA_ENOTSUP. A device without a required feature,
  * or that refuses FEATURES_OK, gets status FAILED and CCDMA_ENODEV.
@@ -310,8 +363,10 @@ struct ccdma_rng {
     enum ccdma_io_path last_path;
 };
 
-/* Probe the virtio-rng at base (a virtio-mmio window of size bytes). */
+/* Probe the virtio-rng at base (a virtio-mmio window of size bytes), or
+ * behind any transport. */
 int ccdma_rng_probe(struct ccdma_rng *rng, uintptr_t base, size_t size);
+int ccdma_rng_probe_transport(struct ccdma_rng *rng, const struct ccdma_virtio_transport *t);
 /* Fill buf with up to len bytes from the device: returns the number of
  * bytes written (<= len and <= CCDMA_RNG_REQ_MAX, possibly 0), or a CCDMA_E*
  * code. shared: buf is shared (coherent) memory, used in place. The host

@@ -38,6 +38,52 @@
 
 #define VIRTIO_MMIO_MAGIC_VALUE 0x74726976u /* "virt" */
 
+/* ---- virtio-pci (virtio 1.2, 4.1) ---------------------------------------------- */
+
+#define VIRTIO_PCI_VENDOR 0x1af4u
+#define VIRTIO_PCI_DEVICE_MODERN 0x1040u    /* + device type (4.1.2.1) */
+#define VIRTIO_PCI_DEVICE_LEGACY_FIRST 0x1000u /* transitional: 0x1000..0x103f, */
+#define VIRTIO_PCI_DEVICE_LEGACY_LAST 0x103fu  /* type in the subsystem device ID */
+
+/* struct virtio_pci_cap, a vendor-specific capability (4.1.4). */
+#define VIRTIO_PCI_CAP_ID 0x09u
+#define VIRTIO_PCI_CAP_LEN 2u
+#define VIRTIO_PCI_CAP_CFG_TYPE 3u
+#define VIRTIO_PCI_CAP_BAR 4u
+#define VIRTIO_PCI_CAP_OFFSET 8u
+#define VIRTIO_PCI_CAP_LENGTH 12u
+#define VIRTIO_PCI_CAP_NOTIFY_MULT 16u /* struct virtio_pci_notify_cap */
+#define VIRTIO_PCI_CAP_MIN_LEN 16u
+#define VIRTIO_PCI_NOTIFY_CAP_MIN_LEN 20u
+
+#define VIRTIO_PCI_CAP_COMMON_CFG 1u
+#define VIRTIO_PCI_CAP_NOTIFY_CFG 2u
+#define VIRTIO_PCI_CAP_ISR_CFG 3u
+#define VIRTIO_PCI_CAP_DEVICE_CFG 4u
+
+/* struct virtio_pci_common_cfg (4.1.4.3). */
+#define VIRTIO_PCI_COMMON_DFSELECT 0x00u /* le32 */
+#define VIRTIO_PCI_COMMON_DF 0x04u       /* le32 */
+#define VIRTIO_PCI_COMMON_GFSELECT 0x08u /* le32 */
+#define VIRTIO_PCI_COMMON_GF 0x0cu       /* le32 */
+#define VIRTIO_PCI_COMMON_MSIX 0x10u     /* le16 */
+#define VIRTIO_PCI_COMMON_NUMQ 0x12u     /* le16 */
+#define VIRTIO_PCI_COMMON_STATUS 0x14u   /* u8 */
+#define VIRTIO_PCI_COMMON_CFGGENERATION 0x15u /* u8 */
+#define VIRTIO_PCI_COMMON_Q_SELECT 0x16u /* le16 */
+#define VIRTIO_PCI_COMMON_Q_SIZE 0x18u   /* le16 */
+#define VIRTIO_PCI_COMMON_Q_MSIX 0x1au   /* le16 */
+#define VIRTIO_PCI_COMMON_Q_ENABLE 0x1cu /* le16 */
+#define VIRTIO_PCI_COMMON_Q_NOFF 0x1eu   /* le16 */
+#define VIRTIO_PCI_COMMON_Q_DESCLO 0x20u /* le64 as two le32 */
+#define VIRTIO_PCI_COMMON_Q_DESCHI 0x24u
+#define VIRTIO_PCI_COMMON_Q_AVAILLO 0x28u
+#define VIRTIO_PCI_COMMON_Q_AVAILHI 0x2cu
+#define VIRTIO_PCI_COMMON_Q_USEDLO 0x30u
+#define VIRTIO_PCI_COMMON_Q_USEDHI 0x34u
+#define VIRTIO_PCI_COMMON_MIN_LEN 0x38u  /* through queue_device */
+#define VIRTIO_PCI_NO_VECTOR 0xffffu
+
 #define VIRTIO_STATUS_ACKNOWLEDGE 1u
 #define VIRTIO_STATUS_DRIVER 2u
 #define VIRTIO_STATUS_DRIVER_OK 4u

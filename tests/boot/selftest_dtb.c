@@ -27,18 +27,28 @@ SELFTEST(12, dtb)
              (void *)__image_start);
 
     int uart = fdt_path_offset(fdt, "/chosen");
-    st_check(uart >= 0 && p->has_uart && (p->uart.base & 0xfff) == 0,
-             "stdout-path names a PL011 with a page-aligned window", "has_uart=%d base=0x%llx",
-             p->has_uart, (unsigned long long)p->uart.base);
+    st_check(uart >= 0 && p->has_uart &&
+                 (p->uart.kind == DT_UART_PL011 ? (p->uart.base & 0xfff) == 0
+                                                : (p->uart.base & (p->uart.io_width - 1u)) == 0),
+             "stdout-path names a PL011 or 16550 console, its window aligned",
+             "has_uart=%d kind=%d base=0x%llx", p->has_uart, (int)p->uart.kind,
+             (unsigned long long)p->uart.base);
 
-    bool distinct = p->n_virtio > 0;
+    /* kvmtool's pci machine has no virtio-mmio slot, only the bridge. */
+    bool distinct = p->n_virtio > 0 || p->has_pci;
     for (unsigned int i = 0; i < p->n_virtio; i++)
         for (unsigned int j = i + 1; j < p->n_virtio; j++)
             distinct &= p->virtio[i].base != p->virtio[j].base;
-    st_check(distinct, "virtio-mmio transports found, each at its own address",
-             "n_virtio=%u", p->n_virtio);
+    st_check(distinct, "virtio-mmio transports, each at its own address, or a PCI bridge",
+             "n_virtio=%u has_pci=%d", p->n_virtio, p->has_pci);
     st_note("%u virtio-mmio transports, first at 0x%llx (INTID %" PRIu32 ")", p->n_virtio,
             (unsigned long long)p->virtio[0].base, p->virtio[0].intid);
+    if (p->has_pci)
+        st_note("PCI: ECAM 0x%llx buses %" PRIu32 "-%" PRIu32 ", mem32 0x%llx+0x%llx, "
+                "mem64 0x%llx+0x%llx", (unsigned long long)p->pci.ecam, p->pci.bus_first,
+                p->pci.bus_last, (unsigned long long)p->pci.mem32.cpu,
+                (unsigned long long)p->pci.mem32.size, (unsigned long long)p->pci.mem64.cpu,
+                (unsigned long long)p->pci.mem64.size);
 
     /* QEMU adds PSCI only where something below the entry EL can answer it:
      * HVC when entered at EL1, SMC at EL2 (or EL1 with an EL2), none at EL3. */

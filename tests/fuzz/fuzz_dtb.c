@@ -108,7 +108,7 @@ static bool reg_has(const void *fdt, int node, int ac, int sc, struct dt_range w
     return false;
 }
 
-enum kind { K_MEMORY = 1, K_RESERVED = 2, K_PL011 = 4, K_VIRTIO = 8 };
+enum kind { K_MEMORY = 1, K_RESERVED = 2, K_PL011 = 4, K_VIRTIO = 8, K_NS16550 = 16 };
 
 /* Every node with a reg, its kinds and its parent's cells, found in one
  * walk (looking parents up per range would make the check quadratic). */
@@ -145,6 +145,10 @@ static void index_tree(const void *fdt)
             k |= K_PL011;
         if (fdt_node_check_compatible(fdt, node, "virtio,mmio") == 0)
             k |= K_VIRTIO;
+        if (fdt_node_check_compatible(fdt, node, "ns16550a") == 0 ||
+            fdt_node_check_compatible(fdt, node, "ns16550") == 0 ||
+            fdt_node_check_compatible(fdt, node, "ns8250") == 0)
+            k |= K_NS16550;
         nodes[nnodes].off = node;
         nodes[nnodes].ac = depth > 0 ? ac[depth - 1] : 2;
         nodes[nnodes].sc = depth > 0 ? sc[depth - 1] : 1;
@@ -302,14 +306,35 @@ static void check_parse(const void *fdt, size_t max)
                    (unsigned long long)p.reserved[i].base,
                    (unsigned long long)p.reserved[i].size);
     }
-    if (p.has_uart)
-        FUZZ_CHECK(range_ok(p.uart) && p.uart.size >= 0x1000 &&
-                   (p.uart.base & 0xfff) == 0 && in_tree(fdt, K_PL011, p.uart) &&
-                   !over_memory(&p, p.uart),
-                   "uart 0x%llx+0x%llx", (unsigned long long)p.uart.base,
-                   (unsigned long long)p.uart.size);
+    struct dt_range uart = {p.uart.base, p.uart.size};
+    if (p.has_uart && p.uart.kind == DT_UART_PL011)
+        FUZZ_CHECK(range_ok(uart) && uart.size >= 0x1000 && (uart.base & 0xfff) == 0 &&
+                   in_tree(fdt, K_PL011, uart) && !over_memory(&p, uart),
+                   "pl011 0x%llx+0x%llx", (unsigned long long)uart.base,
+                   (unsigned long long)uart.size);
+    else if (p.has_uart)
+        FUZZ_CHECK(p.uart.kind == DT_UART_NS16550 && range_ok(uart) &&
+                   p.uart.reg_shift <= 2 && (p.uart.io_width == 1 || p.uart.io_width == 4) &&
+                   uart.size >= (7ull << p.uart.reg_shift) + p.uart.io_width &&
+                   in_tree(fdt, K_NS16550, uart) && !over_memory(&p, uart),
+                   "16550 0x%llx+0x%llx", (unsigned long long)uart.base,
+                   (unsigned long long)uart.size);
     else
-        FUZZ_CHECK(range_zero(p.uart), "uart set without has_uart");
+        FUZZ_CHECK(range_zero(uart) && p.uart.kind == 0, "uart set without has_uart");
+    if (p.has_pci) {
+        struct dt_range ecam = {p.pci.ecam, p.pci.ecam_size};
+        struct dt_range m32 = {p.pci.mem32.cpu, p.pci.mem32.size};
+        struct dt_range m64 = {p.pci.mem64.cpu, p.pci.mem64.size};
+        FUZZ_CHECK(range_ok(ecam) && !over_memory(&p, ecam) && (ecam.base & 0xfffff) == 0 &&
+                       p.pci.bus_first <= p.pci.bus_last && p.pci.bus_last <= 255 &&
+                       ecam.size == (uint64_t)(p.pci.bus_last - p.pci.bus_first + 1) << 20 &&
+                       (m32.size || m64.size) &&
+                       (!m32.size || (range_ok(m32) && !over_memory(&p, m32) &&
+                                      p.pci.mem32.pci + m32.size <= (1ull << 32))) &&
+                       (!m64.size || (range_ok(m64) && !over_memory(&p, m64))),
+                   "pci ecam 0x%llx+0x%llx", (unsigned long long)ecam.base,
+                   (unsigned long long)ecam.size);
+    }
     FUZZ_CHECK(p.n_virtio <= DT_MAX_VIRTIO, "n_virtio %u", p.n_virtio);
     for (unsigned int i = 0; i < p.n_virtio; i++) {
         const struct dt_virtio *v = &p.virtio[i];

@@ -69,6 +69,9 @@ def parse_args():
                    help="attach virtio-blk over a fresh image DISK with known content "
                         "and virtio-rng (modern MMIO, ACCESS_PLATFORM), and check the "
                         "image after QEMU exits")
+    p.add_argument("--transport", choices=["mmio", "pci"], default="mmio",
+                   help="with --virtio: virtio-mmio devices, or modern virtio-pci ones "
+                        "behind QEMU's generic ECAM host bridge")
     p.add_argument("--no-disk-check", action="store_true",
                    help="with --virtio: attach the devices but do not judge the image")
     p.add_argument("--log", help="write the console log here")
@@ -105,10 +108,13 @@ def build_cmd(a):
     if a.virtio:
         # Modern (version 2) transports; iommu_platform makes the devices
         # insist on ACCESS_PLATFORM, as a realm requires.
+        kind = "pci" if a.transport == "pci" else "device"
+        # disable-legacy: modern only, as a realm's driver requires.
+        extra = ",disable-legacy=on" if a.transport == "pci" else ""
         cmd += ["-global", "virtio-mmio.force-legacy=false",
                 "-drive", f"if=none,id=disk0,file={a.virtio},format=raw",
-                "-device", "virtio-blk-device,drive=disk0,iommu_platform=on",
-                "-device", "virtio-rng-device,iommu_platform=on"]
+                "-device", f"virtio-blk-{kind},drive=disk0,iommu_platform=on{extra}",
+                "-device", f"virtio-rng-{kind},iommu_platform=on{extra}"]
     for extra in a.qemu_arg:
         cmd += shlex.split(extra)
     if a.expect_el is not None:

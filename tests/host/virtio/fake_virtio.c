@@ -119,6 +119,7 @@ static void complete(struct fake_dev *d, uint8_t *used, const struct chain_desc 
     case EVIL_ID_FREE: id = (uint16_t)((c[n - 1].idx + 1) % d->qnum); break;
     case EVIL_LEN_HUGE: len = 0xfffffff0u; break;
     case EVIL_LEN_SHORT: len = 1; break;
+    case EVIL_LEN_NO_STATUS: len = len ? len - 1 : 0; break;
     case EVIL_NEVER: return;
     case EVIL_REPLAY: id = d->have_prev ? d->prev_id : id; break;
     default: break;

@@ -39,6 +39,7 @@ enum fake_evil {
     EVIL_STATUS,    /* blk status byte = evil_status */
     EVIL_NO_STATUS, /* blk status byte not written */
     EVIL_REORDER,   /* hold completions until two are pending, push them reversed */
+    EVIL_LEN_NO_STATUS, /* used len without the status byte, as kvmtool counts */
 };
 
 struct fake_dev {
