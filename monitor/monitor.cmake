@@ -125,6 +125,13 @@ ccdma_realm_test(realm-wipe-5c --append "ccdma.wipe=0x5c"
   --expect "monitor: strict=1 wipe=0x5c")
 # Pools far too small for the workload: clean ENOSPC, growth in ccdma_poll().
 ccdma_realm_test(realm-pools-small --append "ccdma.swiotlb_kib=256 ccdma.atomic_kib=8")
+# virtio-pci in the realm: ECAM and BARs are emulated MMIO the host
+# replays, its doorbells checked as virtio-mmio's are. highmem=off keeps
+# the bridge below the realm's shared bit.
+ccdma_realm_test(realm-pci --transport pci --machine-extra highmem=off
+  --expect "monitor: PCI ECAM .* served, 2 virtio functions"
+  --expect "virtio-pci@00:0[0-9a-f]\\.0: block, virtio-pci"
+  --expect "monitor: counters .*mmio_pci=[1-9].*notifies_checked=[1-9]")
 ccdma_realm_test(realm-wipe-zero --append "ccdma.wipe=0x00"
   --expect "monitor: strict=1 wipe=0x00"
   --expect "monitor: counters .*granules_to_shared=[1-9]")
@@ -167,6 +174,10 @@ endfunction()
 ccdma_tfrmm_test(tfrmm-realm
   --expect "^ccdma: el=1->1 mode=realm rsi=1\\.0"
   --expect "monitor: rmi rmm=tf-rmm .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]")
+ccdma_tfrmm_test(tfrmm-realm-pci --transport pci --machine-extra highmem=off
+  --expect "monitor: PCI ECAM .* served, 2 virtio functions"
+  --expect "virtio-pci@00:0[0-9a-f]\\.0: block, virtio-pci"
+  --expect "monitor: counters .*mmio_pci=[1-9].*notifies_checked=[1-9]")
 ccdma_tfrmm_test(tfrmm-realm-reject --append "ccdma.inject=reject ccdma.fail_after=1"
   --expect "monitor: counters .*rejects=[1-9]")
 ccdma_tfrmm_test(tfrmm-realm-reject-empty --append "ccdma.inject=reject_empty ccdma.fail_after=1"

@@ -26,13 +26,14 @@ void counters_print(void)
     printf("\n");
     printf("monitor: counters granules_to_shared=%llu granules_to_private=%llu "
            "ripas_changes=%llu rejects=%llu injected=%llu populated=%llu mmio_traps=%llu "
-           "mmio_uart=%llu notifies_checked=%llu notifies_unchecked=%llu faults_injected=%llu "
+           "mmio_uart=%llu mmio_pci=%llu notifies_checked=%llu notifies_unchecked=%llu faults_injected=%llu "
            "host_calls=%llu\n",
            (unsigned long long)host_cnt.granules_to_shared,
            (unsigned long long)host_cnt.granules_to_private,
            (unsigned long long)host_cnt.ripas_changes, (unsigned long long)host_cnt.ripas_rejects,
            (unsigned long long)host_cnt.ripas_injected, (unsigned long long)host_cnt.populated,
            (unsigned long long)host_cnt.mmio_virtio, (unsigned long long)host_cnt.mmio_uart,
+           (unsigned long long)host_cnt.mmio_pci,
            (unsigned long long)host_cnt.notifies_checked,
            (unsigned long long)host_cnt.notifies_unchecked,
            (unsigned long long)host_cnt.sea_injected, (unsigned long long)host_cnt.host_calls);

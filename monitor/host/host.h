@@ -191,13 +191,31 @@ bool mmio_emulate(struct mmio_access *a, const struct host_policy *p);
 /* The end-of-run check of chains published without a doorbell. */
 bool mmio_exit_check(const struct host_policy *p);
 
+/* One access to a device register at pa, of size bytes, replayed as is. */
+uint64_t host_dev_read(uint64_t pa, unsigned int size);
+void host_dev_write(uint64_t pa, unsigned int size, uint64_t v);
+/* The strict ring check of a doorbell for queue (the run ends on a
+ * failure), and the end-of-run sweep of one transport's live queues;
+ * where names the transport in reports. */
+struct vshadow;
+void host_virtio_doorbell(struct vshadow *sh, unsigned int queue, const char *where,
+                          const struct host_policy *p);
+bool host_virtio_sweep(struct vshadow *sh, const char *where, unsigned int *queues,
+                       unsigned int *chains);
+
+/* The PCI host bridge (pci_emul.c): its ECAM and its memory windows,
+ * replayed on QEMU's, with the virtio-pci registers shadowed. */
+void pci_emul_init(const struct dt_platform *dt);
+bool pci_emulate(struct mmio_access *a, const struct host_policy *p);
+bool pci_exit_sweep(unsigned int *queues, unsigned int *chains);
+
 /* ---- Counters and the end of the run (counters.c, finish.c, poison.c) --------------- */
 
 struct host_counters {
     uint64_t granules_to_shared, granules_to_private;
     uint64_t ripas_changes, ripas_rejects, ripas_injected;
     uint64_t populated;
-    uint64_t mmio_uart, mmio_virtio, notifies_checked, notifies_unchecked;
+    uint64_t mmio_uart, mmio_virtio, mmio_pci, notifies_checked, notifies_unchecked;
     uint64_t sea_injected;
     uint64_t host_calls;
 };

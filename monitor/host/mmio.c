@@ -10,7 +10,9 @@
  *   each virtio-mmio window   replayed on QEMU's device at its PA with the
  *                             same width, through a register shadow whose
  *                             doorbell check (strict mode) refuses any ring
- *                             or buffer the realm has not shared.
+ *                             or buffer the realm has not shared;
+ *   the PCI host bridge       its ECAM and memory windows, the same way
+ *                             (pci_emul.c).
  */
 #include <stdio.h>
 
@@ -59,9 +61,10 @@ void mmio_init(const struct el2_machine *m)
         t->version = *(volatile uint32_t *)(uintptr_t)(v->base + VIRTIO_MMIO_VERSION);
         vshadow_reset(&t->sh);
     }
+    pci_emul_init(dt);
 }
 
-static uint64_t dev_read(uint64_t pa, unsigned int size)
+uint64_t host_dev_read(uint64_t pa, unsigned int size)
 {
     uint64_t v;
 
@@ -74,7 +77,7 @@ static uint64_t dev_read(uint64_t pa, unsigned int size)
     return v;
 }
 
-static void dev_write(uint64_t pa, unsigned int size, uint64_t v)
+void host_dev_write(uint64_t pa, unsigned int size, uint64_t v)
 {
     switch (size) {
     case 1: __asm__ volatile("strb %w0, [%1]" ::"r"(v), "r"(pa) : "memory"); break;
@@ -119,8 +122,7 @@ static void read_shared(void *ctx, uint64_t addr, void *dst, size_t len)
 
 static const struct vshadow_mem realm_view = {NULL, shared_page, read_shared};
 
-static void report(const struct transport *t, enum vshadow_result r,
-                   const struct vshadow_violation *v)
+static void report(const char *where, enum vshadow_result r, const struct vshadow_violation *v)
 {
     if (r == VSHADOW_PRIVATE)
         printf("\nmonitor: PRIVATE ADDRESS 0x%llx in queue %u", (unsigned long long)v->bad,
@@ -135,13 +137,48 @@ static void report(const struct transport *t, enum vshadow_result r,
     if (r == VSHADOW_PRIVATE)
         printf(" [0x%llx, +0x%llx) is not in shared memory", (unsigned long long)v->addr,
                (unsigned long long)v->len);
-    printf(" (virtio-mmio at 0x%llx)\n", (unsigned long long)t->pa);
+    printf(" (%s)\n", where);
+}
+
+void host_virtio_doorbell(struct vshadow *sh, unsigned int queue, const char *where,
+                          const struct host_policy *p)
+{
+    struct vshadow_violation v;
+    enum vshadow_result r;
+
+    r = vshadow_check_notify(sh, queue, &realm_view, &v);
+    if (r == VSHADOW_IDLE) {
+        host_cnt.notifies_unchecked++;
+        return;
+    }
+    host_cnt.notifies_checked++;
+    if (r != VSHADOW_OK) {
+        report(where, r, &v);
+        doorbell_failed = true;
+        host_finish(1, "a doorbell failed the strict ring check", p);
+    }
+}
+
+bool host_virtio_sweep(struct vshadow *sh, const char *where, unsigned int *queues,
+                       unsigned int *chains)
+{
+    struct vshadow_violation v;
+    struct vshadow_sweep sw;
+    enum vshadow_result r = vshadow_check_live(sh, &realm_view, &v, &sw);
+
+    *queues += sw.queues;
+    *chains += sw.chains;
+    if (r == VSHADOW_OK)
+        return true;
+    report(where, r, &v);
+    printf("monitor: ... in a chain made available without a doorbell since the "
+           "queue's last check (end-of-run ring check)\n");
+    return false;
 }
 
 static void doorbell(struct transport *t, unsigned int queue, const struct host_policy *p)
 {
-    struct vshadow_violation v;
-    enum vshadow_result r;
+    char where[48];
 
     if (!p->strict) {
         host_cnt.notifies_unchecked++;
@@ -154,17 +191,8 @@ static void doorbell(struct transport *t, unsigned int queue, const struct host_
         doorbell_failed = true;
         host_finish(1, "unchecked doorbell in strict mode", p);
     }
-    r = vshadow_check_notify(&t->sh, queue, &realm_view, &v);
-    if (r == VSHADOW_IDLE) {
-        host_cnt.notifies_unchecked++;
-        return;
-    }
-    host_cnt.notifies_checked++;
-    if (r != VSHADOW_OK) {
-        report(t, r, &v);
-        doorbell_failed = true;
-        host_finish(1, "a doorbell failed the strict ring check", p);
-    }
+    snprintf(where, sizeof(where), "virtio-mmio at 0x%llx", (unsigned long long)t->pa);
+    host_virtio_doorbell(&t->sh, queue, where, p);
 }
 
 static bool virtio_emulate(struct transport *t, struct mmio_access *a,
@@ -190,9 +218,9 @@ static bool virtio_emulate(struct transport *t, struct mmio_access *a,
         if (off < VIRTIO_MMIO_CONFIG &&
             vshadow_write(&t->sh, (uint32_t)off, (uint32_t)a->value, &queue))
             doorbell(t, queue, p);
-        dev_write(a->pa, a->size, a->value);
+        host_dev_write(a->pa, a->size, a->value);
     } else {
-        a->value = dev_read(a->pa, a->size);
+        a->value = host_dev_read(a->pa, a->size);
     }
     return true;
 }
@@ -204,7 +232,7 @@ bool mmio_emulate(struct mmio_access *a, const struct host_policy *p)
     for (unsigned int i = 0; i < n_transports; i++)
         if (a->pa >= transports[i].pa && a->pa - transports[i].pa < transports[i].size)
             return virtio_emulate(&transports[i], a, p);
-    return false;
+    return pci_emulate(a, p);
 }
 
 bool mmio_exit_check(const struct host_policy *p)
@@ -218,22 +246,14 @@ bool mmio_exit_check(const struct host_policy *p)
         return true;
     for (unsigned int i = 0; i < n_transports; i++) {
         struct transport *t = &transports[i];
-        struct vshadow_violation v;
-        struct vshadow_sweep sw;
-        enum vshadow_result r;
+        char where[48];
 
         if (t->version != VIRTIO_MMIO_MODERN)
             continue;
-        r = vshadow_check_live(&t->sh, &realm_view, &v, &sw);
-        queues += sw.queues;
-        chains += sw.chains;
-        if (r != VSHADOW_OK) {
-            report(t, r, &v);
-            printf("monitor: ... in a chain made available without a doorbell since the "
-                   "queue's last check (end-of-run ring check)\n");
-            ok = false;
-        }
+        snprintf(where, sizeof(where), "virtio-mmio at 0x%llx", (unsigned long long)t->pa);
+        ok &= host_virtio_sweep(&t->sh, where, &queues, &chains);
     }
+    ok &= pci_exit_sweep(&queues, &chains);
     printf("monitor: end-of-run ring check: %u live queues, %u chains published without a "
            "doorbell: %s\n", queues, chains, ok ? "clean" : "FAILED");
     return ok;

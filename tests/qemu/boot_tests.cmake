@@ -40,6 +40,13 @@ foreach(config plain el2 el3)
   ccdma_boot_test(${config}-kernel CONFIG ${config} BOOT kernel IMAGE ${image} VIRTIO)
   ccdma_boot_test(${config}-bios CONFIG ${config} BOOT bios IMAGE ${bios} VIRTIO)
 endforeach()
+# virtio-pci: modern devices behind QEMU's generic ECAM bridge, BARs
+# assigned by the runtime from the DT windows.
+ccdma_boot_test(plain-kernel-pci CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --transport pci --expect "virtio-pci@00:0[0-9a-f]\\.0: block, virtio-pci"
+  --expect "virtio-pci@00:0[0-9a-f]\\.0: rng, virtio-pci")
+ccdma_boot_test(el3-bios-pci CONFIG el3 BOOT bios IMAGE ${bios} VIRTIO
+  ARGS --transport pci --expect "virtio-pci@00:0[0-9a-f]\\.0: block, virtio-pci")
 # The same ccdma.bin from another base: it relocates itself (boot/head.S).
 foreach(config plain el3)
   ccdma_boot_test(${config}-relocated CONFIG ${config} BOOT loader IMAGE ${image} VIRTIO
