@@ -9,6 +9,8 @@
 #ifndef CCDMA_BOOT_ARCH_H
 #define CCDMA_BOOT_ARCH_H
 
+#include "arch/smp.h"
+
 #if defined(__aarch64__)
 #include "arch/arm64/exception.h"
 #include "arch/arm64/mmu.h"

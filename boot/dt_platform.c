@@ -402,6 +402,42 @@ static void parse_pci(const void *fdt, struct dt_platform *out, unsigned int *sk
     }
 }
 
+/* The CPUs /cpus lists, by MPIDR affinity (their reg, 1 or 2 cells). */
+static void parse_cpus(const void *fdt, struct dt_platform *out, unsigned int *skipped)
+{
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    struct cells c;
+    int node;
+
+    if (cpus < 0)
+        return;
+    c = node_cells(fdt, cpus);
+    fdt_for_each_subnode(node, fdt, cpus) {
+        int tlen, len;
+        const char *type = fdt_getprop(fdt, node, "device_type", &tlen);
+        const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+        uint64_t mpidr;
+        bool dup = false;
+
+        if (!type || tlen != sizeof("cpu") || memcmp(type, "cpu", sizeof("cpu")) != 0 ||
+            !node_enabled(fdt, node))
+            continue;
+        if (c.addr < 1 || c.addr > 2 || !reg || len != c.addr * 4 || out->n_cpus == DT_MAX_CPUS) {
+            (*skipped)++;
+            continue;
+        }
+        mpidr = read_cells(reg, c.addr);
+        for (unsigned int i = 0; i < out->n_cpus; i++)
+            dup |= out->cpu_mpidr[i] == mpidr;
+        /* Only affinity fields; a duplicate would start one CPU twice. */
+        if (dup || (mpidr & ~0xff00ffffffull)) {
+            (*skipped)++;
+            continue;
+        }
+        out->cpu_mpidr[out->n_cpus++] = mpidr;
+    }
+}
+
 static void parse_psci(const void *fdt, struct dt_platform *out)
 {
     int node = fdt_path_offset(fdt, "/psci");
@@ -466,6 +502,7 @@ int dt_platform_parse(const void *fdt, size_t max_size, struct dt_platform *out,
     parse_uart(fdt, out, skipped);
     parse_virtio(fdt, out, skipped);
     parse_pci(fdt, out, skipped);
+    parse_cpus(fdt, out, skipped);
     parse_psci(fdt, out);
     parse_chosen(fdt, out);
     return 0;

@@ -16,6 +16,7 @@
 #define DT_MAX_RESERVED 16
 #define DT_MAX_VIRTIO 32
 #define DT_BOOTARGS_MAX 256
+#define DT_MAX_CPUS 8
 
 struct dt_range {
     uint64_t base;
@@ -65,6 +66,8 @@ struct dt_platform {
     struct dt_uart uart;                     /* PL011 or 16550 named by /chosen/stdout-path */
     struct dt_virtio virtio[DT_MAX_VIRTIO];  /* virtio,mmio transports */
     unsigned int n_virtio;
+    uint64_t cpu_mpidr[DT_MAX_CPUS];         /* /cpus: each cpu node's reg (affinity) */
+    unsigned int n_cpus;
     bool has_pci;
     struct dt_pci pci;                       /* the first pci-host-ecam-generic */
     enum dt_psci psci;

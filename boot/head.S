@@ -14,6 +14,12 @@
  * vectors and stack before anything can fault. EL3 and EL2 then drop to
  * EL1.
  * Everything here runs with the MMU off, so only aligned accesses.
+ *
+ * Secondary CPUs (boot/cpus.c) come in at secondary_entry with x0 = their
+ * index: from PSCI CPU_ON, or released from a pen (the -bios stub's, or
+ * the one below for CPUs that enter here together with the boot CPU). They
+ * take the same EL steps on stacks of their own, x21 holding the index,
+ * and skip what the boot CPU already did for the image.
  */
 #include "arch/arm64/asm_boot.h"
 
@@ -25,14 +31,26 @@ _head:
     .quad   CCDMA_TEXT_OFFSET           /* text_offset: load base - RAM base */
     .quad   __image_size                /* image_size (non-zero: QEMU honours text_offset) */
     .quad   0xa                         /* flags: little endian, 4 KiB pages, anywhere in RAM */
-    .quad   0, 0, 0                     /* res2..res4 */
+    .global smp_pen_release
+smp_pen_release:                        /* res2: a pen's release address (boot/cpus.c) */
+    .quad   0
+    .quad   0, 0                        /* res3, res4 */
     .ascii  "ARM\x64"                   /* magic */
     .long   0                           /* res5 (no PE header) */
 
     .section .text.boot, "ax"
 primary_entry:
-    mov     x19, x0                     /* DTB pointer from the loader, or 0 */
+    /* Without a DTB from a loader, every CPU may have come here at reset:
+     * all but the boot CPU wait in the pen. */
+    cbnz    x0, 1f
+    mrs     x1, mpidr_el1
+    ldr     x2, =MPIDR_AFF_MASK
+    tst     x1, x2
+    b.ne    image_pen
+1:  mov     x19, x0                     /* DTB pointer from the loader, or 0 */
+    mov     x21, #0                     /* CPU index: the boot CPU */
     relocate_image
+enter_els:
     mrs     x20, CurrentEL
     ubfx    x20, x20, #2, #2            /* entry EL, kept for the boot line */
 
@@ -50,6 +68,7 @@ el3_entry:
     adr_l   x0, vectors_el3
     msr     vbar_el3, x0
     adr_l   x0, __stack_el3_top
+    sub     x0, x0, x21, lsl #STACK_EL3_SHIFT
     mov     sp, x0
     msr     cptr_el3, xzr               /* no FP/SIMD traps to EL3 */
 #ifdef CCDMA_CNTFRQ_HZ
@@ -89,6 +108,7 @@ el2_entry:
     adr_l   x0, vectors_el2
     msr     vbar_el2, x0
     adr_l   x0, __stack_el2_top
+    sub     x0, x0, x21, lsl #STACK_EL2_SHIFT
     mov     sp, x0
     ldr     x0, =HCR_RW                 /* EL1 is AArch64; nothing trapped */
     msr     hcr_el2, x0
@@ -117,11 +137,19 @@ el1_entry:
     adr_l   x0, vectors_el1
     msr     vbar_el1, x0
     adr_l   x0, __stack_el1_top
-    mov     sp, x0
+    cbz     x21, 1f
+    adr_l   x0, __stack_cpus_top        /* secondary i: the (i-1)th from the top */
+    sub     x1, x21, #1
+    sub     x0, x0, x1, lsl #STACK_CPU_SHIFT
+1:  mov     sp, x0
     mov     x0, #(3 << 20)
     msr     cpacr_el1, x0               /* FP/SIMD on: picolibc may use it */
     isb
-
+    cbz     x21, 2f
+    mov     x0, x21
+    bl      boot_secondary_main         /* never returns */
+    b       .
+2:
     zero_bss_discard_lines
     /* A first stack-protector guard from the counter; boot_main mixes in
      * the DTB's rng-seed later from a frame that never returns. */
@@ -137,3 +165,41 @@ el1_entry:
     mov     x1, x20
     bl      boot_main                   /* never returns */
     b       .
+
+/* ---- Secondary CPUs ------------------------------------------------------------ */
+
+/* PSCI CPU_ON lands here, x0 = the index boot/cpus.c gave as context. */
+    .global secondary_entry
+secondary_entry:
+    mov     x21, x0
+    mov     x19, #0
+    b       enter_els
+
+/* Released from a pen: find our index by MPIDR in the table the boot CPU
+ * wrote (to memory, for a CPU whose caches are off); park if absent. */
+    .global secondary_pen_entry
+secondary_pen_entry:
+    mrs     x1, mpidr_el1
+    ldr     x2, =MPIDR_AFF_MASK
+    and     x1, x1, x2
+    adr_l   x3, smp_pen_mpidr
+    mov     x0, #1
+1:  cmp     x0, #CCDMA_MAX_CPUS
+    b.hs    park
+    ldr     x4, [x3, x0, lsl #3]
+    cmp     x4, x1
+    b.eq    secondary_entry
+    add     x0, x0, #1
+    b       1b
+
+/* A CPU that entered with the boot CPU waits for its release. */
+image_pen:
+    adr_l   x1, smp_pen_release
+2:  wfe
+    ldr     x2, [x1]
+    cbz     x2, 2b
+    br      x2
+
+park:
+    wfe
+    b       park

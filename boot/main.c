@@ -18,6 +18,7 @@
 
 #include "bench/firmware/boot_bench.h"
 #include "boot/arch.h"
+#include "boot/cpus.h"
 #include "boot/boot.h"
 #include "boot/page_alloc.h"
 #include "boot/runtime.h"
@@ -223,6 +224,7 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     if (skipped)
         printf("ccdma: device tree: %u malformed entries ignored\n", skipped);
     page_alloc_setup();
+    boot_cpus_start();
     boot_runtime_init();
     if (boot_bench_requested())
         boot_bench_run(); /* ccdma.bench=1: benchmarks instead of the self-tests */

@@ -125,6 +125,9 @@ ccdma_realm_test(realm-wipe-5c --append "ccdma.wipe=0x5c"
   --expect "monitor: strict=1 wipe=0x5c")
 # Pools far too small for the workload: clean ENOSPC, growth in ccdma_poll().
 ccdma_realm_test(realm-pools-small --append "ccdma.swiotlb_kib=256 ccdma.atomic_kib=8")
+# More vCPUs on the host machine than the realm has RECs: the realm's DTB
+# lists the one vCPU it has, and the realm runs on it.
+ccdma_realm_test(realm-smp2 --qemu-arg "-smp 2" --expect "^ccdma: cpus: 1 of 1 online")
 # virtio-pci in the realm: ECAM and BARs are emulated MMIO the host
 # replays, its doorbells checked as virtio-mmio's are. highmem=off keeps
 # the bridge below the realm's shared bit.
@@ -174,6 +177,7 @@ endfunction()
 ccdma_tfrmm_test(tfrmm-realm
   --expect "^ccdma: el=1->1 mode=realm rsi=1\\.0"
   --expect "monitor: rmi rmm=tf-rmm .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]")
+ccdma_tfrmm_test(tfrmm-realm-smp2 --qemu-arg "-smp 2" --expect "^ccdma: cpus: 1 of 1 online")
 ccdma_tfrmm_test(tfrmm-realm-pci --transport pci --machine-extra highmem=off
   --expect "monitor: PCI ECAM .* served, 2 virtio functions"
   --expect "virtio-pci@00:0[0-9a-f]\\.0: block, virtio-pci"

@@ -21,6 +21,10 @@
     .section .text, "ax"
     .global _start
 _start:
+    mrc     p15, 0, r4, c0, c0, 5       /* MPIDR: only the boot CPU copies */
+    ldr     r5, =0x00ffffff
+    tst     r4, r5
+    bne     park
     ldr     r4, =payload                /* linked at the flash base, where it runs */
     ldr     r5, [r4, #0x24]             /* magic */
     ldr     r6, =ZIMAGE_MAGIC
@@ -55,4 +59,9 @@ exit_block:
 
     .ltorg                              /* literals before the payload */
     .balign 4096
+park:                                   /* secondaries: AArch32 runs on one CPU */
+    wfe
+    b       park
+
+    .balign 4
 payload:                                /* the image is appended here */

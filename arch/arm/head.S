@@ -36,6 +36,12 @@ _head:
     .section .text.boot, "ax"
 primary_entry:
     cpsid   aif                         /* nothing asynchronous, ever */
+    /* Where every CPU starts here at reset (secure=on), the ones with a
+     * non-zero affinity stay parked: AArch32 runs on the boot CPU only. */
+    mrc     p15, 0, r4, c0, c0, 5       /* MPIDR */
+    ldr     r5, =0x00ffffff
+    tst     r4, r5
+    bne     park_secondary
     mov     r10, r2                     /* DTB from a loader, or 0 */
 
     /* .bss once, whatever the mode (MMU off: aligned stores only). */
@@ -236,3 +242,7 @@ bad_entry_mode:
     .balign 4
 bad_mode_exit:
     .word   0x20026, 3                  /* ADP_Stopped_ApplicationExit, code 3 */
+
+park_secondary:
+    wfe
+    b       park_secondary

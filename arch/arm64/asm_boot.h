@@ -12,6 +12,14 @@
 
 #include "arch/arm64/sysregs.h"
 
+#define MPIDR_AFF_MASK 0xff00ffffff
+/* Per-CPU stacks (linker/ccdma-virt.ld): CCDMA_MAX_CPUS 4 KiB slices of the
+ * EL3 and EL2 stacks, and a 16 KiB EL1 stack for each secondary. */
+#define CCDMA_MAX_CPUS 8
+#define STACK_EL3_SHIFT 12
+#define STACK_EL2_SHIFT 12
+#define STACK_CPU_SHIFT 14
+
 /*
  * Zero [__bss_start, __bss_end) (16-byte aligned by the linker script),
  * then discard every cache line over [__bss_start, __image_end): those

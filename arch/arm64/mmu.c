@@ -65,10 +65,16 @@ void mmu_activate(void)
                          ::"r"(root) : "memory");
         return;
     }
+    mmu_enable_regime(mair, tcr, (uintptr_t)root);
+}
+
+void mmu_enable_regime(uint64_t mair, uint64_t tcr, uint64_t ttbr)
+{
     uint64_t sctlr;
+
     __asm__ volatile("msr mair_el1, %0" ::"r"(mair));
     __asm__ volatile("msr tcr_el1, %0" ::"r"(tcr));
-    __asm__ volatile("msr ttbr0_el1, %0" ::"r"(root));
+    __asm__ volatile("msr ttbr0_el1, %0" ::"r"(ttbr));
     __asm__ volatile("isb\n tlbi vmalle1\n dsb nsh\n isb" ::: "memory");
     __asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
     sctlr |= SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_SA;

@@ -13,4 +13,9 @@
 
 #define MMU_VA_BITS 39
 
+/* Load a translation regime (MAIR, TCR, TTBR0) and turn the MMU and caches
+ * on: the boot CPU's first activation, and each secondary with the boot
+ * CPU's registers. */
+void mmu_enable_regime(uint64_t mair, uint64_t tcr, uint64_t ttbr);
+
 #endif /* CCDMA_ARM64_MMU_H */

@@ -19,9 +19,13 @@
 
 extern char __tdata_start[], __tdata_end[], __tbss_start[], __tbss_end[], __tls_block[];
 
-void arm64_tls_init(void)
+void arm64_tls_init_block(void *block)
 {
-    memcpy(__tls_block, __tdata_start, (size_t)(__tdata_end - __tdata_start));
-    memset(__tls_block + (__tbss_start - __tdata_start), 0, (size_t)(__tbss_end - __tbss_start));
-    __asm__ volatile("msr tpidr_el0, %0" ::"r"((uintptr_t)__tls_block - TLS_TCB_SIZE));
+    char *b = block;
+
+    memcpy(b, __tdata_start, (size_t)(__tdata_end - __tdata_start));
+    memset(b + (__tbss_start - __tdata_start), 0, (size_t)(__tbss_end - __tbss_start));
+    __asm__ volatile("msr tpidr_el0, %0" ::"r"((uintptr_t)b - TLS_TCB_SIZE));
 }
+
+void arm64_tls_init(void) { arm64_tls_init_block(__tls_block); }

@@ -3,7 +3,8 @@
  * The realm's device tree: the host's, with what a VMM would change for a
  * realm. RAM is the realm's 256 MiB at IPA 0x4000_0000 (one memory node,
  * no reservations in host PAs), PSCI goes over SMC (the RMM answers or
- * forwards it), and everything else, bootargs included, is kept: device
+ * forwards it), /cpus lists only the vCPUs this host makes RECs for (one,
+ * MPIDR 0), and everything else, bootargs included, is kept: device
  * addresses stay PAs, the realm reaches them at shared bit + PA. The
  * bootargs are the host's own, wherever it took them from.
  *
@@ -87,6 +88,39 @@ static int set_memory(void *fdt)
     return fdt_setprop(fdt, first, "reg", reg, (int)((ac + sc) * sizeof(fdt32_t)));
 }
 
+/* Keep the cpu node of MPIDR 0 only: the realm has one REC, and a cpu it
+ * has no REC for would be a CPU_ON the RMM must refuse. */
+static int set_cpus(void *fdt)
+{
+    int cpus = fdt_path_offset(fdt, "/cpus");
+    int node, err;
+
+    if (cpus < 0)
+        return 0;
+    for (node = fdt_first_subnode(fdt, cpus); node >= 0;) {
+        int len;
+        const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+        const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+        /* reg is the MPIDR in one or two cells: zero in every cell. */
+        bool boot_cpu = reg && (len == 4 || len == 8) && fdt32_to_cpu(reg[0]) == 0 &&
+                        fdt32_to_cpu(reg[len / 4 - 1]) == 0;
+
+        if (type == NULL || strcmp(type, "cpu") != 0 || boot_cpu) {
+            node = fdt_next_subnode(fdt, node);
+            continue;
+        }
+        /* The next node takes this one's offset once it is gone. */
+        if ((err = fdt_del_node(fdt, node)) != 0)
+            return err;
+        node = fdt_first_subnode(fdt, cpus);
+    }
+    /* The cpu-map names every CPU by phandle; it would now point nowhere. */
+    node = fdt_subnode_offset(fdt, cpus, "cpu-map");
+    if (node >= 0 && (err = fdt_del_node(fdt, node)) != 0)
+        return err;
+    return 0;
+}
+
 static int set_psci_smc(void *fdt)
 {
     int node = fdt_path_offset(fdt, "/psci");
@@ -133,7 +167,8 @@ int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
     rm = fdt_path_offset(dst, "/reserved-memory");
     if (rm >= 0 && (err = fdt_del_node(dst, rm)) != 0)
         return err;
-    if ((err = set_memory(dst)) != 0 || (err = set_psci_smc(dst)) != 0 ||
+    if ((err = set_memory(dst)) != 0 || (err = set_cpus(dst)) != 0 ||
+        (err = set_psci_smc(dst)) != 0 ||
         (err = set_chosen(dst, bootargs, p)) != 0)
         return err;
     if ((err = fdt_pack(dst)) != 0)

@@ -47,6 +47,19 @@ ccdma_boot_test(plain-kernel-pci CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
   --expect "virtio-pci@00:0[0-9a-f]\\.0: rng, virtio-pci")
 ccdma_boot_test(el3-bios-pci CONFIG el3 BOOT bios IMAGE ${bios} VIRTIO
   ARGS --transport pci --expect "virtio-pci@00:0[0-9a-f]\\.0: block, virtio-pci")
+# Several CPUs: secondaries started with PSCI CPU_ON where QEMU answers it,
+# released from the -bios stub's pen where nothing does (secure=on); each
+# runs the smp self-test's work.
+foreach(smp 2 4)
+  ccdma_boot_test(plain-kernel-smp${smp} CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+    ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online"
+    --expect "^ok .* - smp: atomic increments from every CPU all land")
+  ccdma_boot_test(el2-kernel-smp${smp} CONFIG el2 BOOT kernel IMAGE ${image} VIRTIO
+    ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online")
+  ccdma_boot_test(el3-bios-smp${smp} CONFIG el3 BOOT bios IMAGE ${bios} VIRTIO
+    ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online .*mpidr=0x1 pen"
+    --expect "^ok .* - smp: atomic increments from every CPU all land")
+endforeach()
 # The same ccdma.bin from another base: it relocates itself (boot/head.S).
 foreach(config plain el3)
   ccdma_boot_test(${config}-relocated CONFIG ${config} BOOT loader IMAGE ${image} VIRTIO

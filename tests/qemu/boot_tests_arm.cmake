@@ -31,6 +31,12 @@ foreach(config plain el2 el3)
   ccdma_arm_boot_test(${config}-elf CONFIG ${config} BOOT elf VIRTIO)
   ccdma_arm_boot_test(${config}-bios CONFIG ${config} BOOT bios VIRTIO)
 endforeach()
+# Several CPUs: AArch32 runs on the boot CPU, the others stay parked (at
+# reset under secure=on, off under PSCI), each reported as not started.
+ccdma_arm_boot_test(el3-bios-smp4 CONFIG el3 BOOT bios VIRTIO
+  ARGS --qemu-arg "-smp 4" --expect "^ccdma: cpus: 1 of 4 online")
+ccdma_arm_boot_test(plain-elf-smp2 CONFIG plain BOOT elf VIRTIO
+  ARGS --qemu-arg "-smp 2" --expect "^ccdma: cpus: 1 of 2 online")
 # Secure SVC with an EL2: Monitor drops to Non-secure HYP, HYP to SVC.
 ccdma_arm_boot_test(el3-el2-elf CONFIG el3 BOOT elf VIRTIO
   ARGS --machine-extra virtualization=on

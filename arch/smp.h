@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What starting secondary CPUs takes from the architecture
+ * (arch/arm64/smp.c, arch/arm/smp.c), in plain types: boot/cpus.c decides
+ * which CPU starts how, and calls these.
+ */
+#ifndef CCDMA_ARCH_SMP_H
+#define CCDMA_ARCH_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Size of the pen's table: the most CPUs started. */
+#define ARCH_MAX_CPUS 8
+
+/* The calling CPU's MPIDR affinity fields. */
+uint64_t arch_cpu_mpidr(void);
+/* PSCI CPU_ON of mpidr at the secondary entry, idx as its context, over
+ * HVC or SMC. 0, or a CCDMA_E* code for PSCI's refusal. */
+int arch_cpu_on_psci(bool hvc, uint64_t mpidr, unsigned int idx);
+/* Let the CPUs waiting in a pen go; mpidr[i] is the CPU to become index i
+ * (n entries). CCDMA_ENOTSUP where the pens never release. */
+int arch_cpu_pen_release(const uint64_t *mpidr, unsigned int n);
+/* The calling CPU's translation registers, for a secondary to load. */
+void arch_cpu_regime(uint64_t regime[3]);
+/* On the new CPU: MMU on over regime, TLS in tls_page, percpu in the
+ * per-CPU register, the event stream on. */
+void arch_cpu_secondary_init(const uint64_t regime[3], void *percpu, void *tls_page);
+/* A periodic wake-up for WFE, so that no wait depends on a single SEV. */
+void arch_cpu_event_stream(void);
+void arch_cpu_send_event(void);
+void arch_cpu_wait_event(void);
+
+#endif /* CCDMA_ARCH_SMP_H */
