@@ -285,14 +285,16 @@ static void parse_uart(const void *fdt, struct dt_platform *out,
     out->has_uart = true;
 }
 
-/* GIC interrupt specifier (type, number, flags) -> INTID; 0 if unusable. */
-static uint32_t gic_intid(const void *fdt, int node)
+/* GIC interrupt specifier (type, number, flags) -> INTID; 0 if unusable.
+ * *edge: the trigger the flags give (1, 2: edge; 4, 8: level). */
+static uint32_t gic_intid(const void *fdt, int node, bool *edge)
 {
     int len;
     const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
     if (!irq || len != 12)
         return 0;
     uint32_t type = fdt32_to_cpu(irq[0]), num = fdt32_to_cpu(irq[1]);
+    *edge = (fdt32_to_cpu(irq[2]) & 3u) != 0;
     if (type == 0 && num < 988)
         return 32 + num; /* SPI */
     if (type == 1 && num < 16)
@@ -317,8 +319,9 @@ static void parse_virtio(const void *fdt, struct dt_platform *out,
             (*skipped)++;
             continue;
         }
-        out->virtio[out->n_virtio++] =
-            (struct dt_virtio){r.base, r.size, gic_intid(fdt, node)};
+        bool edge = false;
+        uint32_t intid = gic_intid(fdt, node, &edge);
+        out->virtio[out->n_virtio++] = (struct dt_virtio){r.base, r.size, intid, edge};
     }
 }
 
@@ -399,6 +402,35 @@ static void parse_pci(const void *fdt, struct dt_platform *out, unsigned int *sk
         pci.ecam_size = (uint64_t)(pci.bus_last - pci.bus_first + 1) * ECAM_BUS_BYTES;
         out->pci = pci;
         out->has_pci = true;
+    }
+}
+
+/* The first enabled GIC: its register windows, checked against RAM. */
+static void parse_gic(const void *fdt, struct dt_platform *out, unsigned int *skipped)
+{
+    static const struct { const char *compat; unsigned int version; } kinds[] = {
+        {"arm,gic-v3", 3}, {"arm,cortex-a15-gic", 2}, {"arm,gic-400", 2},
+        {"arm,cortex-a9-gic", 2},
+    };
+
+    for (unsigned int k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        int node = -1;
+
+        while ((node = fdt_node_offset_by_compatible(fdt, node, kinds[k].compat)) >= 0) {
+            struct dt_gic g = {.version = kinds[k].version};
+
+            if (!node_enabled(fdt, node))
+                continue;
+            if (reg_entry(fdt, node, 0, &g.dist) != 0 || reg_entry(fdt, node, 1, &g.cpu) != 0 ||
+                g.dist.size < 0x1000 || g.cpu.size < 0x1000 || (g.dist.base & 0xfff) ||
+                (g.cpu.base & 0xfff) || overlaps_memory(out, g.dist.base, g.dist.size) ||
+                overlaps_memory(out, g.cpu.base, g.cpu.size)) {
+                (*skipped)++;
+                continue;
+            }
+            out->gic = g;
+            return;
+        }
     }
 }
 
@@ -503,6 +535,7 @@ int dt_platform_parse(const void *fdt, size_t max_size, struct dt_platform *out,
     parse_virtio(fdt, out, skipped);
     parse_pci(fdt, out, skipped);
     parse_cpus(fdt, out, skipped);
+    parse_gic(fdt, out, skipped);
     parse_psci(fdt, out);
     parse_chosen(fdt, out);
     return 0;

@@ -27,6 +27,15 @@ struct dt_virtio {
     uint64_t base;
     uint64_t size;
     uint32_t intid; /* GIC INTID, 0 when none was given */
+    bool edge;      /* its trigger: edge (else level) */
+};
+
+/* The interrupt controller /intc names: a GICv2 (distributor and CPU
+ * interface) or a GICv3 (distributor and redistributors). */
+struct dt_gic {
+    unsigned int version; /* 2 or 3; 0: none found */
+    struct dt_range dist;
+    struct dt_range cpu;  /* v2: GICC; v3: the redistributor region */
 };
 
 enum dt_psci { DT_PSCI_NONE = 0, DT_PSCI_HVC, DT_PSCI_SMC };
@@ -68,6 +77,7 @@ struct dt_platform {
     unsigned int n_virtio;
     uint64_t cpu_mpidr[DT_MAX_CPUS];         /* /cpus: each cpu node's reg (affinity) */
     unsigned int n_cpus;
+    struct dt_gic gic;
     bool has_pci;
     struct dt_pci pci;                       /* the first pci-host-ecam-generic */
     enum dt_psci psci;

@@ -71,6 +71,17 @@ el3_entry:
     sub     x0, x0, x21, lsl #STACK_EL3_SHIFT
     mov     sp, x0
     msr     cptr_el3, xzr               /* no FP/SIMD traps to EL3 */
+    /* A GICv3 CPU interface in system registers: let the lower ELs use it
+     * (ICC_SRE_EL3.{Enable, SRE}). */
+    mrs     x0, id_aa64pfr0_el1
+    ubfx    x0, x0, #24, #4
+    cbz     x0, 3f
+    mrs     x0, S3_6_C12_C12_5
+    mov     x1, #0x9
+    orr     x0, x0, x1
+    msr     S3_6_C12_C12_5, x0
+    isb
+3:
 #ifdef CCDMA_CNTFRQ_HZ
     /* Only EL3 may set the counter frequency; without TF-A nobody else does. */
     mrs     x0, cntfrq_el0
@@ -114,6 +125,15 @@ el2_entry:
     msr     hcr_el2, x0
     ldr     x0, =CPTR_EL2_RES1
     msr     cptr_el2, x0                /* no FP/SIMD traps */
+    mrs     x0, id_aa64pfr0_el1         /* GICv3 system registers for EL1 */
+    ubfx    x0, x0, #24, #4
+    cbz     x0, 3f
+    mrs     x0, S3_4_C12_C9_5           /* ICC_SRE_EL2.{Enable, SRE} */
+    mov     x1, #0x9
+    orr     x0, x0, x1
+    msr     S3_4_C12_C9_5, x0
+    isb
+3:
     mov     x0, #3
     msr     cnthctl_el2, x0             /* EL1 may use the physical counter and timer */
     msr     cntvoff_el2, xzr

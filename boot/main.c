@@ -19,6 +19,7 @@
 #include "bench/firmware/boot_bench.h"
 #include "boot/arch.h"
 #include "boot/cpus.h"
+#include "boot/irq.h"
 #include "boot/boot.h"
 #include "boot/page_alloc.h"
 #include "boot/runtime.h"
@@ -156,6 +157,11 @@ static void mmu_final(void)
         map_mmio(rt.plat.uart.base, rt.plat.uart.size, "UART");
     for (unsigned int i = 0; i < rt.plat.n_virtio; i++)
         map_mmio(rt.plat.virtio[i].base, rt.plat.virtio[i].size, "virtio-mmio");
+    /* A realm's GIC is the host's to emulate; it takes no interrupts here. */
+    if (rt.plat.gic.version && !rt.realm) {
+        map_mmio(rt.plat.gic.dist.base, rt.plat.gic.dist.size, "GIC distributor");
+        map_mmio(rt.plat.gic.cpu.base, rt.plat.gic.cpu.size, "GIC CPU interface");
+    }
     mmu_activate();
 }
 
@@ -176,6 +182,17 @@ static void print_boot_line(void)
            "image at 0x%llx\n", rt.dtb_source, rt.plat.n_virtio,
            rt.plat.psci == DT_PSCI_HVC ? "hvc" : rt.plat.psci == DT_PSCI_SMC ? "smc" : "none",
            rt.semihosting ? "on" : "off", (unsigned long long)(uintptr_t)__image_start);
+}
+
+static void boot_interrupts(void)
+{
+    const char *why;
+
+    if (boot_irq_init(&why))
+        printf("ccdma: irq: GICv%u at 0x%llx, interrupts on\n", rt.plat.gic.version,
+               (unsigned long long)rt.plat.gic.dist.base);
+    else
+        printf("ccdma: irq: polled: %s\n", why);
 }
 
 static void page_alloc_setup(void)
@@ -225,11 +242,13 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
         printf("ccdma: device tree: %u malformed entries ignored\n", skipped);
     page_alloc_setup();
     boot_cpus_start();
+    boot_interrupts();
     boot_runtime_init();
     if (boot_bench_requested())
         boot_bench_run(); /* ccdma.bench=1: benchmarks instead of the self-tests */
 
     int failed = selftests_run();
     boot_runtime_fini();
+    boot_irq_shutdown();
     runtime_exit(failed ? 1 : 0);
 }

@@ -19,6 +19,7 @@
 #include <ccdma/virtio_spec.h>
 
 #include "boot/devices.h"
+#include "boot/irq.h"
 #include "boot/pgtable.h"
 #include "boot/runtime.h"
 #include "drivers/pci/pci.h"
@@ -71,8 +72,30 @@ static void report(const char *where, const char *what, int err,
     print_features(where, vdev);
 }
 
-/* Probe the first blk and the first rng; anything else is only reported. */
-static void attach(const struct ccdma_virtio_transport *t, const char *where)
+static void virtio_irq(void *ctx) { ccdma_virtio_interrupt(ctx); }
+
+/* Complete vq's requests by the interrupt intid, when there is one to use. */
+static void route_irq(struct ccdma_virtq *vq, uint32_t intid, bool edge, const char *where)
+{
+    int err;
+
+    if (intid == 0 || !boot_irq_enabled())
+        return;
+    err = boot_irq_register(intid, edge, virtio_irq, vq->vdev);
+    if (err) {
+        printf("ccdma: %s:   INTID %u not used (%s): polled\n", where, (unsigned int)intid,
+               ccdma_strerror(err));
+        return;
+    }
+    ccdma_virtq_set_interrupts(vq, true);
+    printf("ccdma: %s:   completions by interrupt, INTID %u (%s)\n", where, (unsigned int)intid,
+           edge ? "edge" : "level");
+}
+
+/* Probe the first blk and the first rng; anything else is only reported.
+ * intid: the device's interrupt (0: none known). */
+static void attach(const struct ccdma_virtio_transport *t, const char *where, uint32_t intid,
+                   bool edge)
 {
     boot_virtio.transports++;
     if (t->device_id == CCDMA_VIRTIO_ID_BLOCK && !boot_virtio.has_blk) {
@@ -81,6 +104,7 @@ static void attach(const struct ccdma_virtio_transport *t, const char *where)
         report(where, "block", boot_virtio.blk_err, &boot_virtio.blk.vdev);
         if (boot_virtio.has_blk) {
             boot_virtio.blk.vdev.dma.force_bounce = boot_dma.force_bounce;
+            route_irq(&boot_virtio.blk.vq, intid, edge, where);
             printf("ccdma: %s:   capacity %llu sectors\n", where,
                    (unsigned long long)ccdma_blk_capacity(&boot_virtio.blk));
         }
@@ -88,8 +112,10 @@ static void attach(const struct ccdma_virtio_transport *t, const char *where)
         boot_virtio.rng_err = ccdma_rng_probe_transport(&boot_virtio.rng, t);
         boot_virtio.has_rng = boot_virtio.rng_err == 0;
         report(where, "rng", boot_virtio.rng_err, &boot_virtio.rng.vdev);
-        if (boot_virtio.has_rng)
+        if (boot_virtio.has_rng) {
             boot_virtio.rng.vdev.dma.force_bounce = boot_dma.force_bounce;
+            route_irq(&boot_virtio.rng.vq, intid, edge, where);
+        }
     } else {
         printf("ccdma: %s: virtio device %" PRIu32 " has no driver here\n", where,
                t->device_id);
@@ -114,7 +140,7 @@ static void probe_mmio(void)
                    t.id.device_id, t.id.version, ccdma_strerror(err));
             continue;
         }
-        attach(&t, where);
+        attach(&t, where, rt.plat.virtio[i].intid, rt.plat.virtio[i].edge);
     }
 }
 
@@ -146,7 +172,8 @@ static int pci_function(struct pci_dev *d, void *ctx)
             printf("ccdma: %s:   BAR%u 0x%llx+0x%llx%s\n", where, i,
                    (unsigned long long)d->bar[i].cpu, (unsigned long long)d->bar[i].size,
                    d->assigned[i] ? " (assigned)" : " (as found)");
-    attach(&t, where);
+    /* INTx needs the bridge's interrupt-map, not parsed: polled. */
+    attach(&t, where, 0, false);
     return 0;
 }
 
@@ -190,11 +217,23 @@ void boot_virtio_probe(void)
         probe_pci();
 }
 
+static void unroute_irq(const struct ccdma_virtio_dev *vdev)
+{
+    for (unsigned int i = 0; i < rt.plat.n_virtio; i++)
+        if (vdev->irq_mode && vdev->transport.kind == CCDMA_VIRTIO_MMIO &&
+            rt.plat.virtio[i].base == vdev->base)
+            boot_irq_unregister(rt.plat.virtio[i].intid);
+}
+
 void boot_virtio_remove(void)
 {
-    if (boot_virtio.has_blk)
+    if (boot_virtio.has_blk) {
+        unroute_irq(&boot_virtio.blk.vdev);
         ccdma_blk_remove(&boot_virtio.blk);
-    if (boot_virtio.has_rng)
+    }
+    if (boot_virtio.has_rng) {
+        unroute_irq(&boot_virtio.rng.vdev);
         ccdma_rng_remove(&boot_virtio.rng);
+    }
     boot_virtio.has_blk = boot_virtio.has_rng = false;
 }

@@ -73,7 +73,8 @@ ccdma_portable_sources(selftest_sources ${selftest_c})
 file(GLOB arm_selftests CONFIGURE_DEPENDS ${CCDMA_ROOT}/tests/boot/arm/*.c)
 
 add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${selftest_sources}
-  ${arm_selftests} ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c)
+  ${arm_selftests} ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c
+  ${CCDMA_ROOT}/arch/gicv2.c)
 target_compile_definitions(ccdma.elf PRIVATE
   CCDMA_DTB_FALLBACK=${CCDMA_RAM_BASE})
 # Runs with the MMU off: no memset/memcpy calls the compiler invents.

@@ -94,5 +94,7 @@ noreturn void exc_fatal(const char *why);
  * retries the instruction. NULL removes it. */
 typedef bool (*exc_abort_fn)(uintptr_t far);
 void exc_set_abort_handler(exc_abort_fn fn);
+/* Called for every IRQ taken at EL1 (NULL: an IRQ is unexpected). */
+void exc_set_irq_handler(void (*fn)(void));
 
 #endif /* CCDMA_ARM64_EXCEPTION_H */

@@ -12,14 +12,21 @@
 #include "arch/arm64/sysregs.h"
 
 static exc_abort_fn abort_handler;
+static void (*irq_handler)(void);
 
 void exc_set_abort_handler(exc_abort_fn fn) { abort_handler = fn; }
+void exc_set_irq_handler(void (*fn)(void)) { irq_handler = fn; }
 
 void exc_handler_el1(struct exc_frame *f, unsigned int slot);
 void exc_handler_el1(struct exc_frame *f, unsigned int slot)
 {
     if ((slot & 3) == EXC_SYNC && fixup_apply(f))
         return;
+    /* An IRQ from EL1 itself (SP_EL1): the interrupt layer dispatches it. */
+    if ((slot & 3) == EXC_IRQ && slot / 4 == 1 && irq_handler) {
+        irq_handler();
+        return;
+    }
     if ((slot & 3) == EXC_SYNC && esr_ec(f->esr) == EC_DABT_CUR && abort_handler &&
         abort_handler((uintptr_t)f->far))
         return;

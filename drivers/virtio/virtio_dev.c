@@ -153,6 +153,17 @@ int ccdma_virtio_init(struct ccdma_virtio_dev *vdev, uintptr_t base,
     return ccdma_virtio_init_transport(vdev, &t, expect_id, device_ok, name);
 }
 
+void ccdma_virtio_interrupt(struct ccdma_virtio_dev *vdev)
+{
+    /* What the device says it raised is only counted: the waiter checks
+     * the used ring itself, so a lying status loses nothing. */
+    if (vdev->ops->ack_interrupt(vdev) != 0)
+        vdev->irqs++;
+    else
+        vdev->irqs_foreign++;
+    __atomic_store_n(&vdev->irq_pending, 1, __ATOMIC_RELEASE);
+}
+
 int ccdma_virtio_ready(struct ccdma_virtio_dev *vdev)
 {
     set_status(vdev, vdev->status | VIRTIO_STATUS_DRIVER_OK);

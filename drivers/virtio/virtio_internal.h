@@ -43,6 +43,9 @@ struct virtio_transport_ops {
     uint32_t (*config_generation)(const struct ccdma_virtio_dev *vdev);
     /* A 32-bit word of device config at off, inside config_len. */
     uint32_t (*config_read32)(const struct ccdma_virtio_dev *vdev, size_t off);
+    /* Acknowledge the device's interrupt (virtio 1.2, 4.1.4.5 and 4.2.2):
+     * what it raised, as read (0: not this device). */
+    uint32_t (*ack_interrupt)(struct ccdma_virtio_dev *vdev);
 };
 
 extern const struct virtio_transport_ops virtio_mmio_ops;
@@ -56,6 +59,8 @@ uint64_t virtio_deadline(const struct ccdma_virtio_dev *vdev);
  * the device may write is one load whose result the caller keeps. */
 
 void vq_sh_init(struct ccdma_virtq *vq);
+/* The avail ring's flags: interrupts wanted or not (a hint to the device). */
+void vq_sh_set_interrupts(struct ccdma_virtq *vq, bool on);
 void vq_sh_write_desc(struct ccdma_virtq *vq, uint16_t i,
                       const struct ccdma_virtq_shadow *d);
 void vq_sh_write_avail(struct ccdma_virtq *vq, uint16_t slot, uint16_t head);

@@ -129,6 +129,15 @@ static uint32_t mmio_config_read32(const struct ccdma_virtio_dev *vdev, size_t o
     return rd32(vdev, (uint32_t)(VIRTIO_MMIO_CONFIG + off));
 }
 
+static uint32_t mmio_ack_interrupt(struct ccdma_virtio_dev *vdev)
+{
+    uint32_t st = rd32(vdev, VIRTIO_MMIO_INTERRUPT_STATUS);
+
+    if (st)
+        wr32(vdev, VIRTIO_MMIO_INTERRUPT_ACK, st);
+    return st;
+}
+
 const struct virtio_transport_ops virtio_mmio_ops = {
     .get_status = mmio_get_status,
     .set_status = mmio_set_status,
@@ -139,4 +148,5 @@ const struct virtio_transport_ops virtio_mmio_ops = {
     .notify = mmio_notify,
     .config_generation = mmio_config_generation,
     .config_read32 = mmio_config_read32,
+    .ack_interrupt = mmio_ack_interrupt,
 };

@@ -203,6 +203,12 @@ static uint32_t pci_config_read32(const struct ccdma_virtio_dev *vdev, size_t of
     return ccdma_plat_mmio_read32(vdev->transport.pci.device + off);
 }
 
+static uint32_t pci_ack_interrupt(struct ccdma_virtio_dev *vdev)
+{
+    /* Reading the ISR status clears it (4.1.4.5). */
+    return ccdma_plat_mmio_read8(vdev->transport.pci.isr);
+}
+
 const struct virtio_transport_ops virtio_pci_ops = {
     .get_status = pci_get_status,
     .set_status = pci_set_status,
@@ -213,4 +219,5 @@ const struct virtio_transport_ops virtio_pci_ops = {
     .notify = pci_notify,
     .config_generation = pci_config_generation,
     .config_read32 = pci_config_read32,
+    .ack_interrupt = pci_ack_interrupt,
 };

@@ -66,9 +66,15 @@ static struct vring_used *used_ring(struct ccdma_virtq *vq)
 
 void vq_sh_init(struct ccdma_virtq *vq)
 {
-    /* Completion is polled: ask the device not to interrupt. */
+    /* Polled until someone routes the device's interrupt: ask the device
+     * not to raise it meanwhile. */
     STORE(&avail_ring(vq)->flags, (uint16_t)VIRTQ_AVAIL_F_NO_INTERRUPT);
     STORE(&avail_ring(vq)->idx, (uint16_t)0);
+}
+
+void vq_sh_set_interrupts(struct ccdma_virtq *vq, bool on)
+{
+    STORE(&avail_ring(vq)->flags, (uint16_t)(on ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT));
 }
 
 void vq_sh_write_desc(struct ccdma_virtq *vq, uint16_t i,

@@ -74,6 +74,15 @@ int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
     return err;
 }
 
+void ccdma_virtq_set_interrupts(struct ccdma_virtq *vq, bool on)
+{
+    if (vq == NULL || vq->vdev == NULL || vq->avail == NULL)
+        return;
+    vq->vdev->irq_mode = on;
+    vq_sh_set_interrupts(vq, on);
+    ccdma_plat_mb(); /* seen by the device before the next doorbell */
+}
+
 void ccdma_virtq_teardown(struct ccdma_virtq *vq)
 {
     if (vq == NULL || vq->vdev == NULL)
@@ -222,6 +231,9 @@ int ccdma_virtq_wait(struct ccdma_virtq *vq, uint16_t head, uint32_t *len)
         return CCDMA_EINVAL;
     uint64_t deadline = virtio_deadline(vq->vdev);
     while (vq->st[head] != VQ_HEAD_DONE) {
+        /* Cleared before the check: an interrupt after it is not lost. */
+        if (vq->vdev->irq_mode)
+            __atomic_store_n(&vq->vdev->irq_pending, 0, __ATOMIC_RELAXED);
         int r = ccdma_virtq_poll(vq);
         if (r < 0)
             return r;
@@ -232,7 +244,10 @@ int ccdma_virtq_wait(struct ccdma_virtq *vq, uint16_t head, uint32_t *len)
             ccdma_virtio_break(vq->vdev, CCDMA_ETIMEDOUT, "request timed out");
             return CCDMA_ETIMEDOUT;
         }
-        ccdma_plat_relax();
+        if (vq->vdev->irq_mode)
+            ccdma_plat_wait_irq(&vq->vdev->irq_pending, deadline);
+        else
+            ccdma_plat_relax();
     }
     if (len != NULL)
         *len = vq->used_len[head];

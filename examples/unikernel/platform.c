@@ -236,3 +236,11 @@ uint64_t ccdma_plat_time_ns(void)
 }
 
 void ccdma_plat_relax(void) { __asm__ volatile("yield" ::: "memory"); }
+
+/* Polled: no interrupts in this example. */
+void ccdma_plat_wait_irq(const uint32_t *pending, uint64_t deadline_ns)
+{
+    (void)pending;
+    (void)deadline_ns;
+    ccdma_plat_relax();
+}

@@ -144,6 +144,14 @@ uint64_t ccdma_plat_time_ns(void);
  * no-op; the host port uses it to run the fake device). */
 void ccdma_plat_relax(void);
 
+/* Wait during a bounded wait until *pending is non-zero or deadline_ns has
+ * passed; may return early, and callers check again. A platform that takes
+ * device interrupts sleeps here: the handler that sets *pending wakes it,
+ * and *pending is checked with interrupts masked, so a wake-up that comes
+ * between the caller's last check and the sleep is never lost. One that
+ * does not is ccdma_plat_relax(). */
+void ccdma_plat_wait_irq(const uint32_t *pending, uint64_t deadline_ns);
+
 #ifdef __cplusplus
 }
 #endif

@@ -149,7 +149,17 @@ struct ccdma_virtio_dev {
      * memory is unmapped or freed (see ccdma_virtio_request, remove). */
     bool reset_failed;
     uintptr_t notify_addr[CCDMA_VIRTIO_PCI_QUEUES]; /* pci: each queue's doorbell */
+    /* Completion by interrupt (set by whoever routes the device's line to
+     * ccdma_virtio_interrupt): waits sleep until it fires instead of
+     * spinning. Polling stays the fallback: every wait still checks. */
+    bool irq_mode;
+    uint32_t irq_pending;       /* set by the interrupt, cleared by a wait */
+    uint64_t irqs;              /* interrupts taken that the device raised */
+    uint64_t irqs_foreign;      /* interrupts on its line it did not raise */
 };
+
+/* The device's interrupt handler: acknowledge it and wake its waiter. */
+void ccdma_virtio_interrupt(struct ccdma_virtio_dev *vdev);
 
 /* Read the identity registers at base. Returns 0 (also for an empty slot),
  * CCDMA_EINVAL for a bad window, CCDMA_ENODEV for a bad magic. */
@@ -269,6 +279,11 @@ int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
  * that reset did not complete (vdev->reset_failed) the rings are kept for
  * good instead, counted in stats.leaked_allocs. */
 void ccdma_virtq_teardown(struct ccdma_virtq *vq);
+
+/* Complete by interrupt (on) or by polling: sets vdev->irq_mode and tells
+ * the device through the avail ring's flags. Call on once the device's
+ * line reaches ccdma_virtio_interrupt. */
+void ccdma_virtq_set_interrupts(struct ccdma_virtq *vq, bool on);
 
 /* Post one chain (readable buffers before writable ones). Returns the head
  * id in *head. CCDMA_ENOSPC when too few descriptors are free. */

@@ -166,6 +166,19 @@ SELFTEST(40, virtio_blk)
             (unsigned long long)blk->stats.reads, (unsigned long long)blk->stats.writes,
             (unsigned long long)blk->stats.flushes, (unsigned long long)blk->stats.segs_direct,
             (unsigned long long)blk->stats.segs_bounced);
+    /* By interrupt, a wait sleeps until the device says it is done: far
+     * fewer reads of used.idx than requests would take spinning, and at
+     * least one interrupt the device itself raised. */
+    if (blk->vdev.irq_mode)
+        st_check(blk->vdev.irqs > 0 && blk->vq.stats.polls <= 4 * blk->vq.stats.completed + 4,
+                 "requests completed by interrupt",
+                 "%llu interrupts for %llu completions, %llu polls",
+                 (unsigned long long)blk->vdev.irqs, (unsigned long long)blk->vq.stats.completed,
+                 (unsigned long long)blk->vq.stats.polls);
+    st_note("blk: completion by %s: %llu interrupts (%llu not its own), %llu used.idx polls for "
+            "%llu completions", blk->vdev.irq_mode ? "interrupt" : "polling",
+            (unsigned long long)blk->vdev.irqs, (unsigned long long)blk->vdev.irqs_foreign,
+            (unsigned long long)blk->vq.stats.polls, (unsigned long long)blk->vq.stats.completed);
     ccdma_free_coherent(ccdma_blk_dma_device(blk), CHUNK, shared, handle);
     ccdma_plat_pages_free(priv, CHUNK / CCDMA_PAGE_SIZE);
 }

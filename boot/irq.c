@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interrupt dispatch and the bounded sleeping wait (boot/irq.h). The GIC
+ * and the CPU side are arch/'s; this is the policy over them.
+ *
+ * Storms: a line is disabled when it is acknowledged STORM_RUN times in one
+ * dispatch (it never lets the interrupted code run again), or STORM_LIMIT
+ * times within STORM_WINDOW_NS. Its driver goes on:
+ * every sleeping wait is also woken by the timer, so a device whose line
+ * was disabled is simply polled at the timer's pace.
+ */
+#include "boot/irq.h"
+
+#include <stdio.h>
+
+#include <ccdma/errors.h>
+#include <ccdma/platform.h>
+
+#include "arch/gic.h"
+#include "arch/irq.h"
+#include "arch/smp.h"
+#include "boot/runtime.h"
+
+#define MAX_LINES 64u
+#define STORM_LIMIT 10000u
+#define STORM_RUN 256u
+#define STORM_WINDOW_NS 10000000ull /* 10 ms */
+/* A sleeping wait never sleeps longer than this, whatever its deadline:
+ * the bound on a wake-up that arrives while its line is disabled. */
+#define WAIT_TICK_NS 1000000ull
+#define PROBE_SGI 0u
+#define PROBE_BUDGET_NS 100000000ull
+
+struct line {
+    uint32_t intid;
+    void (*fn)(void *ctx);
+    void *ctx;
+    uint64_t window_start;
+    uint32_t in_window;
+};
+
+struct boot_irq_stats boot_irq_stats;
+
+static struct gic gic;
+static bool enabled;
+static struct line lines[MAX_LINES];
+static unsigned int n_lines;
+
+static struct line *line_of(uint32_t intid)
+{
+    for (unsigned int i = 0; i < n_lines; i++)
+        if (lines[i].fn != NULL && lines[i].intid == intid)
+            return &lines[i];
+    return NULL;
+}
+
+static bool storming(struct line *l)
+{
+    uint64_t now = ccdma_plat_time_ns();
+
+    if (now - l->window_start > STORM_WINDOW_NS) {
+        l->window_start = now;
+        l->in_window = 0;
+    }
+    return ++l->in_window > STORM_LIMIT;
+}
+
+static void dispatch(void)
+{
+    uint32_t last = GIC_SPURIOUS, run = 0;
+
+    for (;;) {
+        uint32_t token, intid = gic_ack(&gic, &token);
+        struct line *l;
+
+        run = intid == last ? run + 1 : 1;
+        last = intid;
+        if (intid >= GIC_SPURIOUS - 3) { /* 1020-1023: nothing (more) to take */
+            if (intid == GIC_SPURIOUS)
+                boot_irq_stats.spurious++;
+            return;
+        }
+        if (intid == ARCH_TIMER_INTID) {
+            arch_timer_stop(); /* level: it stays asserted until stopped */
+            boot_irq_stats.timer++;
+        } else if ((l = line_of(intid)) == NULL) {
+            boot_irq_stats.unknown++;
+            gic_disable(&gic, intid);
+        } else if (run > STORM_RUN || storming(l)) {
+            boot_irq_stats.storms++;
+            gic_disable(&gic, intid);
+        } else {
+            boot_irq_stats.taken++;
+            l->fn(l->ctx);
+        }
+        gic_eoi(&gic, token);
+    }
+}
+
+static void probe_handler(void *ctx) { (*(volatile uint32_t *)ctx)++; }
+
+/* Does an interrupt we raise reach us? Not under a GIC whose security
+ * state this level cannot configure (secure=on), for one. */
+static bool delivers(void)
+{
+    static volatile uint32_t seen;
+    uint64_t deadline = ccdma_plat_time_ns() + PROBE_BUDGET_NS;
+
+    seen = 0;
+    if (boot_irq_register(PROBE_SGI, true, probe_handler, (void *)&seen) != 0)
+        return false;
+    arch_irq_unmask();
+    gic_sgi_self(&gic, PROBE_SGI);
+    while (seen == 0 && ccdma_plat_time_ns() < deadline)
+        ccdma_plat_relax();
+    arch_irq_mask();
+    boot_irq_unregister(PROBE_SGI);
+    return seen != 0;
+}
+
+bool boot_irq_init(const char **why)
+{
+    const struct dt_gic *g = &rt.plat.gic;
+    int err;
+
+    if (g->version == 0) {
+        *why = "no GIC in the device tree";
+        return false;
+    }
+    if (rt.realm) {
+        *why = "a realm's interrupts come through the host, which injects none here";
+        return false;
+    }
+    if (g->dist.base > UINTPTR_MAX || g->cpu.base > UINTPTR_MAX) {
+        *why = "the GIC is beyond the address space";
+        return false;
+    }
+    if (!arch_irq_set_handler(dispatch)) {
+        *why = "this architecture's IRQ vector is not wired";
+        return false;
+    }
+    err = gic_init(&gic, g->version, (uintptr_t)g->dist.base, (uintptr_t)g->cpu.base,
+                   (size_t)g->cpu.size, arch_cpu_mpidr());
+    if (err) {
+        arch_irq_set_handler(NULL);
+        *why = ccdma_strerror(err);
+        return false;
+    }
+    enabled = true;
+    if (!delivers()) {
+        enabled = false;
+        arch_irq_set_handler(NULL);
+        *why = "an SGI to this CPU never arrived (a GIC owned by the secure world?)";
+        return false;
+    }
+    arch_timer_stop();
+    if (gic_enable(&gic, ARCH_TIMER_INTID, false) != 0) {
+        enabled = false;
+        arch_irq_set_handler(NULL);
+        *why = "the timer interrupt cannot be enabled";
+        return false;
+    }
+    arch_irq_unmask();
+    *why = "";
+    return true;
+}
+
+bool boot_irq_enabled(void) { return enabled; }
+
+int boot_irq_register(uint32_t intid, bool edge, void (*fn)(void *ctx), void *ctx)
+{
+    struct line *slot = NULL;
+
+    if (!enabled)
+        return CCDMA_ENOTSUP;
+    if (fn == NULL || intid > GIC_MAX_INTID || intid == ARCH_TIMER_INTID || line_of(intid))
+        return CCDMA_EINVAL;
+    for (unsigned int i = 0; i < n_lines && !slot; i++)
+        if (lines[i].fn == NULL)
+            slot = &lines[i];
+    if (slot == NULL && n_lines < MAX_LINES)
+        slot = &lines[n_lines++];
+    if (slot == NULL)
+        return CCDMA_ENOSPC;
+    /* The line is still disabled, and fn is stored last: an interrupt
+     * taken meanwhile sees the slot whole or not at all. */
+    *slot = (struct line){.intid = intid, .ctx = ctx};
+    __atomic_store_n(&slot->fn, fn, __ATOMIC_RELEASE);
+    return gic_enable(&gic, intid, edge);
+}
+
+void boot_irq_unregister(uint32_t intid)
+{
+    struct line *l;
+
+    if (!enabled || (l = line_of(intid)) == NULL)
+        return;
+    gic_disable(&gic, intid);
+    __atomic_store_n(&l->fn, NULL, __ATOMIC_RELEASE);
+}
+
+int boot_irq_enable_unhandled(uint32_t intid)
+{
+    if (!enabled || intid > GIC_MAX_INTID || line_of(intid))
+        return CCDMA_EINVAL;
+    return gic_enable(&gic, intid, true);
+}
+
+void boot_irq_raise_sgi(uint32_t sgi)
+{
+    if (enabled)
+        gic_sgi_self(&gic, sgi);
+}
+
+void boot_irq_shutdown(void)
+{
+    if (!enabled)
+        return;
+    arch_irq_mask();
+    arch_timer_stop();
+    enabled = false;
+}
+
+void ccdma_plat_wait_irq(const uint32_t *pending, uint64_t deadline_ns)
+{
+    uint64_t now, wake;
+
+    if (!enabled) {
+        ccdma_plat_relax();
+        return;
+    }
+    arch_irq_mask();
+    now = ccdma_plat_time_ns();
+    if (__atomic_load_n(pending, __ATOMIC_ACQUIRE) == 0 && now < deadline_ns) {
+        wake = deadline_ns - now > WAIT_TICK_NS ? now + WAIT_TICK_NS : deadline_ns;
+        arch_timer_fire_at(wake);
+        arch_wait_for_interrupt();
+    }
+    arch_irq_unmask(); /* whatever woke us is taken here */
+}
