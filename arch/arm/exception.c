@@ -19,6 +19,9 @@ static exc_abort_fn abort_handler;
 
 void exc_set_abort_handler(exc_abort_fn fn) { abort_handler = fn; }
 
+static void (*irq_handler)(void);
+void exc_set_irq_handler(void (*fn)(void)) { irq_handler = fn; }
+
 void fault_clear(void) { last_fault = (struct fault_info){0}; }
 
 const struct fault_info *fault_last(void) { return &last_fault; }
@@ -207,6 +210,11 @@ static void read_fault_regs(struct exc_frame *f)
 void exc_handler_pl1(struct exc_frame *f);
 void exc_handler_pl1(struct exc_frame *f)
 {
+    /* An IRQ in the runtime's own modes: the interrupt layer dispatches it. */
+    if (f->kind == EXC_IRQ && irq_handler) {
+        irq_handler();
+        return;
+    }
     read_fault_regs(f);
     if (f->kind <= EXC_DABT && fixup_apply(f))
         return;

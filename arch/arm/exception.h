@@ -84,6 +84,8 @@ void exc_report(const char *where, const struct exc_frame *f);
  * retries the instruction. NULL removes it. */
 typedef bool (*exc_abort_fn)(uintptr_t far);
 void exc_set_abort_handler(exc_abort_fn fn);
+/* Called for every IRQ taken at PL1 (NULL: an IRQ is unexpected). */
+void exc_set_irq_handler(void (*fn)(void));
 
 /* Fixup table entry: an instruction that may fault and where to resume. */
 struct fixup {

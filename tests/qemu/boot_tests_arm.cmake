@@ -31,6 +31,11 @@ foreach(config plain el2 el3)
   ccdma_arm_boot_test(${config}-elf CONFIG ${config} BOOT elf VIRTIO)
   ccdma_arm_boot_test(${config}-bios CONFIG ${config} BOOT bios VIRTIO)
 endforeach()
+# Interrupts on cortex-a15's GICv2: virtio-blk completes by interrupt.
+ccdma_arm_boot_test(plain-elf-irq CONFIG plain BOOT elf VIRTIO
+  ARGS --expect "^ccdma: irq: GICv2 .* interrupts on"
+  --expect "^ok .* - virtio_blk: requests completed by interrupt"
+  --expect "^ok .* - irq: a sleeping wait that nothing wakes returns by the timer")
 # Several CPUs: AArch32 runs on the boot CPU, the others stay parked (at
 # reset under secure=on, off under PSCI), each reported as not started.
 ccdma_arm_boot_test(el3-bios-smp4 CONFIG el3 BOOT bios VIRTIO
