@@ -127,6 +127,7 @@ add_custom_target(firmware ALL DEPENDS ${CMAKE_BINARY_DIR}/ccdma.bin ${CMAKE_BIN
 if(CCDMA_PLATFORM STREQUAL "qemu-virt")
   include(${CCDMA_ROOT}/tests/qemu/boot_tests.cmake)
   include(${CCDMA_ROOT}/monitor/monitor.cmake)
+  include(${CCDMA_ROOT}/tests/kvmtool/kvmtool_tests.cmake)
   # examples/unikernel built against the installed package, then booted.
   include(${CCDMA_ROOT}/tests/qemu/example_unikernel.cmake)
 else()

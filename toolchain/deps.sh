@@ -12,6 +12,12 @@
 #                        HOST (ccdma-host.bin)
 #   mbedtls              Mbed TLS at a pinned LTS tag (its library sources:
 #                        the firmware builds the hashes it needs from them)
+#   kvmtool              a static arm64 lkvm from kvmtool at a pinned commit,
+#                        cloned from its upstream URL and built once against a
+#                        sysroot of Debian arm64 packages (apt-get download,
+#                        private APT state)
+#   kvm-host             Debian's arm64 Linux (KVM built in) and busybox-static,
+#                        the KVM host the kvmtool bench boots under QEMU TCG
 #   status BUILD_DIR     one line per dependency: "name: ok PATH" or
 #                        "name: unavailable: REASON"
 #
@@ -28,6 +34,9 @@ TFRMM_TAG=tf-rmm-v0.7.0
 TFRMM_CONFIG=qemu_virt_defcfg
 MBEDTLS_URL=https://github.com/Mbed-TLS/mbedtls.git
 MBEDTLS_TAG=v3.6.6
+KVMTOOL_URL=https://github.com/kvmtool/kvmtool.git
+KVMTOOL_COMMIT=b48735e5d562eaffb96cf98a91da212176f1534c  # 2024-08-30
+KVMTOOL_SHORT=${KVMTOOL_COMMIT:0:8}
 CROSS=aarch64-linux-gnu-
 PICOLIBC_INCLUDE=/usr/lib/picolibc/aarch64-linux-gnu/include
 
@@ -76,8 +85,44 @@ EOF
   chmod +x "$dest/qemu-system-aarch64"
 }
 
+# apt-get download of PKGS for ARCH from the system's own Debian mirror
+# (SUITE appended to its codename: "" or "-backports") into DEST/debs, with
+# an APT state of its own in DEST/.apt: the system's sources, package lists
+# and architectures are not touched.
+private_apt_download() {
+  local dest=$1 arch=$2 suite=$3 mirror uri codename state
+  shift 3
+  mirror=$(apt_mirror) || die "cannot tell the Debian mirror from the system's APT sources"
+  read -r uri codename <<<"$mirror"
+  state=$dest/.apt
+  mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$dest/debs"
+  printf 'deb [arch=%s signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s%s main\n' \
+    "$arch" "$uri" "$codename" "$suite" >"$state/sources.list"
+  local opts=(-q -o "Dir::State=$state" -o "Dir::State::Lists=$state/lists"
+              -o "Dir::State::status=/var/lib/dpkg/status" -o "Dir::Etc::SourceList=$state/sources.list"
+              -o "Dir::Etc::SourceParts=/nonexistent" -o "Dir::Cache=$state/cache"
+              -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root"
+              -o "APT::Architecture=$arch" -o "APT::Architectures=$arch")
+  say "fetching $* ($arch, $codename$suite, $uri) into $dest"
+  apt-get "${opts[@]}" update >"$state/update.log" 2>&1 ||
+    { cat "$state/update.log" >&2; die "apt-get update of $codename$suite ($arch) failed"; }
+  # A metapackage names the versioned package to take: resolve it here.
+  local pkgs=() p dep
+  for p in "$@"; do
+    if [ "${p#meta:}" != "$p" ]; then
+      dep=$(apt-cache "${opts[@]}" depends "${p#meta:}" | awk '/Depends: /{print $2; exit}')
+      [ -n "$dep" ] || die "cannot resolve ${p#meta:} in $codename$suite"
+      pkgs+=("$dep")
+    else
+      pkgs+=("$p")
+    fi
+  done
+  (cd "$dest/debs" && apt-get "${opts[@]}" download "${pkgs[@]}") >"$state/download.log" 2>&1 ||
+    { cat "$state/download.log" >&2; die "downloading ${pkgs[*]} failed"; }
+}
+
 qemu_rme() {
-  local build=$1 dest q mirror uri codename state
+  local build=$1 dest q
   if qemu_has_rme "$(command -v qemu-system-aarch64 || true)"; then
     command -v qemu-system-aarch64
     return 0
@@ -89,23 +134,9 @@ qemu_rme() {
     echo "$q"
     return 0
   fi
-  mirror=$(apt_mirror) || die "cannot tell the Debian mirror from the system's APT sources"
-  read -r uri codename <<<"$mirror"
-  state=$dest/.apt
   rm -rf "$dest"
-  mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$dest/debs"
-  printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s-backports main\n' \
-    "$uri" "$codename" >"$state/sources.list"
-  local opts=(-q -o "Dir::State=$state" -o "Dir::State::Lists=$state/lists"
-              -o "Dir::State::status=/var/lib/dpkg/status" -o "Dir::Etc::SourceList=$state/sources.list"
-              -o "Dir::Etc::SourceParts=/nonexistent" -o "Dir::Cache=$state/cache"
-              -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
-  say "fetching qemu-system-arm from $codename-backports ($uri) into $dest"
-  apt-get "${opts[@]}" update >"$state/update.log" 2>&1 ||
-    { cat "$state/update.log" >&2; die "apt-get update of $codename-backports failed"; }
-  (cd "$dest/debs" && apt-get "${opts[@]}" download "qemu-system-arm/$codename-backports" \
-     "qemu-system-data/$codename-backports") >"$state/download.log" 2>&1 ||
-    { cat "$state/download.log" >&2; die "downloading qemu-system-arm from backports failed"; }
+  private_apt_download "$dest" "$(dpkg --print-architecture)" -backports "qemu-system-arm/$(. /etc/os-release && echo "$VERSION_CODENAME")-backports" \
+    "qemu-system-data/$(. /etc/os-release && echo "$VERSION_CODENAME")-backports"
   for deb in "$dest"/debs/*.deb; do dpkg-deb -x "$deb" "$dest/root"; done
   qemu_wrapper "$dest"
   qemu_has_rme "$dest/root/usr/bin/qemu-system-aarch64" ||
@@ -216,6 +247,58 @@ mbedtls() {
   echo "$dir"
 }
 
+# ---- kvmtool and its KVM host ------------------------------------------------------------
+
+KVMTOOL_OUT=$CACHE/build/kvmtool-$KVMTOOL_SHORT
+KVMHOST_OUT=$CACHE/build/kvm-host-arm64
+
+kvmtool() {
+  local src=$SRC/kvmtool sysroot=$KVMTOOL_OUT/sysroot
+  if [ -x "$KVMTOOL_OUT/lkvm-static" ]; then
+    echo "$KVMTOOL_OUT/lkvm-static"
+    return 0
+  fi
+  if [ ! -d "$src/.git" ] || ! git -C "$src" cat-file -e "$KVMTOOL_COMMIT^{commit}" 2>/dev/null; then
+    rm -rf "$src"
+    mkdir -p "$SRC"
+    say "cloning $KVMTOOL_URL into $src"
+    git clone -q "$KVMTOOL_URL" "$src" ||
+      die "cannot clone $KVMTOOL_URL: offline? Make it reachable, or point git at a local copy: git config --global url.<copy>.insteadOf $KVMTOOL_URL"
+  fi
+  git -C "$src" -c advice.detachedHead=false checkout -q "$KVMTOOL_COMMIT" ||
+    die "kvmtool has no commit $KVMTOOL_SHORT"
+  rm -rf "$KVMTOOL_OUT"
+  mkdir -p "$KVMTOOL_OUT"
+  # Static against Debian's arm64 glibc and libfdt: a sysroot of their
+  # packages, unpacked, never installed.
+  private_apt_download "$KVMTOOL_OUT" arm64 "" libc6 libc6-dev linux-libc-dev libfdt-dev libfdt1
+  for deb in "$KVMTOOL_OUT"/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
+  say "building lkvm-static at $KVMTOOL_SHORT"
+  make -C "$src" clean >/dev/null 2>&1 || true
+  make -C "$src" -j"$(nproc)" ARCH=arm64 CROSS_COMPILE="$CROSS" \
+    CC="${CROSS}gcc --sysroot=$sysroot" LDFLAGS=-static lkvm-static >"$KVMTOOL_OUT/build.log" 2>&1 ||
+    { tail -20 "$KVMTOOL_OUT/build.log" >&2; die "building kvmtool failed"; }
+  cp "$src/lkvm-static" "$KVMTOOL_OUT/lkvm-static"
+  echo "$KVMTOOL_OUT/lkvm-static"
+}
+
+kvm_host() {
+  local root=$KVMHOST_OUT/root
+  if [ -f "$KVMHOST_OUT/Image" ] && [ -x "$KVMHOST_OUT/busybox" ]; then
+    echo "$KVMHOST_OUT"
+    return 0
+  fi
+  rm -rf "$KVMHOST_OUT"
+  mkdir -p "$KVMHOST_OUT"
+  private_apt_download "$KVMHOST_OUT" arm64 "" meta:linux-image-arm64 busybox-static
+  for deb in "$KVMHOST_OUT"/debs/*.deb; do dpkg-deb -x "$deb" "$root"; done
+  cp "$(ls "$root"/boot/vmlinuz-* | head -n 1)" "$KVMHOST_OUT/Image"
+  cp "$root/bin/busybox" "$KVMHOST_OUT/busybox"
+  grep -q '^CONFIG_KVM=y' "$root"/boot/config-* || die "the Debian arm64 kernel has no built-in KVM"
+  rm -rf "$root" "$KVMHOST_OUT/debs"
+  echo "$KVMHOST_OUT"
+}
+
 status() {
   local build=$1 sys local_q
   sys=$(command -v qemu-system-aarch64 || true)
@@ -234,5 +317,7 @@ case ${1:-} in
   rme-flash) rme_flash "${2:?host image}" "${3:?output}" ;;
   mbedtls) mbedtls ;;
   status) status "${2:?build dir}" ;;
-  *) die "usage: $0 qemu-rme BUILD_DIR | rme-stack | rme-flash HOST OUT | mbedtls | status BUILD_DIR" ;;
+  kvmtool) kvmtool ;;
+  kvm-host) kvm_host ;;
+  *) die "usage: $0 qemu-rme BUILD_DIR | rme-stack | rme-flash HOST OUT | mbedtls | status BUILD_DIR | kvmtool | kvm-host" ;;
 esac
