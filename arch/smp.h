@@ -30,5 +30,7 @@ void arch_cpu_secondary_init(const uint64_t regime[3], void *percpu, void *tls_p
 void arch_cpu_event_stream(void);
 void arch_cpu_send_event(void);
 void arch_cpu_wait_event(void);
+/* What the seam's lock and the atomics are built on, for the boot log. */
+const char *arch_atomics_kind(void);
 
 #endif /* CCDMA_ARCH_SMP_H */

@@ -14,6 +14,7 @@
 #if defined(__aarch64__)
 #include "arch/arm64/exception.h"
 #include "arch/arm64/mmu.h"
+#include "arch/arm64/spinlock.h"
 #include "arch/arm64/tls.h"
 
 #define BOOT_DTB_REG "x0"
@@ -21,6 +22,7 @@
 /* picolibc keeps errno in TLS: a block in .bss, set up once. */
 static inline void boot_libc_init(void)
 {
+    (void)arm64_atomics_init();
     arm64_tls_init();
 }
 #elif defined(__arm__)

@@ -122,7 +122,8 @@ void boot_cpus_start(void)
         if (load_acquire(&c->state) == BOOT_CPU_ONLINE)
             boot_cpus_online++;
     }
-    printf("ccdma: cpus: %u of %u online", boot_cpus_online, boot_cpus_listed);
+    printf("ccdma: cpus: %u of %u online, atomics %s", boot_cpus_online, boot_cpus_listed,
+           arch_atomics_kind());
     for (unsigned int i = 1; i < boot_cpus_listed; i++) {
         const struct boot_cpu *c = &boot_cpus[i];
         printf(" [%u mpidr=0x%llx %s%s%s]", i, (unsigned long long)c->mpidr, c->how,

@@ -25,6 +25,9 @@ static uint64_t reserved_map[MAX_PAGES / WORD_BITS];
 static struct region regions[DT_MAX_MEM];
 static unsigned int n_regions;
 static size_t total_pages, free_pages;
+/* Any CPU may allocate (coherent DMA memory, pools): one lock for the
+ * bitmap. It is the seam's, so it also masks interrupts. */
+static ccdma_lock_t lock = CCDMA_LOCK_INIT;
 
 static bool bit_test(size_t i) { return bitmap[i / WORD_BITS] >> (i % WORD_BITS) & 1; }
 static void bit_set(size_t i) { bitmap[i / WORD_BITS] |= 1ull << (i % WORD_BITS); }
@@ -132,14 +135,16 @@ static void *alloc_in_region(const struct region *r, size_t npages, uint64_t lim
 
 void *page_alloc(size_t npages, uint64_t phys_limit)
 {
-    if (npages == 0 || npages > free_pages)
+    void *va = NULL;
+    unsigned long flags;
+
+    if (npages == 0)
         return NULL;
-    for (unsigned int r = 0; r < n_regions; r++) {
-        void *va = alloc_in_region(&regions[r], npages, phys_limit);
-        if (va)
-            return va;
-    }
-    return NULL;
+    flags = ccdma_plat_lock(&lock);
+    for (unsigned int r = 0; r < n_regions && va == NULL && npages <= free_pages; r++)
+        va = alloc_in_region(&regions[r], npages, phys_limit);
+    ccdma_plat_unlock(&lock, flags);
+    return va;
 }
 
 static const struct region *region_of(uint64_t pa, size_t npages)
@@ -157,18 +162,23 @@ int page_free(void *va, size_t npages)
 {
     uint64_t pa = (uint64_t)(uintptr_t)va;
     const struct region *r = region_of(pa, npages);
+    unsigned long flags;
+    int err = 0;
 
     if (!va || npages == 0 || (pa & (PAGE_SIZE - 1)) || !r)
         return CCDMA_EFAULT;
     size_t first = r->first_bit + (size_t)((pa - r->base) / PAGE_SIZE);
-    for (size_t j = 0; j < npages; j++)
+    flags = ccdma_plat_lock(&lock);
+    for (size_t j = 0; j < npages && !err; j++)
         if (!bit_test(first + j) ||
             (reserved_map[(first + j) / WORD_BITS] >> ((first + j) % WORD_BITS) & 1))
-            return CCDMA_EFAULT; /* double free, reserved, or never allocated */
-    for (size_t j = 0; j < npages; j++)
+            err = CCDMA_EFAULT; /* double free, reserved, or never allocated */
+    for (size_t j = 0; j < npages && !err; j++)
         bit_clear(first + j);
-    free_pages += npages;
-    return 0;
+    if (!err)
+        free_pages += npages;
+    ccdma_plat_unlock(&lock, flags);
+    return err;
 }
 
 size_t page_alloc_free_pages(void) { return free_pages; }

@@ -42,3 +42,6 @@ void arch_cpu_secondary_init(const uint64_t regime[3], void *percpu, void *tls_p
 void arch_cpu_event_stream(void) {} /* only the boot CPU runs: no cross-CPU waits */
 void arch_cpu_send_event(void) { __asm__ volatile("dsb\n sev" ::: "memory"); }
 void arch_cpu_wait_event(void) { __asm__ volatile("wfe" ::: "memory"); }
+
+/* One CPU: the seam's lock only masks interrupts (arch/arm/platform.c). */
+const char *arch_atomics_kind(void) { return "exclusives (one CPU: the lock masks interrupts)"; }

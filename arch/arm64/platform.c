@@ -138,23 +138,6 @@ void ccdma_plat_dma_wmb(void) { __asm__ volatile("dmb oshst" ::: "memory"); }
 void ccdma_plat_dma_rmb(void) { __asm__ volatile("dmb oshld" ::: "memory"); }
 void ccdma_plat_mb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 
-/* Single core, interrupts off: the lock masks them and checks nesting. */
-unsigned long ccdma_plat_lock(ccdma_lock_t *lock)
-{
-    unsigned long daif;
-    __asm__ volatile("mrs %0, daif\n msr daifset, #3" : "=r"(daif) :: "memory");
-    if (lock->word)
-        runtime_fail_stop("ccdma_plat_lock: lock taken twice (recursion)");
-    lock->word = 1;
-    return daif;
-}
-
-void ccdma_plat_unlock(ccdma_lock_t *lock, unsigned long flags)
-{
-    lock->word = 0;
-    __asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
-}
-
 uint64_t ccdma_plat_time_ns(void)
 {
     uint64_t cnt, frq;

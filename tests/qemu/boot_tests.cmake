@@ -65,13 +65,20 @@ ccdma_boot_test(plain-kernel-gicv2-irq CONFIG plain BOOT kernel IMAGE ${image} V
 foreach(smp 2 4)
   ccdma_boot_test(plain-kernel-smp${smp} CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
     ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online"
-    --expect "^ok .* - smp: atomic increments from every CPU all land")
+    --expect "^ok .* - smp: atomic increments from every CPU all land"
+    --expect "^ok .* - smp_dma: concurrent map/unmap .* every byte right"
+    --expect "^ok .* - smp_dma: nothing left live, no dma-debug report")
   ccdma_boot_test(el2-kernel-smp${smp} CONFIG el2 BOOT kernel IMAGE ${image} VIRTIO
     ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online")
   ccdma_boot_test(el3-bios-smp${smp} CONFIG el3 BOOT bios IMAGE ${bios} VIRTIO
-    ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online .*mpidr=0x1 pen"
+    ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online.*mpidr=0x1 pen"
     --expect "^ok .* - smp: atomic increments from every CPU all land")
 endforeach()
+# -cpu max has LSE: the lock and the atomics use CAS and LDADD instead of
+# exclusives, chosen at boot from ID_AA64ISAR0_EL1.
+ccdma_boot_test(plain-kernel-smp4-lse CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --cpu max --qemu-arg "-smp 4" --expect "^ccdma: cpus: 4 of 4 online, atomics LSE"
+  --expect "^ok .* - smp_dma: nothing left live, no dma-debug report")
 # The same ccdma.bin from another base: it relocates itself (boot/head.S).
 foreach(config plain el3)
   ccdma_boot_test(${config}-relocated CONFIG ${config} BOOT loader IMAGE ${image} VIRTIO
