@@ -107,7 +107,7 @@ struct ccdma_virtio_dev {
     int broken_err;             /* the error that broke it (CCDMA_E*) */
     const char *broken_why;     /* a short static reason, for reports */
     struct ccdma_device dma;    /* the device as the DMA layer sees it */
-    /* Added: the last reset never read back 0. Until one does, the device
+    /* The last reset never read back 0. Until one does, the device
      * may still use every ring and buffer it was given, so none of that
      * memory is unmapped or freed (see ccdma_virtio_request, remove). */
     bool reset_failed;
@@ -173,7 +173,7 @@ struct ccdma_virtq_stats {
     uint64_t completed;    /* used entries accepted */
     uint64_t len_clamped;  /* used lengths larger than the writable bytes posted */
     uint64_t polls;        /* reads of used.idx */
-    /* Added: memory left to a device whose reset never completed, never
+    /* Memory left to a device whose reset never completed, never
      * given back (dma-debug shows it live; ccdma_shutdown counts it). */
     uint64_t leaked_maps;   /* request buffers left mapped after a failure */
     uint64_t leaked_allocs; /* coherent blocks (rings, blk header) kept at remove */
