@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Are we a realm? Ask for RSI 1.0 over SMC. A real RMM and the EL2 monitor
- * both answer; a plain VM either has nothing to take the SMC (UNDEFINED,
- * turned into -1 by the conduit) or a hypervisor/EL3 that answers -1.
+ * Are we a realm? Ask for RSI 1.0 over SMC. TF-RMM and the emulated RMM
+ * (monitor/rmm) both answer; a plain VM either has nothing to take the SMC
+ * (UNDEFINED, turned into -1 by the conduit) or a hypervisor/EL3 that
+ * answers -1.
  * In a realm, every RAM range the DTB reports is claimed as RIPAS RAM with
  * NO_CHANGE_DESTROYED before the runtime uses it, and DESTROYED memory is
  * refused (the host may have swapped it).

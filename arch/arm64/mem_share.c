@@ -2,7 +2,7 @@
 /*
  * Converting runtime-owned memory between private and shared.
  *
- * Order (issue 3, and what Linux's set_memory_decrypted does on arm64):
+ * Order (what Linux's set_memory_decrypted does on arm64):
  *   1. clean+invalidate the range, so no dirty line of the old view can be
  *      written back over the new one;
  *   2. break: unmap the range in stage 1 (break-before-make, TLBI);

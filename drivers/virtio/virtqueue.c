@@ -194,7 +194,7 @@ int ccdma_virtq_poll(struct ccdma_virtq *vq)
             return violation(vq, "used id not in flight");
         }
         if (len > vq->wlen[id]) {
-            len = vq->wlen[id]; /* clamp: real devices over-report (peers 7.1) */
+            len = vq->wlen[id]; /* clamp: devices over-report used lengths */
             vq->stats.len_clamped++;
         }
         vq->st[id] = VQ_HEAD_DONE;

@@ -236,7 +236,7 @@ struct ccdma_virtq_stats {
     uint64_t completed;    /* used entries accepted */
     uint64_t len_clamped;  /* used lengths larger than the writable bytes posted */
     uint64_t polls;        /* reads of used.idx */
-    /* Added: memory left to a device whose reset never completed, never
+    /* Memory left to a device whose reset never completed, never
      * given back (dma-debug shows it live; ccdma_shutdown counts it). */
     uint64_t leaked_maps;   /* request buffers left mapped after a failure */
     uint64_t leaked_allocs; /* coherent blocks (rings, blk header) kept at remove */

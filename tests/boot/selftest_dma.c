@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The DMA layers at boot, against the real machine: in a realm every
- * conversion is a real RSI call served by the RMM (or the EL2 monitor), and
+ * conversion is a real RSI call served by the RMM (TF-RMM or the emulated one), and
  * "what the device sees" is read through the DMA address itself (a shared
  * encoding reaches the unprotected alias). Each check names its path:
  * bounce, direct-shared, direct (converting) or pool.

@@ -50,8 +50,8 @@ static bool skip_plain(const char *what)
 
 /* ---- the handle's encoding ----------------------------------------------------- */
 
-/* The heart of the finding: a private-encoded handle of a shared direct
- * allocation used to send still-shared pages to the private allocator. */
+/* A private-encoded handle of a shared direct allocation must not send
+ * still-shared pages to the private allocator. */
 static void test_direct_wrong_encoding(void)
 {
     struct ccdma_device t0, t1;
@@ -136,7 +136,7 @@ static void test_pool_wrong_encoding(void)
 
 /* ---- the size ------------------------------------------------------------------------ */
 
-/* An oversized free of an atomic-pool allocation used to free the next
+/* An oversized free of an atomic-pool allocation must not free the next
  * allocation's pages too. */
 static void test_pool_wrong_size(void)
 {
@@ -232,8 +232,8 @@ static void test_middle_pointer(void)
     CHECK_ERR(ccdma_free_coherent(&dev, 4 * PAGE, cpu, h), CCDMA_OK, "the correct free succeeds");
 }
 
-/* Memory that was never a coherent allocation used to go straight to the
- * page allocator. */
+/* Memory that was never a coherent allocation must not reach the page
+ * allocator. */
 static void test_never_allocated(void)
 {
     struct ccdma_device dev;
@@ -248,8 +248,8 @@ static void test_never_allocated(void)
 
 /* ---- dma-debug switching itself off ------------------------------------------------------- */
 
-/* The finding's other way in: dma-debug on, but out of entry memory, so it
- * disables itself and stops checking frees. */
+/* The same check with dma-debug on but out of entry memory, so that it
+ * disables itself and stops checking frees: the record still decides. */
 static void test_debug_switched_off(void)
 {
     struct host_platform_faults f = {.alloc_fail_after = 1, .alloc_fail_count = 1};

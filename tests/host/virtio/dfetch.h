@@ -3,7 +3,7 @@
  * A double-fetch detector on the virtqueue accessor layer (host builds,
  * CCDMA_VIRTQ_HOOKS). The driver must read each device-writable shared
  * field once per decision and keep the value: a second read is a window in
- * which the host can change the answer (a TOCTOU, peers 7.2 item 4).
+ * which the host can change the answer (a TOCTOU).
  *
  * Two rules, checked on every read the accessor layer reports:
  *   - decision window: between two decision-hook calls (one harvest of the

@@ -8,8 +8,8 @@
  *
  * It also polices the driver: in CC mode any ring or buffer address without
  * the shared encoding, or covering a page that is not shared, is refused
- * and counted (cc_violations), the strict check the EL2 monitor applies at
- * the doorbell; protocol mistakes by the
+ * and counted (cc_violations), the strict check ccdma's host (monitor/host)
+ * applies at the doorbell; protocol mistakes by the
  * driver (bad status sequence, features never offered, bad queue size or
  * alignment, broken chains) are counted in drv_errors.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The racing-device test (issue 7): the device is played by a second
+ * The racing-device test: the device is played by a second
  * thread (race_device.h) that serves requests and keeps rewriting used
  * entries, lengths, used.idx, descriptors and the blk status while the
  * driver processes completions.
