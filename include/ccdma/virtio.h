@@ -321,7 +321,7 @@ struct ccdma_virtio_buf {
     bool device_writes; /* the device fills it (FROM_DEVICE) */
     bool shared;        /* already shared memory: mapped CCDMA_ATTR_CC_SHARED */
     bool bounced;       /* out: the DMA layer bounced it */
-    bool leaked;        /* out (added): left mapped for good, see below */
+    bool leaked;        /* out: left mapped for good, see below */
 };
 
 /*
