@@ -100,6 +100,7 @@ int pci_host_init(struct pci_host *h)
         return CCDMA_EINVAL;
     h->next32 = h->mem32.pci;
     h->next64 = h->mem64.pci;
+    h->n_placed = 0;
     return 0;
 }
 
@@ -221,12 +222,42 @@ static const struct pci_window *window_of(const struct pci_host *h, const struct
     return NULL;
 }
 
+static unsigned int owner_of(const struct pci_dev *d)
+{
+    return d->bus << 8 | d->dev << 3 | d->fn;
+}
+
+/* A function enabled again gives up the ranges it held. */
+static void release_placed(struct pci_host *h, const struct pci_dev *d)
+{
+    unsigned int kept = 0;
+
+    for (unsigned int k = 0; k < h->n_placed; k++)
+        if (h->placed[k].owner != owner_of(d))
+            h->placed[kept++] = h->placed[k];
+    h->n_placed = kept;
+}
+
+static bool overlaps_placed(const struct pci_host *h, uint64_t pci, uint64_t size)
+{
+    for (unsigned int k = 0; k < h->n_placed; k++)
+        if (pci < h->placed[k].pci + h->placed[k].size && h->placed[k].pci < pci + size)
+            return true;
+    return false;
+}
+
 static int place_bar(struct pci_dev *d, unsigned int i)
 {
     struct pci_host *h = d->host;
     struct pci_bar *b = &d->bar[i];
     const struct pci_window *w = b->pci % b->size == 0 ? window_of(h, b) : NULL;
 
+    if (h->n_placed == PCI_MAX_PLACED)
+        return CCDMA_ENOSPC;
+    /* Where the VMM put a BAR over another one, two devices would answer
+     * one address: such a BAR is assigned afresh. */
+    if (w != NULL && overlaps_placed(h, b->pci, b->size))
+        w = NULL;
     if (w == NULL || b->pci == 0) {
         /* 32-bit space first, even for a 64-bit BAR: a realm with a small
          * IPA space may reach nothing above 4 GiB. */
@@ -241,23 +272,31 @@ static int place_bar(struct pci_dev *d, unsigned int i)
             pci_cfg_write32(d, CFG_BAR0 + 4 * i + 4, (uint32_t)(b->pci >> 32));
         d->assigned[i] = true;
     } else {
-        /* Kept where the VMM put it: assign nothing below its end. (A VMM
-         * either places every BAR or none, so the two do not interleave.) */
+        /* Kept where the VMM put it: assign nothing below its end. */
         uint64_t *cursor = w == &h->mem32 ? &h->next32 : &h->next64;
         if (b->pci + b->size > *cursor)
             *cursor = b->pci + b->size;
     }
     b->cpu = w->cpu + (b->pci - w->pci);
+    h->placed[h->n_placed].pci = b->pci;
+    h->placed[h->n_placed].size = b->size;
+    h->placed[h->n_placed].owner = owner_of(d);
+    h->n_placed++;
     return 0;
 }
 
 int pci_dev_enable(struct pci_dev *d)
 {
     uint16_t cmd = pci_cfg_read16(d, CFG_COMMAND);
+    struct pci_host *h = d->host;
+    uint64_t next32 = h->next32, next64 = h->next64;
+    unsigned int n_placed;
     int err = 0;
 
     if (cmd == UINT16_MAX)
         return CCDMA_ENODEV;
+    release_placed(h, d);
+    n_placed = h->n_placed;
     memset(d->bar, 0, sizeof(d->bar));
     memset(d->assigned, 0, sizeof(d->assigned));
     pci_cfg_write16(d, CFG_COMMAND, (uint16_t)(cmd & ~(CMD_MEM | CMD_IO | CMD_MASTER)));
@@ -270,8 +309,14 @@ int pci_dev_enable(struct pci_dev *d)
         i += n ? n : 1;
     }
     if (err) {
+        /* Decoding stays off, so nothing of it is reachable, and the
+         * window space its BARs took goes back for the next function. */
         memset(d->bar, 0, sizeof(d->bar));
-        return err; /* decoding stays off: nothing of it is reachable */
+        memset(d->assigned, 0, sizeof(d->assigned));
+        h->next32 = next32;
+        h->next64 = next64;
+        h->n_placed = n_placed;
+        return err;
     }
     pci_cfg_write16(d, CFG_COMMAND, (uint16_t)((cmd & ~CMD_IO) | CMD_MEM | CMD_MASTER));
     return 0;

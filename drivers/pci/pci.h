@@ -24,6 +24,10 @@ struct pci_window {
     uint64_t cpu, pci, size;
 };
 
+/* BARs placed over the whole root bus (32 functions of six would be 192;
+ * a realm's few devices use a handful). */
+#define PCI_MAX_PLACED 64u
+
 struct pci_host {
     uintptr_t ecam;              /* CPU address of bus_first's configuration space */
     uint64_t ecam_size;
@@ -31,6 +35,9 @@ struct pci_host {
     struct pci_window mem32;     /* 32-bit memory: where BARs are assigned first */
     struct pci_window mem64;     /* 64-bit memory (size 0: none) */
     uint64_t next32, next64;     /* assignment cursors, PCI addresses */
+    /* Every BAR range in use, kept or assigned, so that no two overlap. */
+    struct { uint64_t pci, size; unsigned int owner; } placed[PCI_MAX_PLACED];
+    unsigned int n_placed;
 };
 
 struct pci_bar {

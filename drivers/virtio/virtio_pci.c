@@ -16,6 +16,8 @@
 #include <string.h>
 
 #define PCI_SUBSYS_DEVICE 0x2e
+/* Capabilities sit 4-byte aligned in 0x40-0xff: at most 48 of them. */
+#define VIRTIO_PCI_CAP_WALK_MAX 48u
 
 /* ---- Capabilities ------------------------------------------------------------------- */
 
@@ -53,6 +55,7 @@ int ccdma_virtio_pci_transport(const struct pci_dev *d, struct ccdma_virtio_tran
 {
     struct cap_loc loc[VIRTIO_PCI_CAP_DEVICE_CFG + 1] = {0};
     uint32_t mul = 0;
+    unsigned int visited = 0;
     uint8_t cap = 0;
     int err;
 
@@ -69,11 +72,16 @@ int ccdma_virtio_pci_transport(const struct pci_dev *d, struct ccdma_virtio_tran
     else
         return CCDMA_ENODEV;
 
-    /* 4.1.4: the first capability of each type the driver can use wins. */
+    /* Virtio 1.2 section 4.1.4: the first capability of each type the driver can use wins. */
     while ((err = pci_find_cap(d, VIRTIO_PCI_CAP_ID, cap, &cap)) == 0) {
         uint8_t len = pci_cfg_read8(d, cap + VIRTIO_PCI_CAP_LEN);
         uint8_t type = pci_cfg_read8(d, cap + VIRTIO_PCI_CAP_CFG_TYPE);
 
+        /* Each search restarts from the last hit, so a list that loops
+         * through capabilities already taken would never end: bound the
+         * whole walk by what configuration space can hold. */
+        if (++visited > VIRTIO_PCI_CAP_WALK_MAX)
+            return CCDMA_EPROTO;
         if (type == 0 || type > VIRTIO_PCI_CAP_DEVICE_CFG || loc[type].found)
             continue;
         if (len < VIRTIO_PCI_CAP_MIN_LEN ||

@@ -88,6 +88,17 @@ static void test_enumerate(void)
     check(err == 0 && !d2.assigned[0] && d2.bar[0].pci == at,
           "a BAR the VMM placed inside the window is kept where it is", "err=%d pci=0x%llx",
           err, (unsigned long long)d2.bar[0].pci);
+
+    /* A VMM that placed it over a BAR already in use: assigned afresh, so
+     * no two functions answer one address. */
+    memcpy(fake_fns[2].cfg + 0x10, &(uint32_t){(uint32_t)d.bar[0].pci | 4}, 4);
+    err = pci_dev_enable(&d2);
+    check(err == 0 && d2.assigned[0] &&
+              (d2.bar[0].pci >= d.bar[0].pci + d.bar[0].size ||
+               d2.bar[0].pci + d2.bar[0].size <= d.bar[0].pci),
+          "a BAR the VMM placed over another function's is moved clear of it",
+          "err=%d pci=0x%llx other=0x%llx", err, (unsigned long long)d2.bar[0].pci,
+          (unsigned long long)d.bar[0].pci);
     fake_ecam_fini();
 }
 
@@ -160,6 +171,11 @@ static void test_caps(void)
     fake_fns[1].cfg[notify + 1] = 0x40;
     err = pci_find_cap(&s.d[1], 0x05, 0, &off); /* an id that is not there */
     check(err == CCDMA_EPROTO, "a capability list that loops: EPROTO, bounded", "err=%d", err);
+    /* The same loop through virtio capabilities it has already taken: each
+     * search finds one, so only a bound on the whole walk ends it. */
+    err = ccdma_virtio_pci_transport(&s.d[1], &t);
+    check(err == CCDMA_EPROTO, "a loop of virtio capabilities: the transport walk ends, EPROTO",
+          "err=%d", err);
     fake_fns[1].cfg[notify + 1] = 0;
 
     /* Without a common configuration there is only the legacy interface. */
