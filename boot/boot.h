@@ -13,6 +13,10 @@ bool boot_probe_semihosting(void);
  * accept all RAM as RIPAS RAM before it is used. Never hangs: a missing
  * conduit or a -1 answer means plain mode. */
 void boot_detect_realm(void);
+/* In a realm: true when every granule of [base, base + size), as a
+ * protected IPA, has RIPAS EMPTY (or DEV), as a device window's must.
+ * RAM or DESTROYED there means the tree put a device over realm memory. */
+bool boot_realm_window_is_mmio(uint64_t base, uint64_t size);
 /* In a realm with ccdma.challenge=HEX (the verifier's 64-byte nonce): ask
  * the RMM for an attestation token and print it, framed, on the console. */
 void boot_realm_attest(void);

@@ -104,13 +104,8 @@ static bool ranges_overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
  * far: a device window there would remap memory the runtime owns. */
 static bool overlaps_memory(const struct dt_platform *out, uint64_t base, uint64_t size)
 {
-    for (unsigned int i = 0; i < out->n_mem; i++)
-        if (ranges_overlap(base, size, out->mem[i].base, out->mem[i].size))
-            return true;
-    for (unsigned int i = 0; i < out->n_reserved; i++)
-        if (ranges_overlap(base, size, out->reserved[i].base, out->reserved[i].size))
-            return true;
-    return false;
+    return dt_range_overlaps(base, size, out->mem, out->n_mem) ||
+           dt_range_overlaps(base, size, out->reserved, out->n_reserved);
 }
 
 static void parse_memory(const void *fdt, struct dt_platform *out,
@@ -505,6 +500,53 @@ static void parse_chosen(const void *fdt, struct dt_platform *out)
     if (args && len > 0 && (size_t)len <= sizeof(out->bootargs) &&
         args[len - 1] == '\0')
         memcpy(out->bootargs, args, (size_t)len);
+}
+
+bool dt_range_overlaps(uint64_t base, uint64_t size, const struct dt_range *r, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++)
+        if (ranges_overlap(base, size, r[i].base, r[i].size))
+            return true;
+    return false;
+}
+
+static unsigned int drop_pci_window(struct dt_pci_window *w, dt_window_ok_fn ok, void *ctx)
+{
+    if (w->size == 0 || ok(w->cpu, w->size, ctx))
+        return 0;
+    *w = (struct dt_pci_window){0};
+    return 1;
+}
+
+unsigned int dt_platform_drop_windows(struct dt_platform *p, dt_window_ok_fn ok, void *ctx)
+{
+    unsigned int dropped = 0, kept = 0;
+
+    if (p->has_uart && !ok(p->uart.base, p->uart.size, ctx)) {
+        p->has_uart = false;
+        dropped++;
+    }
+    for (unsigned int i = 0; i < p->n_virtio; i++) {
+        if (ok(p->virtio[i].base, p->virtio[i].size, ctx))
+            p->virtio[kept++] = p->virtio[i];
+        else
+            dropped++;
+    }
+    p->n_virtio = kept;
+    if (p->has_pci && !ok(p->pci.ecam, p->pci.ecam_size, ctx)) {
+        p->has_pci = false;
+        dropped++;
+    }
+    if (p->has_pci) {
+        dropped += drop_pci_window(&p->pci.mem32, ok, ctx);
+        dropped += drop_pci_window(&p->pci.mem64, ok, ctx);
+    }
+    if (p->gic.version &&
+        (!ok(p->gic.dist.base, p->gic.dist.size, ctx) || !ok(p->gic.cpu.base, p->gic.cpu.size, ctx))) {
+        p->gic = (struct dt_gic){0};
+        dropped++;
+    }
+    return dropped;
 }
 
 int dt_platform_parse(const void *fdt, size_t max_size, struct dt_platform *out,

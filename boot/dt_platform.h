@@ -14,7 +14,8 @@
 
 #define DT_MAX_MEM 8
 #define DT_MAX_RESERVED 16
-#define DT_MAX_VIRTIO 32
+/* QEMU virt has 32 transports; room above that for a tree that adds some. */
+#define DT_MAX_VIRTIO 48
 #define DT_BOOTARGS_MAX 256
 #define DT_MAX_CPUS 8
 
@@ -94,6 +95,20 @@ struct dt_platform {
  */
 int dt_platform_parse(const void *fdt, size_t max_size, struct dt_platform *out,
                       unsigned int *skipped);
+
+/* Whether a device window may be mapped: the caller's rule (it overlaps
+ * nothing the runtime occupies; in a realm, its protected IPA is not RAM). */
+typedef bool (*dt_window_ok_fn)(uint64_t base, uint64_t size, void *ctx);
+
+/*
+ * Drop every device window ok refuses: the UART, a virtio-mmio transport,
+ * the PCI bridge (for its ECAM) or one of the bridge's memory windows, the
+ * GIC. The rest is left as it was, in order. Returns how many were dropped.
+ */
+unsigned int dt_platform_drop_windows(struct dt_platform *p, dt_window_ok_fn ok, void *ctx);
+
+/* True when [base, base + size) overlaps one of the n ranges. */
+bool dt_range_overlaps(uint64_t base, uint64_t size, const struct dt_range *r, unsigned int n);
 
 /* True when addr holds an FDT header. Safe with the MMU off: one aligned
  * 32-bit read (the magic is big-endian: 0xd00dfeed read little-endian). */

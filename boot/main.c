@@ -120,27 +120,47 @@ static void drop_unaddressable_ram(void)
         runtime_fail_stop("no RAM the CPU can address");
 }
 
-/* In a realm MMIO is reached at (address | shared bit): a window the DTB
- * puts at or above the shared bit has no such alias. Drop it rather than
- * map something else. */
-static unsigned int drop_unreachable_mmio(void)
+/* In a realm MMIO is reached at (address | shared bit): a window at or
+ * above the shared bit has no such alias. */
+static bool below_shared_bit(uint64_t base, uint64_t size, void *ctx)
 {
-    unsigned int dropped = 0, kept = 0;
+    (void)ctx;
+    return base + size <= rt.shared_bit;
+}
 
-    if (!rt.realm)
-        return 0;
-    if (rt.plat.has_uart && rt.plat.uart.base + rt.plat.uart.size > rt.shared_bit) {
-        rt.plat.has_uart = false;
-        dropped++;
+/* mmu_final maps device windows after RAM, the image and the DTB, as
+ * Device memory (shared, in a realm): a window over the image's code,
+ * data, stacks or page tables, or over the DTB, would hand those pages to
+ * whoever emulates the device. The tree's own RAM list was checked when it
+ * was parsed; what the runtime occupies need not be in it. */
+static bool clear_of_runtime(uint64_t base, uint64_t size, void *ctx)
+{
+    const struct dt_range *own = ctx;
+    return !dt_range_overlaps(base, size, own, 2);
+}
+
+static bool realm_window_is_mmio(uint64_t base, uint64_t size, void *ctx)
+{
+    (void)ctx;
+    return boot_realm_window_is_mmio(base, size);
+}
+
+/* Device windows the tree may not have, left unmapped: those over memory
+ * are counted in rt, for the boot line; returns those out of reach. */
+static unsigned int drop_unsafe_mmio(void)
+{
+    const struct dt_range own[2] = {
+        {(uintptr_t)__image_start, (uintptr_t)__image_end - (uintptr_t)__image_start},
+        {rt.dtb, rt.plat.dtb_size},
+    };
+    unsigned int unreachable = 0;
+
+    rt.mmio_over_runtime = dt_platform_drop_windows(&rt.plat, clear_of_runtime, (void *)own);
+    if (rt.realm) {
+        unreachable = dt_platform_drop_windows(&rt.plat, below_shared_bit, NULL);
+        rt.mmio_over_ram = dt_platform_drop_windows(&rt.plat, realm_window_is_mmio, NULL);
     }
-    for (unsigned int i = 0; i < rt.plat.n_virtio; i++) {
-        if (rt.plat.virtio[i].base + rt.plat.virtio[i].size > rt.shared_bit)
-            dropped++;
-        else
-            rt.plat.virtio[kept++] = rt.plat.virtio[i];
-    }
-    rt.plat.n_virtio = kept;
-    return dropped;
+    return unreachable;
 }
 
 static void mmu_final(void)
@@ -231,7 +251,7 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     drop_unaddressable_ram();
 
     boot_detect_realm();
-    skipped += drop_unreachable_mmio();
+    skipped += drop_unsafe_mmio();
     mmu_final();
     if (rt.plat.has_uart)
         console_attach(&rt.plat.uart);
@@ -240,6 +260,12 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     boot_realm_attest();
     if (skipped)
         printf("ccdma: device tree: %u malformed entries ignored\n", skipped);
+    if (rt.mmio_over_runtime)
+        printf("ccdma: device tree: %u device windows over the runtime's own memory refused\n",
+               rt.mmio_over_runtime);
+    if (rt.mmio_over_ram)
+        printf("ccdma: device tree: %u device windows over realm RAM (RIPAS not EMPTY) refused\n",
+               rt.mmio_over_ram);
     page_alloc_setup();
     boot_cpus_start();
     boot_interrupts();

@@ -28,6 +28,25 @@ bool boot_smc_is_safe(void)
     return rt.plat.psci == DT_PSCI_SMC || rt.entry_el == 3;
 }
 
+bool boot_realm_window_is_mmio(uint64_t base, uint64_t size)
+{
+    uint64_t at = base & ~(uint64_t)(RSI_GRANULE_SIZE - 1);
+    uint64_t top = (base + size + RSI_GRANULE_SIZE - 1) & ~(uint64_t)(RSI_GRANULE_SIZE - 1);
+
+    /* Each answer covers at least one granule (rsi_ipa_state_get checks
+     * base < out_top <= top), so the walk ends. */
+    while (at < top) {
+        unsigned int ripas;
+        uint64_t next;
+
+        if (rsi_ipa_state_get(at, top, &next, &ripas) != 0 || ripas == RSI_RIPAS_RAM ||
+            ripas == RSI_RIPAS_DESTROYED)
+            return false;
+        at = next;
+    }
+    return true;
+}
+
 /* REALM_CONFIG writes a whole granule, which must be protected realm RAM. */
 static uint8_t realm_config_buf[RSI_GRANULE_SIZE] __attribute__((aligned(RSI_GRANULE_SIZE)));
 

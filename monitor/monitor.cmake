@@ -192,6 +192,26 @@ ccdma_tfrmm_test(tfrmm-realm-reject-partial
 ccdma_tfrmm_test(tfrmm-realm-wipe-zero --append "ccdma.wipe=0x00"
   --expect "monitor: strict=1 wipe=0x00")
 
+# A hostile DTB puts a virtio-mmio window where the realm keeps memory, and
+# each place is seen by one check only. Over RAM the tree leaves out of
+# /memory: the RIPAS of the window's protected IPA is RAM, so it is refused
+# and the rest runs, under both RMMs. Over the image, which the tree leaves
+# out of /memory: refused by the runtime's own footprint; the dtb self-test
+# reports the tree's lie and DMA from the image's buffers is refused
+# (foreign memory), so the verdict is a clean failure.
+set(mmio_over_ram --append "ccdma.inject=mmio_over_ram"
+  --expect "monitor: hostile DTB: a virtio-mmio node over the realm's RAM"
+  --expect "^ccdma: device tree: 1 device windows over realm RAM \\(RIPAS not EMPTY\\) refused"
+  --reject "virtio@0x4fe00000")
+ccdma_realm_test(realm-mmio-over-ram ${mmio_over_ram})
+ccdma_tfrmm_test(tfrmm-realm-mmio-over-ram ${mmio_over_ram})
+ccdma_realm_test(realm-mmio-over-image --append "ccdma.inject=mmio_over_image" --no-disk-check
+  --expect-exit 1
+  --expect "^ccdma: device tree: 1 device windows over the runtime's own memory refused"
+  --expect-not-ok "dtb: the running image lies in reported RAM"
+  --expect-not-ok "err=-8 \\(unknown or foreign address\\)|u1=-8 u2=-8|n1=-8 n2=-8"
+  --reject "virtio@0x40210000")
+
 # The differential conformance suite: the realm prints one canonical line
 # per RSI call and access of its table (tests/boot/selftest_conformance.c)
 # under each RMM; every difference must be listed in docs/realm.md.

@@ -44,3 +44,11 @@ void boot_detect_realm(void)
 void boot_realm_attest(void)
 {
 }
+
+/* Never called: AArch32 is never a realm. */
+bool boot_realm_window_is_mmio(uint64_t base, uint64_t size)
+{
+    (void)base;
+    (void)size;
+    return true;
+}

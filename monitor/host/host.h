@@ -67,6 +67,8 @@ struct host_policy {
     bool strict;           /* check rings and buffers at every doorbell */
     bool trace_rmi;        /* print every RMI call */
     bool lie_about_dtb;    /* load a DTB other than the one declared */
+    bool mmio_over_image;  /* the realm's DTB puts a device over its image */
+    bool mmio_over_ram;    /* ... over RAM it leaves out of /memory */
 };
 
 void options_parse(const struct dt_platform *dt, struct host_policy *p);

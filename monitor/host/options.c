@@ -6,6 +6,8 @@
  *
  *   ccdma.inject=LIST     reject (changes to RAM), reject_empty (all
  *                         changes), one_granule (partial progress);
+ *                         mmio_over_image, mmio_over_ram (a hostile DTB:
+ *                         a device over the image, or over realm RAM);
  *                         rsi_error, token_stall and token_overrun belong
  *                         to the emulated RMM
  *   ccdma.fail_after=N    the above start after N RIPAS changes
@@ -68,6 +70,10 @@ static void parse_inject(char *list, struct host_policy *p)
             p->reject_ram = p->reject_empty = true;
         else if (strcmp(tok, "one_granule") == 0)
             p->one_granule = true;
+        else if (strcmp(tok, "mmio_over_image") == 0)
+            p->mmio_over_image = true;
+        else if (strcmp(tok, "mmio_over_ram") == 0)
+            p->mmio_over_ram = true;
         else if (strcmp(tok, "rsi_error") != 0 && strcmp(tok, "token_stall") != 0 &&
                  strcmp(tok, "token_overrun") != 0) /* the emulated RMM's knobs */
             bad_option("ccdma.inject", tok);
@@ -107,4 +113,7 @@ void options_print(const struct host_policy *p)
            p->share_fill, p->reject_empty ? "reject_empty" : p->reject_ram ? "reject" : "",
            (p->reject_ram && p->one_granule) ? "," : "", p->one_granule ? "one_granule" : "",
            (!p->reject_ram && !p->one_granule) ? "none" : "", (unsigned int)p->fail_after);
+    if (p->mmio_over_image || p->mmio_over_ram)
+        printf("monitor: hostile DTB: a virtio-mmio node over the realm's %s\n",
+               p->mmio_over_image ? "image" : "RAM");
 }

@@ -48,8 +48,8 @@ static int put_cells(fdt32_t *out, int cells, uint64_t v)
 }
 
 /* Keep the first memory node (renamed for the realm's base), drop the
- * others, and give it the realm's one range. */
-static int set_memory(void *fdt)
+ * others, and give it the one range [base, base + size). */
+static int set_memory(void *fdt, uint64_t base, uint64_t size)
 {
     char name[32];
     fdt32_t reg[4];
@@ -72,7 +72,7 @@ static int set_memory(void *fdt)
             node = fdt_next_node(fdt, first, NULL);
         }
     }
-    snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)REALM_RAM_IPA);
+    snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)base);
     if (first < 0) {
         first = fdt_add_subnode(fdt, 0, name);
         if (first < 0)
@@ -82,8 +82,7 @@ static int set_memory(void *fdt)
     } else if ((err = fdt_set_name(fdt, first, name)) != 0) {
         return err;
     }
-    if ((n = put_cells(reg, ac, REALM_RAM_IPA)) < 0 ||
-        (err = put_cells(reg + n, sc, REALM_RAM_SIZE)) < 0)
+    if ((n = put_cells(reg, ac, base)) < 0 || (err = put_cells(reg + n, sc, size)) < 0)
         return n < 0 ? n : err;
     return fdt_setprop(fdt, first, "reg", reg, (int)((ac + sc) * sizeof(fdt32_t)));
 }
@@ -151,6 +150,53 @@ static int set_chosen(void *fdt, const char *bootargs, const struct host_policy 
     return fdt_setprop_empty(fdt, chosen, "ccdma,alias-abort");
 }
 
+/* A hostile host's virtio-mmio node at ipa, one the realm must refuse. */
+static int add_hostile_mmio(void *fdt, uint64_t ipa)
+{
+    char name[32];
+    fdt32_t reg[4];
+    int ac = root_cells(fdt, "#address-cells", 2);
+    int sc = root_cells(fdt, "#size-cells", 1);
+    int node, n, err;
+
+    if (ac < 0 || sc < 0)
+        return -FDT_ERR_BADNCELLS;
+    snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)ipa);
+    if ((node = fdt_add_subnode(fdt, 0, name)) < 0)
+        return node;
+    if ((n = put_cells(reg, ac, ipa)) < 0 || (err = put_cells(reg + n, sc, 0x200)) < 0)
+        return n < 0 ? n : err;
+    if ((err = fdt_setprop_string(fdt, node, "compatible", "virtio,mmio")) != 0)
+        return err;
+    return fdt_setprop(fdt, node, "reg", reg, (int)((ac + sc) * sizeof(fdt32_t)));
+}
+
+/* The RAM the tree reports, and the device it adds, under the policy:
+ *   mmio_over_image  RAM from 32 MiB up, so that the DTB and the image lie
+ *                    outside it, and a device inside the image's text;
+ *   mmio_over_ram    RAM short of its last 2 MiB, and a device there: the
+ *                    realm's RIPAS of it is still RAM.
+ * The realm must refuse both devices and use the rest. */
+static int set_memory_and_devices(void *fdt, const struct host_policy *p)
+{
+    uint64_t base = REALM_RAM_IPA, size = REALM_RAM_SIZE;
+    int err;
+
+    if (p->mmio_over_image) {
+        base += 32ull << 20;
+        size -= 32ull << 20;
+    } else if (p->mmio_over_ram) {
+        size -= 2ull << 20;
+    }
+    if ((err = set_memory(fdt, base, size)) != 0)
+        return err;
+    if (p->mmio_over_image)
+        return add_hostile_mmio(fdt, REALM_ENTRY_IPA + 0x10000);
+    if (p->mmio_over_ram)
+        return add_hostile_mmio(fdt, REALM_RAM_TOP - (2ull << 20));
+    return 0;
+}
+
 int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
                     const char *bootargs, const struct host_policy *p)
 {
@@ -167,7 +213,7 @@ int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
     rm = fdt_path_offset(dst, "/reserved-memory");
     if (rm >= 0 && (err = fdt_del_node(dst, rm)) != 0)
         return err;
-    if ((err = set_memory(dst)) != 0 || (err = set_cpus(dst)) != 0 ||
+    if ((err = set_memory_and_devices(dst, p)) != 0 || (err = set_cpus(dst)) != 0 ||
         (err = set_psci_smc(dst)) != 0 ||
         (err = set_chosen(dst, bootargs, p)) != 0)
         return err;

@@ -252,6 +252,70 @@ static bool same_platform(const struct dt_platform *a, const struct dt_platform 
     return true;
 }
 
+/* ---- dropping windows: the footprint and RIPAS rules --------------------------------- */
+
+static bool clear_of(uint64_t base, uint64_t size, void *ctx)
+{
+    return !dt_range_overlaps(base, size, ctx, 2);
+}
+
+static bool over_own(uint64_t base, uint64_t size, const struct dt_range *own)
+{
+    struct dt_range w = {base, size};
+    return overlap(w, own[0]) || overlap(w, own[1]);
+}
+
+static unsigned int count_over(const struct dt_platform *p, const struct dt_range *own)
+{
+    unsigned int n = 0;
+
+    n += p->has_uart && over_own(p->uart.base, p->uart.size, own);
+    for (unsigned int i = 0; i < p->n_virtio; i++)
+        n += over_own(p->virtio[i].base, p->virtio[i].size, own);
+    if (p->has_pci && over_own(p->pci.ecam, p->pci.ecam_size, own)) {
+        n++;
+    } else if (p->has_pci) {
+        n += p->pci.mem32.size && over_own(p->pci.mem32.cpu, p->pci.mem32.size, own);
+        n += p->pci.mem64.size && over_own(p->pci.mem64.cpu, p->pci.mem64.size, own);
+    }
+    n += p->gic.version && (over_own(p->gic.dist.base, p->gic.dist.size, own) ||
+                            over_own(p->gic.cpu.base, p->gic.cpu.size, own));
+    return n;
+}
+
+/* The boot drops each device window that lies over what the runtime
+ * occupies (the image and the DTB, which need not be in /memory) and, in a
+ * realm, over protected RAM the RIPAS says is not a device's: the same
+ * walk with another rule. Whatever the rule, every window it refuses goes
+ * and every other stays, in order. The two ranges come from the tree: half
+ * of the first virtio window (so some drops happen), and the GIC's. */
+static void check_drop(const struct dt_platform *parsed)
+{
+    static struct dt_platform p;
+    struct dt_range own[2] = {{0x40000000u, 0x1000000u}, {0, 0}};
+
+    p = *parsed;
+    if (parsed->n_virtio)
+        own[0] = (struct dt_range){parsed->virtio[0].base + parsed->virtio[0].size / 2, 1};
+    if (parsed->gic.version)
+        own[1] = parsed->gic.dist;
+    unsigned int want = count_over(parsed, own);
+    unsigned int dropped = dt_platform_drop_windows(&p, clear_of, own);
+    FUZZ_CHECK(dropped == want, "dropped %u windows, %u overlap", dropped, want);
+    FUZZ_CHECK(count_over(&p, own) == 0, "a window over the footprint was kept");
+    unsigned int k = 0;
+    for (unsigned int i = 0; i < parsed->n_virtio; i++) {
+        struct dt_range r = {parsed->virtio[i].base, parsed->virtio[i].size};
+        if (over_own(r.base, r.size, own))
+            continue;
+        FUZZ_CHECK(k < p.n_virtio && p.virtio[k].base == r.base && p.virtio[k].size == r.size,
+                   "virtio[%u] not kept in order", i);
+        k++;
+    }
+    FUZZ_CHECK(k == p.n_virtio, "kept %u virtio windows, expected %u", p.n_virtio, k);
+    FUZZ_CHECK(dt_platform_drop_windows(&p, clear_of, own) == 0, "a second walk drops more");
+}
+
 static void check_parse(const void *fdt, size_t max)
 {
     static struct dt_platform p, q;
@@ -365,6 +429,7 @@ static void check_parse(const void *fdt, size_t max)
         FUZZ_CHECK(args && len > 0 && strcmp(args, p.bootargs) == 0, "bootargs copy");
     }
     check_bootargs(&p);
+    check_drop(&p);
 }
 
 /* ---- structured mode: edits to a QEMU-like tree ------------------------------------ */
