@@ -104,7 +104,7 @@ static bool lookup_locked(ccdma_dma_t addr, ccdma_phys_t pa, uint32_t dev_id,
     if (lk->r->slots[first].kind == SLOT_ALLOC)
         return false;
     if (lk->r->slots[first].kind == SLOT_MAP && lk->r->slots[first].dev_id == dev_id &&
-        ccdma_plat_phys_to_dma(pa, lk->pool->shared) == addr) {
+        dma_phys_to_dma(pa, lk->pool->shared) == addr) {
         lk->first = (uint32_t)first;
         lk->s = &lk->r->slots[first];
     }
@@ -293,7 +293,7 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
     }
     /* The address takes the pool's encoding, whatever the caller's memory
      * was: the device reads the pool, not the caller's pages. */
-    dma = ccdma_plat_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
+    dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
                                  pool->shared);
     if (!dma_reaches(dev, dma, size, pool->shared)) {
         swiotlb_untake(r, (uint32_t)idx, &l);
@@ -361,7 +361,7 @@ static bool unmap_has_data(unsigned int attrs, enum ccdma_dir dir)
 
 int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int attrs)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
     enum ccdma_dir dir;
     unsigned long flags;
@@ -399,7 +399,7 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
 int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
                      size_t size, enum ccdma_dir dir, bool for_cpu)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
     unsigned long flags;
     ccdma_phys_t start;
@@ -447,7 +447,7 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
 
 bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
     unsigned long flags;
     bool bounced;
