@@ -346,9 +346,14 @@ int dma_swiotlb_init(size_t shared_bytes, size_t private_bytes, bool dynamic);
 void dma_swiotlb_shutdown(void);
 int dma_swiotlb_poll(void);
 size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev);
+/* A bounce mapping's direction and (public) attributes travel packed in
+ * one argument, so that the call from the API's leaf path is a tail call. */
+#define DMA_HOW(dir, attrs) (((attrs) & 0xffu) | ((unsigned int)(dir) << 8))
+#define DMA_HOW_DIR(how) ((enum ccdma_dir)(((how) >> 8) & 0xfu))
+#define DMA_HOW_ATTRS(how) ((how) & 0xffu)
+/* Counts the mapping (bounced, or failed) in the layer's statistics. */
 int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
-                    size_t size, enum ccdma_dir dir, unsigned int attrs,
-                    ccdma_dma_t *out);
+                    size_t size, unsigned int how, ccdma_dma_t *out);
 /* What unmap and sync return for an address that is no bounce mapping's
  * business: outside every bounce pool, or inside a coherent allocation of
  * a restricted pool (memory that may be mapped like any other). Anything

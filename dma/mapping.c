@@ -86,26 +86,18 @@ static __attribute__((noinline)) int check_shared_claim(const struct ccdma_devic
     return CCDMA_OK;
 }
 
-/* The bounce half of a map, out of line: the direct path then needs few
- * registers and no stack frame. Six arguments, so that it is a tail call:
- * the direction, the (public) attributes and the dma-debug type travel
- * packed in `how`. */
-#define MAP_HOW(dir, attrs, type) ((attrs) | ((unsigned int)(dir) << 8) | ((unsigned int)(type) << 12))
-
+/* The bounce half of a map, with dma-debug's record. */
 static __attribute__((noinline)) int map_bounced(struct ccdma_device *dev, void *va,
-                                                 ccdma_phys_t pa, size_t size, unsigned int how,
+                                                 ccdma_phys_t pa, size_t size, enum ccdma_dir dir,
+                                                 unsigned int attrs, enum dma_debug_type type,
                                                  ccdma_dma_t *out)
 {
-    enum ccdma_dir dir = (enum ccdma_dir)((how >> 8) & 0xf);
     ccdma_dma_t dma;
-    int err = dma_swiotlb_map(dev, va, pa, size, dir, how & 0xff, &dma);
+    int err = dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), &dma);
 
-    if (err) {
-        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+    if (err)
         return err;
-    }
-    dma_stat_add(DMA_STAT_BOUNCED_MAPS, 1);
-    dma_debug_map(dev, (enum dma_debug_type)(how >> 12), dma, pa, size, dir);
+    dma_debug_map(dev, type, dma, pa, size, dir);
     *out = dma;
     return CCDMA_OK;
 }
@@ -128,7 +120,7 @@ static inline __attribute__((always_inline)) int map_one(struct ccdma_device *de
         return err;
     }
     if (!dma_direct_try(dev, va, pa, size, attrs, &dma))
-        return map_bounced(dev, va, pa, size, MAP_HOW(dir, attrs, type), out);
+        return map_bounced(dev, va, pa, size, dir, attrs, type, out);
     dma_stat_add(DMA_STAT_DIRECT_MAPS, 1);
     dma_debug_map(dev, type, dma, pa, size, dir);
     *out = dma;
@@ -225,23 +217,16 @@ int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
         return map_single_general(dev, va, size, dir, attrs, out);
     *out = CCDMA_DMA_ADDR_INVALID;
     if (dev->force_bounce || dev->restricted_pool || !(shared || dev->reach_private))
-        return map_bounced(dev, va, pa, size, MAP_HOW(dir, attrs, DMA_DEBUG_SINGLE), out);
+        return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     dma = pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
     if (!(shared ? dev->reach_shared : dev->reach_private) ||
         !dma_within(dev, dma, size, false))
-        return map_bounced(dev, va, pa, size, MAP_HOW(dir, attrs, DMA_DEBUG_SINGLE), out);
+        return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
         return map_single_general(dev, va, size, dir, attrs, out);
     dma_stat_add(DMA_STAT_DIRECT_MAPS, 1);
     *out = dma;
     return CCDMA_OK;
-}
-
-static __attribute__((noinline)) int unmap_checked(struct ccdma_device *dev, ccdma_dma_t addr,
-                                                   size_t size, enum ccdma_dir dir,
-                                                   unsigned int attrs)
-{
-    return unmap_one(dev, addr, size, dir, attrs, DMA_DEBUG_SINGLE);
 }
 
 static __attribute__((noinline)) int unmap_single_general(struct ccdma_device *dev,
@@ -265,8 +250,11 @@ int ccdma_unmap_single(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
     if (__builtin_expect(!args_ok(dev, size, dir, attrs) || !dma_lin.on || !dev->coherent ||
                          __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED), 0))
         return unmap_single_general(dev, addr, size, dir, attrs);
-    if (dma_swiotlb_may_own(addr & ~dma_lin.d.enc_mask))
-        return unmap_checked(dev, addr, size, dir, attrs);
+    if (dma_swiotlb_may_own(addr & ~dma_lin.d.enc_mask)) {
+        int err = dma_swiotlb_unmap(dev, addr, attrs);
+
+        return err == DMA_SWIOTLB_NOT_MINE ? CCDMA_OK : err;
+    }
     return CCDMA_OK;
 }
 
