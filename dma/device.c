@@ -103,7 +103,7 @@ bool dma_capable_limit(const struct ccdma_device *dev, ccdma_dma_t addr,
      * reach memory in that state: a private address for a T=0 device is
      * "not capable", and that is what sends it to a bounce (rule 6). */
     if (dma_cc()) {
-        if (ccdma_plat_dma_is_shared(addr) != shared)
+        if (dma_dma_is_shared(addr) != shared)
             return false;
     } else {
         shared = true;

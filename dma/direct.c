@@ -11,7 +11,7 @@
 int dma_direct_sync(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                     enum ccdma_dir dir, bool for_cpu)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    ccdma_phys_t pa = dma_dma_to_phys(addr);
     void *va;
 
     if (dma_swiotlb_may_own(pa)) {
@@ -54,7 +54,7 @@ static int alloc_from_restricted(struct ccdma_device *dev, size_t size,
     err = dma_swiotlb_alloc(dev, size, cpu, &pa, &shared);
     if (err)
         return err;
-    dma = ccdma_plat_phys_to_dma(pa, shared);
+    dma = dma_phys_to_dma(pa, shared);
     if (!dma_capable_limit(dev, dma, size, shared ? CCDMA_ATTR_CC_SHARED : 0, true)) {
         dma_swiotlb_free_phys(pa, size, shared, &err);
         dma_report("%s: restricted pool memory at %#llx is beyond its coherent mask",
@@ -76,7 +76,7 @@ static int alloc_from_atomic_pool(struct ccdma_device *dev, size_t size,
     if (err)
         return err;
     prep_coherent(dev, *cpu, size);
-    *handle = ccdma_plat_phys_to_dma(pa, shared || !dma_cc());
+    *handle = dma_phys_to_dma(pa, shared || !dma_cc());
     return CCDMA_OK;
 }
 
@@ -128,7 +128,7 @@ static int alloc_converting(struct ccdma_device *dev, size_t size, bool shared,
     }
     /* Check the address the device will really use: its encoding may put
      * it out of reach even when the physical address is low enough. */
-    dma = ccdma_plat_phys_to_dma(ccdma_plat_virt_to_phys(va), shared || !dma_cc());
+    dma = dma_phys_to_dma(ccdma_plat_virt_to_phys(va), shared || !dma_cc());
     if (!dma_capable_limit(dev, dma, bytes, shared ? CCDMA_ATTR_CC_SHARED : 0, true)) {
         ccdma_plat_pages_free(va, bytes / DMA_PAGE_SIZE);
         dma_coherent_cancel(rec);
@@ -185,8 +185,8 @@ int dma_direct_alloc(struct ccdma_device *dev, size_t size, unsigned int flags,
 int dma_direct_free(struct ccdma_device *dev, size_t size, void *cpu,
                     ccdma_dma_t handle)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(handle);
-    bool enc_shared = !dma_cc() || ccdma_plat_dma_is_shared(handle);
+    ccdma_phys_t pa = dma_dma_to_phys(handle);
+    bool enc_shared = !dma_cc() || dma_dma_is_shared(handle);
     size_t bytes;
     bool shared;
     int err;
@@ -212,5 +212,5 @@ bool ccdma_coherent_is_shared(const struct ccdma_device *dev, ccdma_dma_t handle
     (void)dev;
     if (handle == CCDMA_DMA_ADDR_INVALID)
         return false;
-    return !dma_cc() || ccdma_plat_dma_is_shared(handle);
+    return !dma_cc() || dma_dma_is_shared(handle);
 }

@@ -40,46 +40,45 @@ static inline void dma_cache_for_cpu(const struct ccdma_device *dev, void *va, s
 /* The linear-map CPU address of a whole physical range, or NULL. */
 static inline void *dma_range_to_virt(ccdma_phys_t pa, size_t size)
 {
-    uint8_t *va = ccdma_plat_phys_to_virt(pa);
+    uint8_t *va = dma_phys_to_virt(pa);
 
-    if (!va || ccdma_plat_phys_to_virt(pa + size - 1) != va + size - 1)
+    if (!va || dma_phys_to_virt(pa + size - 1) != va + size - 1)
         return NULL;
     return va;
 }
 
-static inline int dma_direct_map(struct ccdma_device *dev, void *va, ccdma_phys_t pa,
-                                 size_t size, enum ccdma_dir dir, unsigned int attrs,
-                                 ccdma_dma_t *out, bool *bounced)
+/* The direct half of a streaming map: true, with *out set and the caches
+ * cleaned, when dev reaches the memory as it is; false when it must
+ * bounce (dma_swiotlb_map). */
+static inline __attribute__((always_inline)) bool dma_direct_try(struct ccdma_device *dev,
+                                                                 void *va, ccdma_phys_t pa,
+                                                                 size_t size, unsigned int attrs,
+                                                                 ccdma_dma_t *out)
 {
     bool shared = (attrs & CCDMA_ATTR_CC_SHARED) || !dma_cc();
     ccdma_dma_t dma;
-    int err;
 
-    *bounced = false;
     /* A restricted pool means "only through this pool", like force; and a
      * device that cannot reach private memory needs no address to tell it
      * cannot reach a private buffer. */
-    if (!dev->force_bounce && !dev->restricted_pool && (shared || dev->reach_private)) {
-        dma = ccdma_plat_phys_to_dma(pa, shared);
-        if (dma_reaches(dev, dma, size, shared)) {
-            if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
-                dma_cache_for_device(dev, va, size);
-            *out = dma;
-            return CCDMA_OK;
-        }
-    }
-    err = dma_swiotlb_map(dev, va, pa, size, dir, attrs, out);
-    *bounced = err == CCDMA_OK;
-    return err;
+    if (dev->force_bounce || dev->restricted_pool || !(shared || dev->reach_private))
+        return false;
+    dma = dma_phys_to_dma(pa, shared);
+    if (!dma_reaches(dev, dma, size, shared))
+        return false;
+    if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
+        dma_cache_for_device(dev, va, size);
+    *out = dma;
+    return true;
 }
 
 /* Like Linux's dma_direct_unmap_page: a coherent device's direct mapping
  * has nothing to undo (dma-debug, when on, has already checked the
  * address), so only a non-coherent one looks its memory up. */
-static inline int dma_direct_unmap(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+static inline __attribute__((always_inline)) int dma_direct_unmap(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                                    enum ccdma_dir dir, unsigned int attrs)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    ccdma_phys_t pa = dma_dma_to_phys(addr);
     void *va;
 
     if (dma_swiotlb_may_own(pa)) {

@@ -163,18 +163,63 @@ static inline bool dma_reaches(const struct ccdma_device *dev, ccdma_dma_t addr,
     return dma_dev_reaches(dev, shared) && dma_within(dev, addr, size, false);
 }
 
+/* The platform's linear map and encodings as arithmetic
+ * (ccdma_plat_linear_describe), read by ccdma_init(); `on` is false when the
+ * platform gave none, and then every translation is a seam call. */
+struct dma_linear {
+    bool on;
+    struct ccdma_plat_linear d;
+};
+extern struct dma_linear dma_lin;
+
+static inline ccdma_dma_t dma_phys_to_dma(ccdma_phys_t pa, bool shared)
+{
+    if (__builtin_expect(dma_lin.on, 1))
+        return pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
+    return ccdma_plat_phys_to_dma(pa, shared);
+}
+
+static inline ccdma_phys_t dma_dma_to_phys(ccdma_dma_t addr)
+{
+    if (__builtin_expect(dma_lin.on, 1))
+        return addr & ~dma_lin.d.enc_mask;
+    return ccdma_plat_dma_to_phys(addr);
+}
+
+static inline bool dma_dma_is_shared(ccdma_dma_t addr)
+{
+    if (__builtin_expect(dma_lin.on, 1))
+        return (addr & dma_lin.d.enc_mask) == dma_lin.d.shared_bits;
+    return ccdma_plat_dma_is_shared(addr);
+}
+
+/* The linear-map CPU address of pa, or NULL. */
+static inline void *dma_phys_to_virt(ccdma_phys_t pa)
+{
+    if (__builtin_expect(dma_lin.on, 1) && pa - dma_lin.d.pa_base < dma_lin.d.size)
+        return (void *)(dma_lin.d.va_base + (uintptr_t)(pa - dma_lin.d.pa_base));
+    return ccdma_plat_phys_to_virt(pa);
+}
+
 /* Canonical physical address of a linear-map CPU range, or EFAULT. Only
- * linear-map memory has a physical address. The round trip is the portable
- * test: a stack or heap pointer outside it does not survive. The linear
- * map is contiguous and page-granular, so both ends settle the whole range,
- * and one settles a range within one page. */
+ * linear-map memory has a physical address. Inside the platform's window
+ * that is arithmetic; elsewhere the round trip is the portable test: a
+ * stack or heap pointer outside the linear map does not survive. The
+ * linear map is contiguous and page-granular, so both ends settle the
+ * whole range, and one settles a range within one page. */
 static inline int dma_virt_to_phys(const void *va, size_t size, ccdma_phys_t *pa)
 {
     const uint8_t *last = (const uint8_t *)va + size - 1;
+    uintptr_t off = (uintptr_t)va - dma_lin.d.va_base;
     ccdma_phys_t p;
 
     if (!va || !size)
         return CCDMA_EINVAL;
+    if (__builtin_expect(dma_lin.on, 1) && off < dma_lin.d.size &&
+        size <= dma_lin.d.size - off) {
+        *pa = dma_lin.d.pa_base + off;
+        return CCDMA_OK;
+    }
     p = ccdma_plat_virt_to_phys(va);
     if (ccdma_plat_phys_to_virt(p) != va)
         return CCDMA_EFAULT;
@@ -301,9 +346,14 @@ int dma_swiotlb_init(size_t shared_bytes, size_t private_bytes, bool dynamic);
 void dma_swiotlb_shutdown(void);
 int dma_swiotlb_poll(void);
 size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev);
+/* A bounce mapping's direction and (public) attributes travel packed in
+ * one argument, so that the call from the API's leaf path is a tail call. */
+#define DMA_HOW(dir, attrs) (((attrs) & 0xffu) | ((unsigned int)(dir) << 8))
+#define DMA_HOW_DIR(how) ((enum ccdma_dir)(((how) >> 8) & 0xfu))
+#define DMA_HOW_ATTRS(how) ((how) & 0xffu)
+/* Counts the mapping (bounced, or failed) in the layer's statistics. */
 int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
-                    size_t size, enum ccdma_dir dir, unsigned int attrs,
-                    ccdma_dma_t *out);
+                    size_t size, unsigned int how, ccdma_dma_t *out);
 /* What unmap and sync return for an address that is no bounce mapping's
  * business: outside every bounce pool, or inside a coherent allocation of
  * a restricted pool (memory that may be mapped like any other). Anything

@@ -13,14 +13,17 @@
  */
 #include "direct.h"
 
-static bool dir_valid(enum ccdma_dir dir)
+static inline bool dir_valid(enum ccdma_dir dir)
 {
-    return dir == CCDMA_BIDIRECTIONAL || dir == CCDMA_TO_DEVICE ||
-           dir == CCDMA_FROM_DEVICE;
+    return (unsigned int)dir <= CCDMA_FROM_DEVICE;
 }
 
+/* The common case is one test of everything that must hold; the reason
+ * for a failure is worked out only then. */
 static inline int check_device(const struct ccdma_device *dev)
 {
+    if (__builtin_expect(dma_initialised() && dev && dev->debug_id && dev->dma_mask, 1))
+        return CCDMA_OK;
     if (!dma_initialised() || !dev)
         return CCDMA_EINVAL;
     if (!dma_dev_ready(dev)) {
@@ -28,9 +31,7 @@ static inline int check_device(const struct ccdma_device *dev)
                    dma_dev_name(dev));
         return CCDMA_EINVAL;
     }
-    if (!dev->dma_mask)
-        return CCDMA_ENODEV;
-    return CCDMA_OK;
+    return CCDMA_ENODEV;
 }
 
 static inline int check_mapping(const struct ccdma_device *dev, size_t size,
@@ -54,7 +55,17 @@ static inline int check_mapping(const struct ccdma_device *dev, size_t size,
  * allocations left private) is refused. dma-debug asks the platform for
  * the state of every page as well.
  */
-static int check_shared_claim(const struct ccdma_device *dev, const void *va,
+/* Whether check_shared_claim() has anything to look at: the bounds of
+ * what the layer keeps private, tested inline, answer almost every claim. */
+static inline bool shared_claim_to_check(ccdma_phys_t pa, size_t size)
+{
+    return dma_bounds_may_hold(&dma_pool_private_bounds, pa, size) ||
+           dma_bounds_may_hold(&dma_swiotlb_private_bounds, pa, size) ||
+           dma_bounds_may_hold(&dma_coherent_private_bounds, pa, size) ||
+           __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED);
+}
+
+static __attribute__((noinline)) int check_shared_claim(const struct ccdma_device *dev, const void *va,
                               ccdma_phys_t pa, size_t size)
 {
     const char *why = NULL;
@@ -75,31 +86,48 @@ static int check_shared_claim(const struct ccdma_device *dev, const void *va,
     return CCDMA_OK;
 }
 
-static inline int map_one(struct ccdma_device *dev, void *va, size_t size,
-                   enum ccdma_dir dir, unsigned int attrs,
-                   enum dma_debug_type type, ccdma_dma_t *out)
+/* The bounce half of a map, with dma-debug's record. */
+static __attribute__((noinline)) int map_bounced(struct ccdma_device *dev, void *va,
+                                                 ccdma_phys_t pa, size_t size, enum ccdma_dir dir,
+                                                 unsigned int attrs, enum dma_debug_type type,
+                                                 ccdma_dma_t *out)
 {
-    ccdma_phys_t pa;
     ccdma_dma_t dma;
-    bool bounced;
-    int err;
+    int err = dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), &dma);
 
-    err = dma_virt_to_phys(va, size, &pa);
-    if (!err && (attrs & CCDMA_ATTR_CC_SHARED) && dma_cc())
-        err = check_shared_claim(dev, va, pa, size);
-    if (!err)
-        err = dma_direct_map(dev, va, pa, size, dir, attrs, &dma, &bounced);
-    if (err) {
-        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+    if (err)
         return err;
-    }
-    dma_stat_add(bounced ? DMA_STAT_BOUNCED_MAPS : DMA_STAT_DIRECT_MAPS, 1);
     dma_debug_map(dev, type, dma, pa, size, dir);
     *out = dma;
     return CCDMA_OK;
 }
 
-static inline int unmap_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
+static inline __attribute__((always_inline)) int map_one(struct ccdma_device *dev, void *va,
+                                                         size_t size, enum ccdma_dir dir,
+                                                         unsigned int attrs,
+                                                         enum dma_debug_type type,
+                                                         ccdma_dma_t *out)
+{
+    ccdma_phys_t pa;
+    ccdma_dma_t dma;
+    int err;
+
+    err = dma_virt_to_phys(va, size, &pa);
+    if (!err && (attrs & CCDMA_ATTR_CC_SHARED) && dma_cc() && shared_claim_to_check(pa, size))
+        err = check_shared_claim(dev, va, pa, size);
+    if (err) {
+        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+        return err;
+    }
+    if (!dma_direct_try(dev, va, pa, size, attrs, &dma))
+        return map_bounced(dev, va, pa, size, dir, attrs, type, out);
+    dma_stat_add(DMA_STAT_DIRECT_MAPS, 1);
+    dma_debug_map(dev, type, dma, pa, size, dir);
+    *out = dma;
+    return CCDMA_OK;
+}
+
+static inline __attribute__((always_inline)) int unmap_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                      enum ccdma_dir dir, unsigned int attrs,
                      enum dma_debug_type type)
 {
@@ -120,14 +148,23 @@ static inline int sync_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t si
     return dma_direct_sync(dev, addr, size, dir, for_cpu);
 }
 
-int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
-                     enum ccdma_dir dir, unsigned int attrs, ccdma_dma_t *out)
+/* The common case passes one combined test; only a call that fails it
+ * goes through the checks one by one, for the right error and report. */
+static inline bool args_ok(const struct ccdma_device *dev, size_t size, enum ccdma_dir dir,
+                           unsigned int attrs)
 {
-    int err;
+    return dma_initialised() && dev && dev->debug_id && dev->dma_mask && size &&
+           dir_valid(dir) && !(attrs & (~CCDMA_ATTR_PUBLIC_MASK | CCDMA_ATTR_MMIO));
+}
 
-    if (out)
-        *out = CCDMA_DMA_ADDR_INVALID;
-    err = check_mapping(dev, size, dir, attrs);
+static __attribute__((noinline, cold)) int map_single_refused(struct ccdma_device *dev,
+                                                              void *va, size_t size,
+                                                              enum ccdma_dir dir,
+                                                              unsigned int attrs,
+                                                              const ccdma_dma_t *out)
+{
+    int err = check_mapping(dev, size, dir, attrs);
+
     if (err)
         return err;
     if (!va || !out)
@@ -137,19 +174,88 @@ int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
                    dma_dev_name(dev));
         return CCDMA_EINVAL;
     }
+    return CCDMA_EINVAL; /* not reached: args_ok() failed for one of the above */
+}
+
+/* Everything but the common case of ccdma_map_single(), out of line. */
+static __attribute__((noinline)) int map_single_general(struct ccdma_device *dev, void *va,
+                                                        size_t size, enum ccdma_dir dir,
+                                                        unsigned int attrs, ccdma_dma_t *out)
+{
+    if (!out || !va || !args_ok(dev, size, dir, attrs)) {
+        if (out)
+            *out = CCDMA_DMA_ADDR_INVALID;
+        return map_single_refused(dev, va, size, dir, attrs, out);
+    }
+    *out = CCDMA_DMA_ADDR_INVALID;
     return map_one(dev, va, size, dir, attrs, DMA_DEBUG_SINGLE, out);
 }
 
+/*
+ * The common cases as a leaf function, like Linux's dma_direct_map_page:
+ * the arguments, the linear map, the reach, the encoding, and done. A
+ * private buffer goes on to the bounce with what was worked out here;
+ * anything else (a pointer outside the platform's window, a CC_SHARED
+ * claim the bounds cannot settle, dma-debug, cache maintenance) takes the
+ * general path, which checks everything again in full.
+ */
+int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
+                     enum ccdma_dir dir, unsigned int attrs, ccdma_dma_t *out)
+{
+    uintptr_t off = (uintptr_t)va - dma_lin.d.va_base;
+    ccdma_phys_t pa;
+    ccdma_dma_t dma;
+    bool shared;
+
+    if (__builtin_expect(!out || !va || !args_ok(dev, size, dir, attrs) || !dma_lin.on ||
+                         off >= dma_lin.d.size || size > dma_lin.d.size - off ||
+                         __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED), 0))
+        return map_single_general(dev, va, size, dir, attrs, out);
+    pa = dma_lin.d.pa_base + off;
+    shared = (attrs & CCDMA_ATTR_CC_SHARED) || !dma_rt_cc;
+    if ((attrs & CCDMA_ATTR_CC_SHARED) && dma_rt_cc && shared_claim_to_check(pa, size))
+        return map_single_general(dev, va, size, dir, attrs, out);
+    *out = CCDMA_DMA_ADDR_INVALID;
+    if (dev->force_bounce || dev->restricted_pool || !(shared || dev->reach_private))
+        return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
+    dma = pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
+    if (!(shared ? dev->reach_shared : dev->reach_private) ||
+        !dma_within(dev, dma, size, false))
+        return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
+    if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
+        return map_single_general(dev, va, size, dir, attrs, out);
+    dma_stat_add(DMA_STAT_DIRECT_MAPS, 1);
+    *out = dma;
+    return CCDMA_OK;
+}
+
+static __attribute__((noinline)) int unmap_single_general(struct ccdma_device *dev,
+                                                          ccdma_dma_t addr, size_t size,
+                                                          enum ccdma_dir dir,
+                                                          unsigned int attrs)
+{
+    if (!args_ok(dev, size, dir, attrs)) {
+        int err = check_mapping(dev, size, dir, attrs);
+
+        return err ? err : CCDMA_EINVAL; /* MMIO */
+    }
+    return unmap_one(dev, addr, size, dir, attrs, DMA_DEBUG_SINGLE);
+}
+
+/* A coherent device's direct mapping has nothing to undo: the leaf path
+ * only makes sure the address is none of the bounce pools' business. */
 int ccdma_unmap_single(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                        enum ccdma_dir dir, unsigned int attrs)
 {
-    int err = check_mapping(dev, size, dir, attrs);
+    if (__builtin_expect(!args_ok(dev, size, dir, attrs) || !dma_lin.on || !dev->coherent ||
+                         __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED), 0))
+        return unmap_single_general(dev, addr, size, dir, attrs);
+    if (dma_swiotlb_may_own(addr & ~dma_lin.d.enc_mask)) {
+        int err = dma_swiotlb_unmap(dev, addr, attrs);
 
-    if (err)
-        return err;
-    if (attrs & CCDMA_ATTR_MMIO)
-        return CCDMA_EINVAL;
-    return unmap_one(dev, addr, size, dir, attrs, DMA_DEBUG_SINGLE);
+        return err == DMA_SWIOTLB_NOT_MINE ? CCDMA_OK : err;
+    }
+    return CCDMA_OK;
 }
 
 int ccdma_sync_for_cpu(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
@@ -279,7 +385,7 @@ int ccdma_map_resource(struct ccdma_device *dev, ccdma_phys_t pa, size_t size,
     }
     /* In a realm, peer MMIO is private unless the caller says it is
      * shared: no guessing either way. */
-    dma = ccdma_plat_phys_to_dma(pa, shared);
+    dma = dma_phys_to_dma(pa, shared);
     if (!ccdma_capable(dev, dma, size, shared ? CCDMA_ATTR_CC_SHARED : 0)) {
         dma_report("%s: MMIO %#llx+%zu (%s) is beyond its reach; MMIO is never "
                    "bounced", dma_dev_name(dev),
@@ -352,7 +458,7 @@ int ccdma_free_coherent(struct ccdma_device *dev, size_t size, void *cpu,
         return err;
     if (!size || !cpu)
         return CCDMA_EINVAL;
-    if (ccdma_plat_phys_to_virt(ccdma_plat_dma_to_phys(handle)) != cpu) {
+    if (dma_phys_to_virt(dma_dma_to_phys(handle)) != cpu) {
         dma_report("%s: free of %p with handle %#llx, which are not the same memory",
                    dma_dev_name(dev), cpu,
                    (unsigned long long)handle);

@@ -8,6 +8,7 @@
 /* Set by ccdma_init(), cleared by ccdma_shutdown() (dma_internal.h). */
 bool dma_rt_ready;
 bool dma_rt_cc;
+struct dma_linear dma_lin;
 
 uint64_t dma_stats[DMA_STAT_COUNT];
 
@@ -26,6 +27,7 @@ int ccdma_init(const struct ccdma_config *cfg)
     if (cfg)
         c = *cfg;
     dma_rt_cc = ccdma_plat_cc_active();
+    dma_lin.on = ccdma_plat_linear_describe && ccdma_plat_linear_describe(&dma_lin.d) == 0;
     for (unsigned int i = 0; i < DMA_STAT_COUNT; i++)
         if (i != DMA_STAT_KEPT_PAGES)
             __atomic_store_n(&dma_stats[i], 0, __ATOMIC_RELAXED);
@@ -74,6 +76,7 @@ int ccdma_shutdown(void)
     dma_swiotlb_shutdown();
     dma_coherent_shutdown();
     dma_rt_ready = false;
+    dma_lin.on = false;
     return leaks;
 }
 

@@ -107,17 +107,60 @@ extern ccdma_lock_t swiotlb_lock;
 
 /* ---- swiotlb_pool.c (lookups: swiotlb_lock held) --------------------------- */
 
+/* The default pools, and every region of every live pool sorted by
+ * address, so that an address finds its region in O(log regions) whatever
+ * the number of pools. swiotlb_pool.c writes them; the lookups below are
+ * inline, since every bounce map and unmap makes one. */
+struct region_entry {
+    ccdma_phys_t lo, hi;
+    struct ccdma_swiotlb *pool;
+    struct swiotlb_region *r;
+};
+extern struct ccdma_swiotlb *default_shared, *default_private;
+extern struct region_entry regions[SWIOTLB_MAX_POOLS * SWIOTLB_MAX_REGIONS];
+extern unsigned int nregions;
+
 /* In use and not dying; a stale or foreign pointer is just "not live". */
 bool swiotlb_pool_live(const struct ccdma_swiotlb *pool);
 struct ccdma_swiotlb *swiotlb_pool_by_id(uint32_t id);
 /* The live pool and region that contain pa, or NULL: a binary search of
  * the regions of every live pool, kept sorted by address. */
-struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp);
+static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp)
+{
+    unsigned int lo = 0, hi = nregions;
+
+    while (lo < hi) {
+        unsigned int mid = (lo + hi) / 2;
+
+        if (pa < regions[mid].lo) {
+            hi = mid;
+        } else if (pa >= regions[mid].hi) {
+            lo = mid + 1;
+        } else {
+            *rp = regions[mid].r;
+            return regions[mid].pool;
+        }
+    }
+    return NULL;
+}
 /* Mark pool dying and take its regions out of every lookup. */
 void swiotlb_pool_retire(struct ccdma_swiotlb *pool);
-/* The pool dev bounces through, or NULL with the reason in *why (ESTATE). */
-struct ccdma_swiotlb *swiotlb_pool_for_device(const struct ccdma_device *dev,
-                                              const char **why);
+/* The pool dev bounces through, or NULL with the reason in *why (ESTATE).
+ * The common case, a device with no restricted pool whose default pool is
+ * live and of the right state, is inline. */
+struct ccdma_swiotlb *swiotlb_pool_for_device_slow(const struct ccdma_device *dev,
+                                                   const char **why);
+
+static inline struct ccdma_swiotlb *swiotlb_pool_for_device(const struct ccdma_device *dev,
+                                                            const char **why)
+{
+    bool need = dma_dev_needs_shared(dev);
+    struct ccdma_swiotlb *pool = need ? default_shared : default_private;
+
+    if (!dev->restricted_pool && pool && pool->in_use && !pool->dying && pool->shared == need)
+        return pool;
+    return swiotlb_pool_for_device_slow(dev, why);
+}
 /* Unlocks swiotlb_lock, then reports a refused pool choice (rate-limited). */
 void swiotlb_unlock_refused(const struct ccdma_device *dev, const char *why,
                             unsigned long flags);

@@ -64,13 +64,18 @@ size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev)
 
 /* ---- lookup (swiotlb_lock held) ---------------------------------------------- */
 
-int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
+static inline int64_t first_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
 {
     uint32_t j = (uint32_t)((pa - r->pa) >> DMA_SLOT_SHIFT);
 
     if (slot_alloc_is_free(&r->alloc, j))
         return -1;
     return (int64_t)j - r->slots[j].back;
+}
+
+int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
+{
+    return first_slot(r, pa);
 }
 
 ccdma_phys_t swiotlb_data_pa(const struct swiotlb_region *r, uint32_t first)
@@ -89,7 +94,7 @@ struct bounce_lookup {
     uint32_t first;
 };
 
-static bool lookup_locked(ccdma_dma_t addr, ccdma_phys_t pa, uint32_t dev_id,
+static inline __attribute__((always_inline)) bool lookup_locked(ccdma_dma_t addr, ccdma_phys_t pa, uint32_t dev_id,
                           struct bounce_lookup *lk)
 {
     int64_t first;
@@ -98,20 +103,20 @@ static bool lookup_locked(ccdma_dma_t addr, ccdma_phys_t pa, uint32_t dev_id,
     lk->pool = swiotlb_pool_of(pa, &lk->r);
     if (!lk->pool)
         return false;
-    first = swiotlb_first_slot(lk->r, pa);
+    first = first_slot(lk->r, pa);
     if (first < 0)
         return true;
     if (lk->r->slots[first].kind == SLOT_ALLOC)
         return false;
     if (lk->r->slots[first].kind == SLOT_MAP && lk->r->slots[first].dev_id == dev_id &&
-        ccdma_plat_phys_to_dma(pa, lk->pool->shared) == addr) {
+        dma_phys_to_dma(pa, lk->pool->shared) == addr) {
         lk->first = (uint32_t)first;
         lk->s = &lk->r->slots[first];
     }
     return true;
 }
 
-static void report_not_mapping(const struct ccdma_device *dev, const char *op,
+static __attribute__((noinline, cold)) void report_not_mapping(const struct ccdma_device *dev, const char *op,
                                ccdma_dma_t addr)
 {
     dma_report("%s: %s of %#llx, which is not in a live bounce mapping of "
@@ -127,18 +132,21 @@ static uint32_t layout_phase(const struct swiotlb_region *r, const struct bounce
            (l->stride - 1);
 }
 
-/* A recently released run of exactly this shape, or -1. */
-static int64_t take_recent(struct swiotlb_region *r, const struct bounce_layout *l)
+/* A recently released run of exactly this shape, or -1. The latest
+ * release is looked at first: a map after an unmap of the same size takes
+ * it at once. */
+static inline int64_t take_recent(struct swiotlb_region *r, const struct bounce_layout *l)
 {
-    uint32_t phase = layout_phase(r, l);
+    uint32_t phase = l->stride == 1 ? 0 : layout_phase(r, l);
 
     for (unsigned int i = r->nrecent; i-- > 0;) {
         uint32_t first = r->recent_first[i];
 
         if (r->recent_n[i] == l->nslots && (first & (l->stride - 1)) == phase) {
-            r->nrecent--;
-            r->recent_first[i] = r->recent_first[r->nrecent];
-            r->recent_n[i] = r->recent_n[r->nrecent];
+            unsigned int last = --r->nrecent;
+
+            r->recent_first[i] = r->recent_first[last];
+            r->recent_n[i] = r->recent_n[last];
             return first;
         }
     }
@@ -173,12 +181,21 @@ static int64_t take_from_allocator(struct ccdma_swiotlb *pool, const struct boun
     return -1;
 }
 
+static __attribute__((noinline)) int64_t take_slow(struct ccdma_swiotlb *pool,
+                                                  const struct bounce_layout *l,
+                                                  struct swiotlb_region **rp)
+{
+    flush_recent(pool);
+    return take_from_allocator(pool, l, rp);
+}
+
 /* A recent run of the same shape first: it costs no bitmap work. On a
  * miss every recent run goes back to the allocator before its one search,
  * so runs merge again and a refusal is always a true no-fit. A miss thus
  * costs the releases the recent runs saved, never more. */
-int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
-                     struct swiotlb_region **rp)
+static inline __attribute__((always_inline)) int64_t take(struct ccdma_swiotlb *pool,
+                                                          const struct bounce_layout *l,
+                                                          struct swiotlb_region **rp)
 {
     for (unsigned int i = 0; i < pool->nregions; i++) {
         int64_t idx = take_recent(&pool->regions[i], l);
@@ -188,11 +205,16 @@ int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
             return idx;
         }
     }
-    flush_recent(pool);
-    return take_from_allocator(pool, l, rp);
+    return take_slow(pool, l, rp);
 }
 
-static void give_back(struct swiotlb_region *r, uint32_t first, uint32_t n)
+int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
+                     struct swiotlb_region **rp)
+{
+    return take(pool, l, rp);
+}
+
+static inline void give_back(struct swiotlb_region *r, uint32_t first, uint32_t n)
 {
     if (r->nrecent < SWIOTLB_RECENT) {
         r->recent_first[r->nrecent] = first;
@@ -207,8 +229,10 @@ void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounc
     give_back(r, first, l->nslots);
 }
 
-void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
-                    uint32_t first, const struct bounce_layout *l, enum slot_kind kind)
+static inline __attribute__((always_inline)) void record(struct ccdma_swiotlb *pool,
+                                                         struct swiotlb_region *r, uint32_t first,
+                                                         const struct bounce_layout *l,
+                                                         enum slot_kind kind)
 {
     struct swiotlb_slot *s = &r->slots[first];
 
@@ -222,16 +246,28 @@ void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
         pool->high_water = pool->used;
 }
 
+void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
+                    uint32_t first, const struct bounce_layout *l, enum slot_kind kind)
+{
+    record(pool, r, first, l, kind);
+}
+
 /* Only the first slot's kind tells a live run from a dead one; the other
  * slots' metadata is rewritten by the next take. */
-void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
-                     uint32_t first)
+static inline void release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
+                           uint32_t first)
 {
     uint32_t n = r->slots[first].nslots;
 
     r->slots[first].kind = SLOT_FREE;
     give_back(r, first, n);
     pool->used -= n;
+}
+
+void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
+                     uint32_t first)
+{
+    release(pool, r, first);
 }
 
 void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
@@ -253,22 +289,32 @@ void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
 /* ---- streaming mappings --------------------------------------------------------- */
 
 int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
-                    size_t size, enum ccdma_dir dir, unsigned int attrs,
-                    ccdma_dma_t *out)
+                    size_t size, unsigned int how, ccdma_dma_t *out)
 {
-    bool too_big = size > dma_swiotlb_max_mapping(dev);
+    enum ccdma_dir dir = DMA_HOW_DIR(how);
+    unsigned int attrs = DMA_HOW_ATTRS(how);
     struct ccdma_swiotlb *pool;
     struct swiotlb_region *r;
     struct swiotlb_slot *s;
     struct bounce_layout l;
     unsigned long flags;
+    bool too_big = false;
     const char *why;
     ccdma_dma_t dma;
     uint8_t *start;
     int64_t idx;
 
-    if (!too_big)
-        too_big = swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK;
+    /* Less than a page with no alignment to keep: whole slots from any
+     * slot, no padding. */
+    if (__builtin_expect(!dev->min_align_mask && size < DMA_PAGE_SIZE, 1)) {
+        l.nslots = (uint32_t)DMA_DIV_UP(size, (size_t)DMA_SLOT_SIZE);
+        l.data_off = 0;
+        l.stride = 1;
+        l.want = 0;
+    } else {
+        too_big = size > dma_swiotlb_max_mapping(dev) ||
+                  swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK;
+    }
 
     /* Choose the pool and take its slots under one hold of the lock: a
      * destroy either came first (the choice fails) or must wait for these
@@ -277,24 +323,27 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
     pool = swiotlb_pool_for_device(dev, &why);
     if (!pool) {
         swiotlb_unlock_refused(dev, why, flags);
+        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
         return CCDMA_ESTATE;
     }
     if (too_big) {
         ccdma_plat_unlock(&swiotlb_lock, flags);
         dma_report("%s: a %zu-byte mapping exceeds the bounce maximum of %zu",
                    dma_dev_name(dev), size, dma_swiotlb_max_mapping(dev));
+        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
         return CCDMA_EINVAL;
     }
-    idx = swiotlb_take(pool, &l, &r);
+    idx = take(pool, &l, &r);
     if (idx < 0) {
         swiotlb_report_full(pool, size, l.nslots, attrs);
         ccdma_plat_unlock(&swiotlb_lock, flags);
+        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
         return CCDMA_ENOSPC;
     }
     /* The address takes the pool's encoding, whatever the caller's memory
      * was: the device reads the pool, not the caller's pages. */
-    dma = ccdma_plat_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
-                                 pool->shared);
+    dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
+                          pool->shared);
     if (!dma_reaches(dev, dma, size, pool->shared)) {
         swiotlb_untake(r, (uint32_t)idx, &l);
         pool->overflows++;
@@ -304,9 +353,10 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                    dma_dev_name(dev), (unsigned long long)dma,
                    size, (unsigned long long)dev->dma_mask,
                    (unsigned long long)dev->bus_limit);
+        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
         return CCDMA_ERANGE;
     }
-    swiotlb_record(pool, r, (uint32_t)idx, &l, SLOT_MAP);
+    record(pool, r, (uint32_t)idx, &l, SLOT_MAP);
     s = &r->slots[idx];
     s->orig = orig;
     s->size = (uint32_t)size;
@@ -324,13 +374,14 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
      * must not be evicted over what the device writes. */
     if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
         ccdma_plat_cache_clean(start, (size_t)l.nslots * DMA_SLOT_SIZE);
+    dma_stat_add(DMA_STAT_BOUNCED_MAPS, 1);
     *out = dma;
     return CCDMA_OK;
 }
 
 /* The recorded size and direction rule, not the arguments: copy-back
  * covers exactly what the device could have written (rule 8). */
-static void copy_back(const struct ccdma_device *dev, void *orig, uint8_t *data,
+static inline void copy_back(const struct ccdma_device *dev, void *orig, uint8_t *data,
                       size_t size)
 {
     if (!dev->coherent)
@@ -341,7 +392,7 @@ static void copy_back(const struct ccdma_device *dev, void *orig, uint8_t *data,
 /* What an unmap does with the data: copy it back (FROM_DEVICE,
  * BIDIRECTIONAL), take back what went toward a device that never saw it
  * (an unwound request), or nothing. */
-static void unmap_data(const struct ccdma_device *dev, unsigned int attrs, enum ccdma_dir dir,
+static inline void unmap_data(const struct ccdma_device *dev, unsigned int attrs, enum ccdma_dir dir,
                        void *orig, uint8_t *data, size_t size)
 {
     if (attrs & CCDMA_ATTR__UNWIND) {
@@ -352,7 +403,7 @@ static void unmap_data(const struct ccdma_device *dev, unsigned int attrs, enum 
     }
 }
 
-static bool unmap_has_data(unsigned int attrs, enum ccdma_dir dir)
+static inline bool unmap_has_data(unsigned int attrs, enum ccdma_dir dir)
 {
     if (attrs & CCDMA_ATTR__UNWIND)
         return dir_to_device(dir);
@@ -361,7 +412,7 @@ static bool unmap_has_data(unsigned int attrs, enum ccdma_dir dir)
 
 int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int attrs)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
     enum ccdma_dir dir;
     unsigned long flags;
@@ -391,7 +442,7 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
     } else {
         unmap_data(dev, attrs, dir, orig, data, size);
     }
-    swiotlb_release(lk.pool, lk.r, lk.first);
+    release(lk.pool, lk.r, lk.first);
     ccdma_plat_unlock(&swiotlb_lock, flags);
     return CCDMA_OK;
 }
@@ -399,7 +450,7 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
 int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
                      size_t size, enum ccdma_dir dir, bool for_cpu)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
     unsigned long flags;
     ccdma_phys_t start;
@@ -447,7 +498,7 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
 
 bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
 {
-    ccdma_phys_t pa = ccdma_plat_dma_to_phys(addr);
+    ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
     unsigned long flags;
     bool bounced;

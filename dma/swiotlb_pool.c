@@ -21,8 +21,8 @@ static struct ccdma_swiotlb pools[SWIOTLB_MAX_POOLS];
 /* Not reset by dma_swiotlb_init(): a device registered before a shutdown
  * must not match a pool created after it. */
 static uint32_t next_pool_id = 1;
-static struct ccdma_swiotlb *default_shared;
-static struct ccdma_swiotlb *default_private;
+struct ccdma_swiotlb *default_shared;
+struct ccdma_swiotlb *default_private;
 static struct dma_ratelimit misc_rl;
 
 static size_t region_slots_bytes(uint32_t nslots)
@@ -32,16 +32,8 @@ static size_t region_slots_bytes(uint32_t nslots)
 
 /* ---- lookup (swiotlb_lock held) ---------------------------------------------- */
 
-/* Every region of every live pool, sorted by address, so that an address
- * finds its region in O(log regions) whatever the number of pools. */
-struct region_entry {
-    ccdma_phys_t lo, hi;
-    struct ccdma_swiotlb *pool;
-    struct swiotlb_region *r;
-};
-
-static struct region_entry regions[SWIOTLB_MAX_POOLS * SWIOTLB_MAX_REGIONS];
-static unsigned int nregions;
+struct region_entry regions[SWIOTLB_MAX_POOLS * SWIOTLB_MAX_REGIONS];
+unsigned int nregions;
 ccdma_phys_t dma_swiotlb_bounds_lo = UINT64_MAX, dma_swiotlb_bounds_hi;
 struct dma_bounds dma_swiotlb_private_bounds = {UINT64_MAX, 0};
 
@@ -102,25 +94,6 @@ bool dma_swiotlb_private_slow(ccdma_phys_t pa, size_t size)
     return found;
 }
 
-struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp)
-{
-    unsigned int lo = 0, hi = nregions;
-
-    while (lo < hi) {
-        unsigned int mid = (lo + hi) / 2;
-
-        if (pa < regions[mid].lo) {
-            hi = mid;
-        } else if (pa >= regions[mid].hi) {
-            lo = mid + 1;
-        } else {
-            *rp = regions[mid].r;
-            return regions[mid].pool;
-        }
-    }
-    return NULL;
-}
-
 /* The pointer comes from callers, so it must first be one of the table's
  * entries; then in use and not dying. */
 bool swiotlb_pool_live(const struct ccdma_swiotlb *pool)
@@ -159,8 +132,8 @@ void swiotlb_pool_retire(struct ccdma_swiotlb *pool)
  * being destroyed, and a slot reused by a later pool are all refused here,
  * never a fallback to some other pool.
  */
-struct ccdma_swiotlb *swiotlb_pool_for_device(const struct ccdma_device *dev,
-                                              const char **why)
+struct ccdma_swiotlb *swiotlb_pool_for_device_slow(const struct ccdma_device *dev,
+                                                   const char **why)
 {
     bool need = dma_dev_needs_shared(dev);
     struct ccdma_swiotlb *pool;

@@ -99,6 +99,20 @@ bool ccdma_plat_dma_is_shared(ccdma_dma_t addr)
 }
 
 
+/* The identity map over the first RAM bank; the others are asked of
+ * ccdma_plat_phys_to_virt(). */
+int ccdma_plat_linear_describe(struct ccdma_plat_linear *out)
+{
+    if (!rt.plat.n_mem)
+        return CCDMA_EINVAL;
+    out->va_base = (uintptr_t)rt.plat.mem[0].base;
+    out->pa_base = rt.plat.mem[0].base;
+    out->size = (size_t)rt.plat.mem[0].size;
+    out->enc_mask = rt.shared_bit;
+    out->shared_bits = rt.shared_bit;
+    out->private_bits = 0;
+    return CCDMA_OK;
+}
 
 void ccdma_plat_cache_clean(const void *va, size_t size)
 {

@@ -7,6 +7,8 @@
  */
 #include "host_port.h"
 
+#include <ccdma/errors.h>
+
 ccdma_dma_t ccdma_plat_phys_to_dma(ccdma_phys_t pa, bool shared)
 {
     switch (host_port.cfg.encoding) {
@@ -34,4 +36,19 @@ bool ccdma_plat_dma_is_shared(ccdma_dma_t addr)
     default:
         return true;
     }
+}
+
+/* The arena is the whole linear map, and each encoding sets at most the
+ * state bit. */
+int ccdma_plat_linear_describe(struct ccdma_plat_linear *out)
+{
+    if (!host_port.ready)
+        return CCDMA_EINVAL;
+    out->va_base = (uintptr_t)host_port.arena;
+    out->pa_base = host_port.base;
+    out->size = host_port.npages * CCDMA_PAGE_SIZE;
+    out->enc_mask = host_port.state_bit;
+    out->shared_bits = host_port.cfg.encoding == HOST_ENC_CCA ? host_port.state_bit : 0;
+    out->private_bits = host_port.cfg.encoding == HOST_ENC_SEV ? host_port.state_bit : 0;
+    return CCDMA_OK;
 }

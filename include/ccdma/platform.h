@@ -98,6 +98,28 @@ ccdma_phys_t ccdma_plat_dma_to_phys(ccdma_dma_t addr);
 /* True when addr carries the shared encoding. */
 bool ccdma_plat_dma_is_shared(ccdma_dma_t addr);
 
+/*
+ * Optional: the linear map and the encodings above as arithmetic, so that
+ * the DMA layer translates inline instead of calling the seam on every
+ * mapping. A platform may leave it out (the reference is weak); one that
+ * fills it in returns 0 and promises, from then until ccdma_shutdown():
+ *  - for va in [va_base, va_base + size): virt_to_phys(va) is
+ *    pa_base + (va - va_base), and phys_to_virt() is its inverse (the
+ *    window is one contiguous part of the linear map; addresses outside it
+ *    are still asked of the functions above);
+ *  - for every pa: phys_to_dma(pa, shared) is pa | (shared ? shared_bits :
+ *    private_bits), dma_to_phys(addr) is addr & ~enc_mask, and
+ *    dma_is_shared(addr) is (addr & enc_mask) == shared_bits.
+ * ccdma_init() asks it once.
+ */
+struct ccdma_plat_linear {
+    uintptr_t va_base;
+    ccdma_phys_t pa_base;
+    size_t size;
+    ccdma_dma_t shared_bits, private_bits, enc_mask;
+};
+int ccdma_plat_linear_describe(struct ccdma_plat_linear *out) __attribute__((weak));
+
 /* ---- Cache maintenance for non-coherent devices ------------------------------ */
 
 void ccdma_plat_cache_clean(const void *va, size_t size);           /* CPU -> device */
