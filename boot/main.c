@@ -31,7 +31,7 @@ struct runtime rt;
 
 extern char __image_start[], __image_end[];
 
-void stack_guard_mix(const uint8_t *seed, size_t len);
+unsigned int stack_guard_seed(const uint8_t *seed, size_t len);
 
 static uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
@@ -185,6 +185,21 @@ static void mmu_final(void)
     mmu_activate();
 }
 
+/* Where the stack guard's randomness came from; in a realm, whether the
+ * host could know it. */
+static void print_entropy_line(void)
+{
+    if (rt.entropy_words)
+        printf("ccdma: entropy: %u words of RNDR (FEAT_RNG), then %u bytes of the DTB's "
+               "rng-seed mixed in as untrusted\n", rt.entropy_words, rt.plat.rng_seed_len);
+    else if (rt.realm)
+        printf("ccdma: entropy: no trusted source in this realm (no FEAT_RNG): the stack "
+               "guard comes from the counter and the DTB's rng-seed, which the host knows\n");
+    else
+        printf("ccdma: entropy: no FEAT_RNG: the stack guard comes from the counter and the "
+               "DTB's rng-seed (%u bytes)\n", rt.plat.rng_seed_len);
+}
+
 static void print_boot_line(void)
 {
     uint64_t ram = 0;
@@ -247,7 +262,7 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
                ccdma_strerror(err));
         runtime_fail_stop("invalid device tree");
     }
-    stack_guard_mix(rt.plat.rng_seed, rt.plat.rng_seed_len);
+    rt.entropy_words = stack_guard_seed(rt.plat.rng_seed, rt.plat.rng_seed_len);
     drop_unaddressable_ram();
 
     boot_detect_realm();
@@ -260,6 +275,7 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     boot_realm_attest();
     if (skipped)
         printf("ccdma: device tree: %u malformed entries ignored\n", skipped);
+    print_entropy_line();
     if (rt.mmio_over_runtime)
         printf("ccdma: device tree: %u device windows over the runtime's own memory refused\n",
                rt.mmio_over_runtime);

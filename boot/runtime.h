@@ -20,6 +20,7 @@ struct runtime {
     bool semihosting;          /* semihosting answered a probe */
     bool realm;                /* RSI answered: memory is private by default */
     uint64_t shared_bit;       /* unprotected IPA bit (0 when plain) */
+    unsigned int entropy_words;     /* trusted random words in the stack guard */
     unsigned int mmio_over_runtime; /* device windows refused: over the image or DTB */
     unsigned int mmio_over_ram;     /* ... in a realm: over protected RAM (RIPAS) */
     unsigned int ipa_width;

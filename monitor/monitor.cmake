@@ -94,7 +94,8 @@ endif()
 ccdma_realm_test(realm
   --expect "rmm: counters .*ipa_state_set=[1-9]"
   --expect "monitor: rmi rmm=emulated .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]"
-  --expect "monitor: counters .*notifies_checked=[1-9]")
+  --expect "monitor: counters .*notifies_checked=[1-9]"
+  --expect "^ccdma: entropy: no trusted source in this realm \\(no FEAT_RNG\\)")
 # The boot claim of all RAM is the first IPA_STATE_SET: fail_after=1 lets it
 # through, so the injection meets the self-tests' share/unshare calls.
 ccdma_realm_test(realm-reject --append "ccdma.inject=reject ccdma.fail_after=1"
@@ -176,7 +177,8 @@ endfunction()
 
 ccdma_tfrmm_test(tfrmm-realm
   --expect "^ccdma: el=1->1 mode=realm rsi=1\\.0"
-  --expect "monitor: rmi rmm=tf-rmm .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]")
+  --expect "monitor: rmi rmm=tf-rmm .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]"
+  --expect "^ccdma: entropy: 4 words of RNDR \\(FEAT_RNG\\)")
 ccdma_tfrmm_test(tfrmm-realm-smp2 --qemu-arg "-smp 2" --expect "^ccdma: cpus: 1 of 1 online")
 ccdma_tfrmm_test(tfrmm-realm-pci --transport pci --machine-extra highmem=off
   --expect "monitor: PCI ECAM .* served, 2 virtio functions"

@@ -78,7 +78,9 @@ endforeach()
 # exclusives, chosen at boot from ID_AA64ISAR0_EL1.
 ccdma_boot_test(plain-kernel-smp4-lse CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
   ARGS --cpu max --qemu-arg "-smp 4" --expect "^ccdma: cpus: 4 of 4 online, atomics LSE"
-  --expect "^ok .* - smp_dma: nothing left live, no dma-debug report")
+  --expect "^ok .* - smp_dma: nothing left live, no dma-debug report"
+  --expect "^ccdma: entropy: 4 words of RNDR \\(FEAT_RNG\\)"
+  --expect "^ok .* - entropy: the stack guard took RNDR words at boot")
 # The same ccdma.bin from another base: it relocates itself (boot/head.S).
 foreach(config plain el3)
   ccdma_boot_test(${config}-relocated CONFIG ${config} BOOT loader IMAGE ${image} VIRTIO
