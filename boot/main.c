@@ -16,7 +16,6 @@
 #include <ccdma/platform.h>
 #include <ccdma/selftest.h>
 
-#include "bench/firmware/boot_bench.h"
 #include "boot/arch.h"
 #include "boot/cpus.h"
 #include "boot/irq.h"
@@ -244,8 +243,8 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     boot_cpus_start();
     boot_interrupts();
     boot_runtime_init();
-    if (boot_bench_requested())
-        boot_bench_run(); /* ccdma.bench=1: benchmarks instead of the self-tests */
+    if (boot_mode_run)
+        boot_mode_run(); /* e.g. ccdma.bench=1: benchmarks instead of the self-tests */
 
     int failed = selftests_run();
     boot_runtime_fini();

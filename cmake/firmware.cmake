@@ -59,7 +59,7 @@ endif()
 
 add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${selftest_sources}
   ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c
-  ${CCDMA_ROOT}/arch/gicv2.c)
+  ${CCDMA_ROOT}/arch/gicv2.c ${CCDMA_ROOT}/arch/pgtable.c)
 target_compile_definitions(ccdma.elf PRIVATE ${fw_defs})
 
 # The platform's built-in device tree, compiled with dtc and assembled in.
