@@ -70,11 +70,11 @@ file(GLOB selftest_c CONFIGURE_DEPENDS ${CCDMA_ROOT}/tests/boot/*.c)
 ccdma_portable_sources(selftest_sources ${selftest_c})
 file(GLOB arm_selftests CONFIGURE_DEPENDS ${CCDMA_ROOT}/tests/boot/arm/*.c)
 
-add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${selftest_sources}
-  ${arm_selftests} ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c
+add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c
   ${CCDMA_ROOT}/arch/gicv2.c ${CCDMA_ROOT}/arch/pgtable.c)
 target_compile_definitions(ccdma.elf PRIVATE
   CCDMA_DTB_FALLBACK=${CCDMA_RAM_BASE})
+ccdma_selftest_libraries(ccdma.elf ${selftest_sources} ${arm_selftests})
 # Runs with the MMU off: no memset/memcpy calls the compiler invents.
 set_source_files_properties(${CCDMA_ROOT}/arch/arm/mmu.c ${CCDMA_ROOT}/boot/main.c
   ${CCDMA_ROOT}/arch/pgtable.c
