@@ -8,7 +8,7 @@
  */
 #include <ccdma/platform.h>
 
-#include "arch/cache_range.h"
+#include "arch/plat_arm.h"
 #include "arch/hooks.h"
 
 /* Cache maintenance by MVA to the point of coherency, one line at a time. */
@@ -32,35 +32,8 @@ DCACHE_OP(dc_clean, "c10")            /* DCCMVAC */
 DCACHE_OP(dc_invalidate, "c6")        /* DCIMVAC */
 DCACHE_OP(dc_clean_invalidate, "c14") /* DCCIMVAC */
 
-void ccdma_plat_cache_clean(const void *va, size_t size) { dc_clean((uintptr_t)va, size); }
-void ccdma_plat_cache_invalidate(void *va, size_t size)
-{
-    cache_invalidate_range((uintptr_t)va, size, dcache_line(), dc_invalidate,
-                           dc_clean_invalidate);
-}
-void ccdma_plat_cache_clean_invalidate(void *va, size_t size)
-{
-    dc_clean_invalidate((uintptr_t)va, size);
-}
-
-/* One plain load or store of the access's width each: an emulated-MMIO
- * trap needs a syndrome (ISV=1), which only these single-register forms
- * give, and a device register must be accessed at its own width. */
-#define MMIO_ACCESSORS(bits, type, load, store)                                     \
-    type ccdma_plat_mmio_read##bits(uintptr_t addr)                                 \
-    {                                                                               \
-        type v;                                                                     \
-        __asm__ volatile(load " %0, [%1]" : "=r"(v) : "r"(addr) : "memory");     \
-        return v;                                                                   \
-    }                                                                               \
-    void ccdma_plat_mmio_write##bits(uintptr_t addr, type value)                    \
-    {                                                                               \
-        __asm__ volatile(store " %0, [%1]" ::"r"(value), "r"(addr) : "memory");  \
-    }
-
-MMIO_ACCESSORS(8, uint8_t, "ldrb", "strb")
-MMIO_ACCESSORS(16, uint16_t, "ldrh", "strh")
-MMIO_ACCESSORS(32, uint32_t, "ldr", "str")
+ARCH_PLAT_CACHE_OPS(dc_clean, dc_invalidate, dc_clean_invalidate, dcache_line)
+ARCH_PLAT_MMIO("%0")
 
 /* Outer-shareable barriers: devices are outside the inner domain. ARMv7
  * has no load-only DMB, so the read barrier is a full one. */
