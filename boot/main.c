@@ -16,7 +16,7 @@
 #include <ccdma/platform.h>
 #include <ccdma/selftest.h>
 
-#include "bench/firmware/boot_bench.h"
+#include "arch/realm.h"
 #include "boot/arch.h"
 #include "boot/cpus.h"
 #include "boot/irq.h"
@@ -142,7 +142,7 @@ static bool clear_of_runtime(uint64_t base, uint64_t size, void *ctx)
 static bool realm_window_is_mmio(uint64_t base, uint64_t size, void *ctx)
 {
     (void)ctx;
-    return boot_realm_window_is_mmio(base, size);
+    return arch_realm_window_is_mmio(base, size);
 }
 
 /* Device windows the tree may not have, left unmapped: those over memory
@@ -286,8 +286,8 @@ noreturn void boot_main(uintptr_t x0, unsigned int entry_el)
     boot_cpus_start();
     boot_interrupts();
     boot_runtime_init();
-    if (boot_bench_requested())
-        boot_bench_run(); /* ccdma.bench=1: benchmarks instead of the self-tests */
+    if (boot_mode_run)
+        boot_mode_run(); /* e.g. ccdma.bench=1: benchmarks instead of the self-tests */
 
     int failed = selftests_run();
     boot_runtime_fini();

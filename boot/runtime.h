@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+#include "arch/hooks.h"
 #include "boot/dt_platform.h"
 
 enum psci_conduit { PSCI_NONE = 0, PSCI_HVC, PSCI_SMC };
@@ -31,9 +32,10 @@ struct runtime {
 
 extern struct runtime rt;
 
-/* End the run: semihosting SYS_EXIT_EXTENDED when available (the exit code
- * reaches the harness), else PSCI SYSTEM_OFF, else halt. */
-noreturn void runtime_exit(int code);
+/* runtime_exit(code) (arch/hooks.h) ends the run: semihosting
+ * SYS_EXIT_EXTENDED when available (the exit code reaches the harness),
+ * else PSCI SYSTEM_OFF, else halt. */
+
 /* Report why, then runtime_exit(1). Safe to call from exception handlers. */
 noreturn void runtime_fail_stop(const char *why);
 
@@ -42,7 +44,6 @@ noreturn void runtime_fail_stop(const char *why);
  * small buffer and flushed on attach. console_putc is the one character
  * sink both libraries use. */
 struct dt_uart;
-void console_putc(char c);
 void console_attach(const struct dt_uart *uart);
 bool console_attached(void);
 

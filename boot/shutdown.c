@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "arch/realm.h"
 #include "boot/arch.h"
 #include "boot/runtime.h"
 
@@ -17,30 +18,6 @@
 void console_emergency_flush(void);
 
 static volatile bool stopping;
-
-#ifdef __aarch64__ /* realms are AArch64-only */
-#include "arch/arm64/hostcall.h"
-#include "arch/arm64/rsi_abi.h"
-#include "arch/arm64/smccc.h"
-
-/* RsiHostCall: imm at 0, gprs[0..30] from 8; 256-byte aligned, protected. */
-static struct {
-    uint16_t imm;
-    uint8_t pad[6];
-    uint64_t gprs[31];
-} host_call __attribute__((aligned(RSI_HOST_CALL_ALIGN)));
-
-/* In a realm, tell the host the verdict first: on QEMU the monitor prints
- * its counters and ends the run with this code. */
-static void realm_report_exit(int code)
-{
-    struct smccc_regs r = {{RSI_HOST_CALL, (uintptr_t)&host_call}};
-
-    host_call.imm = CCDMA_HOSTCALL_EXIT;
-    host_call.gprs[0] = (uint64_t)code;
-    ccdma_smccc_call(&r);
-}
-#endif
 
 static noreturn void halt(void)
 {
@@ -54,10 +31,7 @@ noreturn void runtime_exit(int code)
     uintptr_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uintptr_t)code};
 
     console_emergency_flush();
-#ifdef __aarch64__
-    if (rt.realm)
-        realm_report_exit(code);
-#endif
+    arch_realm_report_exit(code);
     /* Returns only if semihosting is off (the trap was UNDEFINED). */
     probe_semihost(SYS_EXIT_EXTENDED, (uintptr_t)block, NULL);
 
@@ -69,7 +43,6 @@ noreturn void runtime_exit(int code)
     halt();
 }
 
-noreturn void exc_fatal(const char *why);
 noreturn void exc_fatal(const char *why)
 {
     runtime_fail_stop(why);

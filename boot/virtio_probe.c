@@ -20,7 +20,7 @@
 
 #include "boot/devices.h"
 #include "boot/irq.h"
-#include "boot/pgtable.h"
+#include "arch/pgtable.h"
 #include "boot/runtime.h"
 #include "drivers/pci/pci.h"
 #include "drivers/virtio/virtio_pci.h"

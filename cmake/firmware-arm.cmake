@@ -62,24 +62,22 @@ function(ccdma_portable_sources out)
   set(${out} ${kept} PARENT_SCOPE)
 endfunction()
 
-# Boot code: all of boot/ but realm detection (RSI is AArch64-only;
-# arch/arm/boot_arch.c says so instead). Everything else builds for both.
+# Boot code: all of boot/, the same as AArch64's.
 file(GLOB boot_sources CONFIGURE_DEPENDS ${CCDMA_ROOT}/boot/*.c)
-list(REMOVE_ITEM boot_sources ${CCDMA_ROOT}/boot/realm_detect.c)
 file(GLOB arch_sources CONFIGURE_DEPENDS ${CCDMA_ROOT}/arch/arm/*.c ${CCDMA_ROOT}/arch/arm/*.S)
 list(REMOVE_ITEM arch_sources ${CCDMA_ROOT}/arch/arm/bios_stub.S)
 file(GLOB selftest_c CONFIGURE_DEPENDS ${CCDMA_ROOT}/tests/boot/*.c)
 ccdma_portable_sources(selftest_sources ${selftest_c})
 file(GLOB arm_selftests CONFIGURE_DEPENDS ${CCDMA_ROOT}/tests/boot/arm/*.c)
 
-add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${selftest_sources}
-  ${arm_selftests} ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c
-  ${CCDMA_ROOT}/arch/gicv2.c)
+add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c
+  ${CCDMA_ROOT}/arch/gicv2.c ${CCDMA_ROOT}/arch/pgtable.c)
 target_compile_definitions(ccdma.elf PRIVATE
   CCDMA_DTB_FALLBACK=${CCDMA_RAM_BASE})
+ccdma_selftest_libraries(ccdma.elf ${selftest_sources} ${arm_selftests})
 # Runs with the MMU off: no memset/memcpy calls the compiler invents.
 set_source_files_properties(${CCDMA_ROOT}/arch/arm/mmu.c ${CCDMA_ROOT}/boot/main.c
-  ${CCDMA_ROOT}/boot/pgtable.c
+  ${CCDMA_ROOT}/arch/pgtable.c
   PROPERTIES COMPILE_OPTIONS "-fno-tree-loop-distribute-patterns")
 
 ccdma_link_runtime(ccdma.elf ccdma_drivers ccdma_dma)

@@ -40,6 +40,26 @@ function(ccdma_link_runtime target)
   target_link_libraries(${target} PRIVATE ${libs})
 endfunction()
 
+# ccdma_selftest_libraries(IMAGE SOURCE...): the self-tests of tests/boot as
+# two archives apart from the runtime. ccdma_conformance holds the runner and
+# the tests that need only the public API (tests/boot/selftest.c and
+# selftest_seam.c; installed for embedders, cmake/install.cmake);
+# ccdma_selftests holds the rest, which test this firmware's own boot and
+# arch code. IMAGE links both whole: a test is reached only through its
+# linker section, never by a symbol reference.
+function(ccdma_selftest_libraries image)
+  set(conformance ${CCDMA_ROOT}/tests/boot/selftest.c ${CCDMA_ROOT}/tests/boot/selftest_seam.c)
+  set(rest ${ARGN})
+  list(REMOVE_ITEM rest ${conformance})
+  add_library(ccdma_conformance STATIC ${conformance})
+  target_include_directories(ccdma_conformance PUBLIC
+    $<BUILD_INTERFACE:${CCDMA_INCLUDE}>)
+  add_library(ccdma_selftests STATIC ${rest})
+  target_link_libraries(ccdma_selftests PRIVATE ccdma_fdt)
+  target_link_libraries(${image} PRIVATE
+    -Wl,--whole-archive ccdma_selftests ccdma_conformance -Wl,--no-whole-archive)
+endfunction()
+
 # ccdma_flash_images(STUB_SOURCE STUB_LINKER_SCRIPT): ccdma.bin (the loaded
 # bytes of ccdma.elf), the -bios stub, and ccdma-bios.bin = the stub padded
 # to 4 KiB followed by ccdma.bin; all built by the target "firmware".

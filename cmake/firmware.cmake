@@ -32,6 +32,7 @@ add_compile_options(-Wall -Wextra -Werror -O2 -g)
 include_directories(${CCDMA_ROOT} ${CCDMA_INCLUDE})
 include(${CCDMA_ROOT}/cmake/mbedtls.cmake) # ccdma_hash, when the sources are there
 
+include(${CCDMA_ROOT}/cmake/firmware-common.cmake)
 # Portable pieces shared with the host build, and the runtime core.
 include(${CCDMA_ROOT}/arch/arm64/portable.cmake OPTIONAL)
 foreach(area dma drivers)
@@ -39,8 +40,6 @@ foreach(area dma drivers)
     add_subdirectory(${area})
   endif()
 endforeach()
-# The same core as an installable library for embedders (docs/porting.md).
-include(${CCDMA_ROOT}/cmake/install.cmake)
 
 file(GLOB boot_sources CONFIGURE_DEPENDS ${CCDMA_ROOT}/boot/*.c ${CCDMA_ROOT}/boot/*.S)
 list(REMOVE_ITEM boot_sources ${CCDMA_ROOT}/boot/bios_stub.S)
@@ -57,10 +56,14 @@ if(CCDMA_CNTFRQ_HZ)
   list(APPEND fw_defs CCDMA_CNTFRQ_HZ=${CCDMA_CNTFRQ_HZ})
 endif()
 
-add_executable(ccdma.elf ${boot_sources} ${arch_sources} ${selftest_sources}
+add_executable(ccdma.elf ${boot_sources} ${arch_sources}
   ${CCDMA_ROOT}/drivers/pl011/pl011.c ${CCDMA_ROOT}/drivers/ns16550/ns16550.c
-  ${CCDMA_ROOT}/arch/gicv2.c)
+  ${CCDMA_ROOT}/arch/gicv2.c ${CCDMA_ROOT}/arch/pgtable.c)
 target_compile_definitions(ccdma.elf PRIVATE ${fw_defs})
+ccdma_selftest_libraries(ccdma.elf ${selftest_sources})
+# The same core as an installable library for embedders, and the
+# conformance self-tests beside it (docs/porting.md).
+include(${CCDMA_ROOT}/cmake/install.cmake)
 
 # The platform's built-in device tree, compiled with dtc and assembled in.
 if(CCDMA_BUILTIN_DTS)

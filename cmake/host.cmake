@@ -27,6 +27,19 @@ endif()
 
 ccdma_add_subdirs(${CCDMA_ROOT}/tests/host)
 
+# The include graph's one-way rules (toolchain/check_includes.py) over this
+# tree; its own self-test; and a planted tree with forbidden includes, which
+# it must reject.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME include-graph
+  COMMAND ${Python3_EXECUTABLE} ${CCDMA_ROOT}/toolchain/check_includes.py ${CCDMA_ROOT})
+add_test(NAME include-graph-self-test
+  COMMAND ${Python3_EXECUTABLE} ${CCDMA_ROOT}/toolchain/check_includes.py --self-test)
+add_test(NAME include-graph-planted
+  COMMAND ${Python3_EXECUTABLE} ${CCDMA_ROOT}/toolchain/check_includes.py
+    --plant ${CMAKE_BINARY_DIR}/include-graph-planted)
+set_tests_properties(include-graph-planted PROPERTIES WILL_FAIL TRUE)
+
 if(EXISTS ${CCDMA_ROOT}/bench/CMakeLists.txt)
   add_subdirectory(bench)
 endif()

@@ -10,7 +10,7 @@
 #include <stdnoreturn.h>
 
 #include "arch/arm/sysregs.h"
-#include "boot/runtime.h"
+#include "arch/hooks.h"
 
 extern const struct fixup __fixups_start[], __fixups_end[];
 
@@ -222,10 +222,10 @@ void exc_handler_pl1(struct exc_frame *f)
         return;
     if (f->kind >= EXC_MON_PABT) {
         exc_report("in Monitor mode", f);
-        runtime_fail_stop("unexpected exception in Monitor mode");
+        exc_fatal("unexpected exception in Monitor mode");
     }
     exc_report("at PL1", f);
-    runtime_fail_stop("unexpected exception at PL1");
+    exc_fatal("unexpected exception at PL1");
 }
 
 /* HYP only passes through on the way to SVC (there is no AArch32 realm
@@ -242,5 +242,5 @@ noreturn void exc_handler_hyp(struct exc_frame *f)
     f->fsr = hsr;
     f->far = far;
     exc_report("in HYP mode", f);
-    runtime_fail_stop("unexpected exception in HYP mode");
+    exc_fatal("unexpected exception in HYP mode");
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/hooks.h"
+
 /* Which vector was taken. PL1 vectors (VBAR) first, then HYP (HVBAR) and
  * Monitor (MVBAR) ones. Shared with arch/arm/vectors.S. */
 enum exc_kind {

@@ -10,12 +10,13 @@
  * is long long (j becomes ll).
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "boot/runtime.h"
+#include "arch/hooks.h"
 
 _Static_assert(sizeof(size_t) == sizeof(unsigned int), "%z is dropped: size_t must be int-sized");
 _Static_assert(sizeof(ptrdiff_t) == sizeof(int), "%t is dropped: ptrdiff_t must be int-sized");
@@ -31,7 +32,7 @@ static const char *c99_format(const char *fmt, char buf[FMT_MAX])
 
     for (const char *p = fmt; *p; p++) {
         if (o + 3 >= FMT_MAX)
-            runtime_fail_stop("printf format longer than the C99 rewrite buffer");
+            exc_fatal("printf format longer than the C99 rewrite buffer");
         buf[o++] = *p;
         if (*p != '%')
             continue;
@@ -43,7 +44,7 @@ static const char *c99_format(const char *fmt, char buf[FMT_MAX])
         while (p[1] && strchr("-+ #0'123456789.*hlLqzjt", p[1])) {
             char c = *++p;
             if (o + 3 >= FMT_MAX)
-                runtime_fail_stop("printf format longer than the C99 rewrite buffer");
+                exc_fatal("printf format longer than the C99 rewrite buffer");
             if (c == 'z' || c == 't') {
                 changed = true;
             } else if (c == 'j') {

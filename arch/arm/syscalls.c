@@ -12,12 +12,13 @@
  *   _kill     no signals to deliver: ENOSYS (abort() then calls _exit(1))
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "boot/arch.h"
-#include "boot/runtime.h"
+#include "arch/arm/libc.h"
+#include "arch/hooks.h"
 
 /* newlib declares these only while compiling itself (or not at all):
  * the same signatures here. */
@@ -106,7 +107,7 @@ int _kill(int pid, int sig)
 
 /* Unbuffered: every printf reaches the UART (or the early buffer) at once,
  * so nothing is lost when a fault ends the run. */
-void boot_libc_init(void)
+void arm_libc_init(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     setvbuf(stderr, NULL, _IONBF, 0);

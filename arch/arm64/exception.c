@@ -2,7 +2,7 @@
 /*
  * Exceptions as any AArch64 program here sees them: decode and report the
  * unexpected, recover the expected (probe fixups). What each EL then does
- * is its program's policy (boot/exceptions.c, monitor/el2/exceptions.c).
+ * is its program's policy (boot/shutdown.c, monitor/el2/exceptions.c).
  */
 #include "arch/arm64/exception.h"
 

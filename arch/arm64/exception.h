@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+#include "arch/hooks.h"
+
 /* Layout shared with boot/vectors.S. */
 struct exc_frame {
     uint64_t x[31];
@@ -85,9 +87,6 @@ struct fixup {
 
 bool fixup_apply(struct exc_frame *f);
 
-/* Ends the run after an exception nobody expected. The program that links
- * the handlers provides it (the runtime: boot/shutdown.c). */
-noreturn void exc_fatal(const char *why);
 
 /* A handler for data aborts taken at EL1 that it can resolve (make the page
  * accessible, say): called with the faulting address; returning true

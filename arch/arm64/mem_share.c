@@ -25,8 +25,7 @@
 
 #include "arch/arm64/mmu.h"
 #include "arch/arm64/rsi.h"
-#include "boot/page_alloc.h"
-#include "boot/runtime.h"
+#include "arch/realm.h"
 
 #define MAX_QUARANTINE 64
 
@@ -67,14 +66,11 @@ int mem_share_range(void *va, size_t size, bool to_shared)
     uint64_t pa = ccdma_plat_virt_to_phys(va);
     uint64_t reached = pa;
 
-    if (!va || size == 0 || ((pa | size) & (ccdma_plat_share_granule() - 1)) ||
-        !page_alloc_owns(pa, size))
-        return CCDMA_EINVAL;
     if (to_shared)
         stats.shared_calls++;
     else
         stats.unshared_calls++;
-    if (!rt.realm)
+    if (!arch_realm.realm)
         return 0; /* plain mode: everything is already reachable */
 
     ccdma_plat_cache_clean_invalidate(va, size);
@@ -95,7 +91,7 @@ int mem_share_range(void *va, size_t size, bool to_shared)
         return err == CCDMA_EREJECT || err == CCDMA_ETIMEDOUT ? err : CCDMA_ERSI;
     }
 
-    err = mmu_map(pa, to_shared ? (pa | rt.shared_bit) : pa, size, MMU_NORMAL);
+    err = mmu_map(pa, to_shared ? (pa | arch_realm.shared_bit) : pa, size, MMU_NORMAL);
     if (err) {
         /* Converted but unreachable: as good as lost. */
         stats.failures++;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Convert [va, va+size) to shared (or back). The caller has checked the
+ * range: granule-aligned, non-empty, and all of it the page allocator's. */
 int mem_share_range(void *va, size_t size, bool to_shared);
 
 /* True when any of [pa, pa+size) was quarantined by a failed conversion. */

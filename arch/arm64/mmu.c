@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Stage-1 translation for the EL1 runtime: the AArch64 half of the table
- * code (boot/pgtable.c builds the tables). This file also runs before the
+ * code (arch/pgtable.c builds the tables). This file also runs before the
  * MMU is on and is built with -fno-tree-loop-distribute-patterns (no hidden
  * memset calls, whose DC ZVA would fault on Device memory).
  */

@@ -17,7 +17,7 @@
 
 #include "arch/arm64/spinlock.h"
 #include "arch/smp.h"
-#include "boot/runtime.h"
+#include "arch/hooks.h"
 
 #define ISAR0_ATOMIC_SHIFT 20
 #define ISAR0_ATOMIC_LSE 2u
@@ -50,7 +50,7 @@ unsigned long ccdma_plat_lock(ccdma_lock_t *lock)
 
     __asm__ volatile("mrs %0, daif\n msr daifset, #3" : "=r"(daif) :: "memory");
     if (__atomic_load_n(&lock->word, __ATOMIC_RELAXED) == self)
-        runtime_fail_stop("ccdma_plat_lock: lock taken twice by one CPU (recursion)");
+        exc_fatal("ccdma_plat_lock: lock taken twice by one CPU (recursion)");
     while (!__atomic_compare_exchange_n(&lock->word, &free, self, false, __ATOMIC_ACQUIRE,
                                         __ATOMIC_RELAXED)) {
         free = 0;

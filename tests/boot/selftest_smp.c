@@ -14,7 +14,7 @@
 
 #include "arch/smp.h"
 #include "boot/cpus.h"
-#include "boot/pgtable.h"
+#include "arch/pgtable.h"
 
 #define INCREMENTS 20000u
 #define WORK_BUDGET_NS 5000000000ull

@@ -20,7 +20,7 @@
 #include <ccdma/platform.h>
 #include <ccdma/selftest.h>
 
-#include "boot/pgtable.h"
+#include "arch/pgtable.h"
 #include "tests/boot/abort_retry.h"
 
 #define PAGE CCDMA_PAGE_SIZE

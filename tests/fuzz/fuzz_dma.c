@@ -192,7 +192,7 @@ static void op_map(void)
                    (unsigned long long)dev[d].min_align_mask, (unsigned long long)pa);
         /* The device sees the caller's bytes toward the device, zeros
          * for FROM_DEVICE: never stale data, never private bytes not meant
-         * for it (dma/swiotlb.c, rule 8). */
+         * for it (dma/swiotlb_map.c, rule 8). */
         for (size_t i = 0; i < len; i++) {
             bool from = dir == CCDMA_FROM_DEVICE;
             m->view[i] = from ? 0 : buf[b].want[off + i];

@@ -33,7 +33,7 @@ foreach(f lib/libccdma.a lib/cmake/ccdma/ccdmaConfig.cmake
   endif()
 endforeach()
 if(EXISTS ${prefix}/include/ccdma/selftest.h)
-  fail("selftest.h installed: it declares the firmware's self-test runner, not library API")
+  fail("selftest.h installed with the library: it belongs to the selftests component")
 endif()
 
 # The archive must leave the seam to the embedder: no ccdma_plat_* and no

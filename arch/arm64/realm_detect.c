@@ -6,29 +6,27 @@
  * answers -1.
  * In a realm, every RAM range the DTB reports is claimed as RIPAS RAM with
  * NO_CHANGE_DESTROYED before the runtime uses it, and DESTROYED memory is
- * refused (the host may have swapped it).
+ * refused (the host may have swapped it). The attestation token and the
+ * realm's exit report live here too: both are RSI calls.
  */
 #include <libfdt.h>
 #include <stdio.h>
 
 #include <ccdma/errors.h>
 
+#include "arch/arm64/hostcall.h"
 #include "arch/arm64/realm_measure.h"
 #include "arch/arm64/rsi.h"
-#include "boot/boot.h"
-#include "boot/framed_hex.h"
-#include "boot/runtime.h"
+#include "arch/arm64/smccc.h"
+#include "arch/hooks.h"
+#include "arch/realm.h"
 
-bool boot_smc_is_safe(void)
-{
-    /* Like Linux, ask for RSI only over the SMC conduit the firmware names:
-     * an EL3 that runs no firmware (QEMU secure=on booting an Image) would
-     * swallow the SMC forever. Our own EL3 (entered there) answers -1. An
-     * HVC conduit means no realm: a realm's HVC is undefined. */
-    return rt.plat.psci == DT_PSCI_SMC || rt.entry_el == 3;
-}
+_Static_assert(ARCH_REALM_CHALLENGE_SIZE == RSI_MEASUREMENT_MAX_SIZE,
+               "the attestation challenge is one measurement's size");
 
-bool boot_realm_window_is_mmio(uint64_t base, uint64_t size)
+struct arch_realm arch_realm;
+
+bool arch_realm_window_is_mmio(uint64_t base, uint64_t size)
 {
     uint64_t at = base & ~(uint64_t)(RSI_GRANULE_SIZE - 1);
     uint64_t top = (base + size + RSI_GRANULE_SIZE - 1) & ~(uint64_t)(RSI_GRANULE_SIZE - 1);
@@ -50,31 +48,30 @@ bool boot_realm_window_is_mmio(uint64_t base, uint64_t size)
 /* REALM_CONFIG writes a whole granule, which must be protected realm RAM. */
 static uint8_t realm_config_buf[RSI_GRANULE_SIZE] __attribute__((aligned(RSI_GRANULE_SIZE)));
 
-static void claim_ram(void)
+static void claim_ram(const struct arch_boot_info *info)
 {
-    for (unsigned int i = 0; i < rt.plat.n_mem; i++) {
-        uint64_t base = rt.plat.mem[i].base;
-        uint64_t top = base + rt.plat.mem[i].size;
+    for (unsigned int i = 0; i < info->n_ram; i++) {
+        uint64_t base = info->ram[i].base;
+        uint64_t top = base + info->ram[i].size;
         uint64_t stop = base;
         int err = rsi_boot_claim_ram(base, top, &stop);
         if (err == CCDMA_ESTATE) {
             printf("ccdma: realm RAM 0x%llx is DESTROYED (the host replaced it)\n",
                    (unsigned long long)stop);
-            runtime_fail_stop("refusing DESTROYED memory");
+            exc_fatal("refusing DESTROYED memory");
         }
         if (err) {
             printf("ccdma: claiming realm RAM 0x%llx-0x%llx failed at 0x%llx: %s\n",
                    (unsigned long long)base, (unsigned long long)top,
                    (unsigned long long)stop, ccdma_strerror(err));
-            runtime_fail_stop("cannot claim realm RAM");
+            exc_fatal("cannot claim realm RAM");
         }
     }
 }
 
 /* The bootargs property as the DTB holds it, NUL included; 0 when none. */
-static size_t raw_bootargs(const void **p)
+static size_t raw_bootargs(const void *fdt, const void **p)
 {
-    const void *fdt = (const void *)rt.dtb;
     int chosen = fdt_path_offset(fdt, "/chosen"), len = 0;
 
     *p = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "bootargs", &len);
@@ -83,30 +80,28 @@ static size_t raw_bootargs(const void **p)
 
 /* Before the realm acts on what the host gave it (the RAM it claims, the
  * devices it maps, the policy it follows), each input goes into a REM. */
-static void measure_config(unsigned int hash_algo)
+static void measure_config(const struct arch_boot_info *info, unsigned int hash_algo)
 {
     const void *args;
-    size_t args_len = raw_bootargs(&args);
-    int err = realm_measure_config(hash_algo, (const void *)rt.dtb, rt.plat.dtb_size, args,
-                                   args_len);
+    size_t args_len = raw_bootargs(info->dtb, &args);
+    int err = realm_measure_config(hash_algo, info->dtb, info->dtb_size, args, args_len);
 
     if (err)
         printf("ccdma: the host's configuration is NOT measured (%s): a verifier cannot "
                "trust this realm's DTB or bootargs\n", ccdma_strerror(err));
     else
         printf("ccdma: measured into REM[0] the DTB (%llu bytes), into REM[1] the bootargs "
-               "(%zu bytes)\n", (unsigned long long)rt.plat.dtb_size, args_len);
+               "(%zu bytes)\n", (unsigned long long)info->dtb_size, args_len);
 }
 
-void boot_detect_realm(void)
+void arch_realm_detect(const struct arch_boot_info *info)
 {
     enum rsi_mode mode;
     struct rsi_version_answer ans;
-    struct rsi_realm_info info;
+    struct rsi_realm_info ri;
 
-    rt.realm = false;
-    rt.shared_bit = 0;
-    if (!boot_smc_is_safe())
+    arch_realm = (struct arch_realm){0};
+    if (!info->smc_safe)
         return;
     int err = rsi_detect(&mode, &ans);
     if (err == CCDMA_ENOTSUP) {
@@ -121,19 +116,21 @@ void boot_detect_realm(void)
     }
     if (mode != RSI_MODE_REALM)
         return;
-    err = rsi_realm_config((uintptr_t)realm_config_buf, realm_config_buf, &info);
+    err = rsi_realm_config((uintptr_t)realm_config_buf, realm_config_buf, &ri);
     if (err) {
         printf("ccdma: RSI_REALM_CONFIG failed: %s\n", ccdma_strerror(err));
-        runtime_fail_stop("realm without a usable configuration");
+        exc_fatal("realm without a usable configuration");
     }
-    rt.realm = true;
-    rt.ipa_width = info.ipa_width;
-    rt.shared_bit = info.shared_bit;
-    rt.rsi_major = RSI_VERSION_MAJOR(ans.lower);
-    rt.rsi_minor = RSI_VERSION_MINOR(ans.lower);
-    rt.hash_algo = info.hash_algo;
-    measure_config(info.hash_algo);
-    claim_ram();
+    arch_realm = (struct arch_realm){
+        .realm = true,
+        .shared_bit = ri.shared_bit,
+        .ipa_width = ri.ipa_width,
+        .rsi_major = RSI_VERSION_MAJOR(ans.lower),
+        .rsi_minor = RSI_VERSION_MINOR(ans.lower),
+        .hash_algo = ri.hash_algo,
+    };
+    measure_config(info, ri.hash_algo);
+    claim_ram(info);
 }
 
 /* ---- Attestation ----------------------------------------------------------------- */
@@ -142,46 +139,38 @@ void boot_detect_realm(void)
 
 static uint8_t token[TOKEN_MAX] __attribute__((aligned(RSI_GRANULE_SIZE)));
 
-static int hex_digit(char c)
+int arch_realm_attest(const uint8_t *challenge, size_t challenge_len, const void **out,
+                      size_t *len)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (!arch_realm.realm)
+        return CCDMA_ENOTSUP;
+    if (challenge_len != RSI_MEASUREMENT_MAX_SIZE)
+        return CCDMA_EINVAL;
+    int err = rsi_attestation_token(challenge, (uintptr_t)token, token, sizeof(token), len);
+    if (err)
+        return err;
+    *out = token;
+    return 0;
 }
 
-/* Exactly 2 * n hex digits. */
-static bool parse_hex(const char *s, uint8_t *out, size_t n)
+/* ---- The exit -------------------------------------------------------------------- */
+
+/* RsiHostCall: imm at 0, gprs[0..30] from 8; 256-byte aligned, protected. */
+static struct {
+    uint16_t imm;
+    uint8_t pad[6];
+    uint64_t gprs[31];
+} host_call __attribute__((aligned(RSI_HOST_CALL_ALIGN)));
+
+/* In a realm, tell the host the verdict first: on QEMU the monitor prints
+ * its counters and ends the run with this code. */
+void arch_realm_report_exit(int code)
 {
-    for (size_t i = 0; i < n; i++) {
-        int hi = hex_digit(s[2 * i]), lo = hi < 0 ? -1 : hex_digit(s[2 * i + 1]);
+    struct smccc_regs r = {{RSI_HOST_CALL, (uintptr_t)&host_call}};
 
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return s[2 * n] == '\0';
-}
-
-void boot_realm_attest(void)
-{
-    char hex[DT_BOOTARGS_MAX];
-    uint8_t challenge[RSI_MEASUREMENT_MAX_SIZE];
-    size_t len = 0;
-    int err;
-
-    if (!rt.realm || !dt_bootarg(&rt.plat, "ccdma.challenge", hex, sizeof(hex)))
+    if (!arch_realm.realm)
         return;
-    if (!parse_hex(hex, challenge, sizeof(challenge))) {
-        printf("ccdma: ccdma.challenge must be 128 hex digits: no attestation token\n");
-        return;
-    }
-    err = rsi_attestation_token(challenge, (uintptr_t)token, token, sizeof(token), &len);
-    if (err) {
-        printf("ccdma: attestation token: %s\n", ccdma_strerror(err));
-        return;
-    }
-    /* Framed hex, for the harness to take the whole token off the console. */
-    printf("ccdma: attestation token: %zu bytes\n", len);
-    framed_hex_print("ccdma-token: ", token, len);
+    host_call.imm = CCDMA_HOSTCALL_EXIT;
+    host_call.gprs[0] = (uint64_t)code;
+    ccdma_smccc_call(&r);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Long-descriptor table building, shared by arch/arm64 and arch/arm. */
-#include "boot/pgtable.h"
+#include "arch/pgtable.h"
 
 #include <stddef.h>
 

@@ -13,8 +13,8 @@
  * This code also runs before the MMU is on: it touches tables only through
  * pgtable_arch_store() (aligned 64-bit stores, no compiler-made memset).
  */
-#ifndef CCDMA_BOOT_PGTABLE_H
-#define CCDMA_BOOT_PGTABLE_H
+#ifndef CCDMA_ARCH_PGTABLE_H
+#define CCDMA_ARCH_PGTABLE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,7 +65,7 @@ bool mmu_translate(uint64_t va, uint64_t *pa, uint8_t *mair_attr, unsigned int *
 unsigned int mmu_tables_used(void);
 unsigned int mmu_tables_total(void);
 
-/* ---- The table core (boot/pgtable.c) ---- */
+/* ---- The table core (arch/pgtable.c) ---- */
 
 /* Start a fresh root in the pool (__pgtables_start..__pgtables_end). */
 bool pgtable_begin(void);
@@ -91,4 +91,4 @@ void pgtable_arch_tlbi_page(uint64_t va);
 /* Invalidate the whole stage-1 TLB (inner shareable) and wait. */
 void pgtable_arch_tlbi_all(void);
 
-#endif /* CCDMA_BOOT_PGTABLE_H */
+#endif /* CCDMA_ARCH_PGTABLE_H */

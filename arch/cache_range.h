@@ -5,8 +5,8 @@
  * part also holds someone else's bytes, whose CPU writes must survive, so
  * those lines are cleaned and invalidated instead.
  */
-#ifndef CCDMA_BOOT_CACHE_RANGE_H
-#define CCDMA_BOOT_CACHE_RANGE_H
+#ifndef CCDMA_ARCH_CACHE_RANGE_H
+#define CCDMA_ARCH_CACHE_RANGE_H
 
 #include <stddef.h>
 #include <stdint.h>
