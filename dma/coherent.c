@@ -53,18 +53,6 @@ static struct {
 static ccdma_lock_t reg_lock = CCDMA_LOCK_INIT;
 struct dma_bounds dma_coherent_private_bounds = {UINT64_MAX, 0};
 
-/* reg_lock held. xorshift32: treap priorities need only be well spread. */
-static uint32_t next_prio(void)
-{
-    uint32_t x = reg.rng;
-
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    reg.rng = x;
-    return x;
-}
-
 /* reg_lock held. */
 static void add_page(struct rec_page *page)
 {
@@ -157,7 +145,7 @@ void dma_coherent_commit(struct dma_coherent_rec *rec, ccdma_phys_t pa,
     rec->node.start = pa;
     rec->node.last = pa + bytes - 1;
     flags = ccdma_plat_lock(&reg_lock);
-    rec->node.prio = next_prio();
+    rec->node.prio = itree_next_prio(&reg.rng);
     itree_insert(&reg.root, &rec->node);
     if (!shared)
         dma_bounds_widen(&dma_coherent_private_bounds, pa, bytes);

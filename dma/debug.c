@@ -76,6 +76,16 @@ static bool debug_on(void)
     return __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED);
 }
 
+/* Take the lock when dma-debug is on: false (and no lock held) when off. */
+static bool lock_if_on(unsigned long *flags)
+{
+    *flags = ccdma_plat_lock(&dbg_lock);
+    if (debug_on())
+        return true;
+    ccdma_plat_unlock(&dbg_lock, *flags);
+    return false;
+}
+
 static void debug_set(bool on)
 {
     __atomic_store_n(&dma_debug_enabled, on, __ATOMIC_RELAXED);
@@ -103,17 +113,6 @@ static const char *const dir_names[] = {
             dma_report("dma-debug: " __VA_ARGS__);                             \
     } while (0)
 
-/* xorshift32: treap priorities need only be well spread. */
-static uint32_t next_prio(void)
-{
-    uint32_t x = dbg.rng;
-
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    dbg.rng = x;
-    return x;
-}
 
 /* ---- entry memory (dbg_lock held) ----------------------------------------- */
 
@@ -207,11 +206,8 @@ void dma_debug_record(const struct ccdma_device *dev, enum dma_debug_type type,
     unsigned long flags;
     struct dbg_entry *e;
 
-    flags = ccdma_plat_lock(&dbg_lock);
-    if (!debug_on()) {
-        ccdma_plat_unlock(&dbg_lock, flags);
+    if (!lock_if_on(&flags))
         return;
-    }
     e = entry_alloc();
     if (!e) {
         debug_set(false);
@@ -229,7 +225,7 @@ void dma_debug_record(const struct ccdma_device *dev, enum dma_debug_type type,
     e->size = size;
     e->by_dma.start = dma;
     e->by_dma.last = dma + size - 1;
-    e->by_dma.prio = next_prio();
+    e->by_dma.prio = itree_next_prio(&dbg.rng);
     itree_insert(&dbg.by_dma, &e->by_dma);
 
     if (type == DMA_DEBUG_SINGLE || type == DMA_DEBUG_SG) {
@@ -249,7 +245,7 @@ void dma_debug_record(const struct ccdma_device *dev, enum dma_debug_type type,
         }
         e->by_phys.start = pa;
         e->by_phys.last = pa + size - 1;
-        e->by_phys.prio = next_prio();
+        e->by_phys.prio = itree_next_prio(&dbg.rng);
         itree_insert(&dbg.by_phys, &e->by_phys);
         e->in_phys_tree = true;
     }
@@ -297,11 +293,8 @@ int dma_debug_release(const struct ccdma_device *dev, enum dma_debug_type type,
     struct dbg_entry *e;
     int ret = CCDMA_OK;
 
-    flags = ccdma_plat_lock(&dbg_lock);
-    if (!debug_on()) {
-        ccdma_plat_unlock(&dbg_lock, flags);
+    if (!lock_if_on(&flags))
         return CCDMA_OK;
-    }
     /* A streaming mapping may legally start where a coherent allocation
      * does (already-shared memory mapped with CC_SHARED): release the entry
      * of the caller's type, and call it a wrong type only if none exists. */
@@ -348,11 +341,8 @@ int dma_debug_check_sync(const struct ccdma_device *dev, ccdma_dma_t dma,
     struct dbg_entry *e;
     int ret = CCDMA_OK;
 
-    flags = ccdma_plat_lock(&dbg_lock);
-    if (!debug_on()) {
-        ccdma_plat_unlock(&dbg_lock, flags);
+    if (!lock_if_on(&flags))
         return CCDMA_OK;
-    }
     e = find_dma(dma, dma, &m);
     if (!e) {
         DBG_ERROR(sync_unmapped, "%s: sync of %#llx+%zu, which no live mapping covers",

@@ -18,6 +18,19 @@ struct itree_node {
     struct itree_node *left, *right;
 };
 
+/* The next treap priority from *state (xorshift32, never zero from a
+ * non-zero seed): priorities need only be well spread. */
+static inline uint32_t itree_next_prio(uint32_t *state)
+{
+    uint32_t x = *state;
+
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *state = x;
+    return x;
+}
+
 /* n->start, n->last and n->prio must be set. Equal starts are allowed. */
 void itree_insert(struct itree_node **root, struct itree_node *n);
 /* n must be in the tree. */
