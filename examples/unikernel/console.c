@@ -8,6 +8,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#ifdef EXAMPLE_CONFORMANCE
+#include <ccdma/selftest.h>
+#endif
+
 #include "example.h"
 
 #define PL011_DR 0x00
@@ -43,7 +47,7 @@ FILE *const stdin = &console;
 FILE *const stdout = &console;
 FILE *const stderr = &console;
 
-static unsigned int passed, failed;
+static unsigned int passed, failed, skipped;
 static volatile bool finishing;
 
 bool example_check(bool ok, const char *fmt, ...)
@@ -54,7 +58,7 @@ bool example_check(bool ok, const char *fmt, ...)
         passed++;
     else
         failed++;
-    printf("%sok %u - example: ", ok ? "" : "not ", passed + failed);
+    printf("%sok %u - example: ", ok ? "" : "not ", passed + failed + skipped);
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
@@ -75,10 +79,21 @@ static noreturn void semihost_exit(int status)
         __asm__ volatile("wfi");
 }
 
+#ifdef EXAMPLE_CONFORMANCE
+void example_run_conformance(void)
+{
+    selftests_run();
+    selftests_counts(&passed, &failed, &skipped);
+}
+#endif
+
 noreturn void example_finish(void)
 {
     finishing = true;
-    printf("%u passed, %u failed\n", passed, failed);
+    if (skipped)
+        printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+    else
+        printf("%u passed, %u failed\n", passed, failed);
     semihost_exit(failed ? 1 : 0);
 }
 

@@ -21,6 +21,10 @@ extern char __pages_start[], __pages_end[];
 
 /* Report one check as "ok N - example: ..." or "not ok N - example: ...". */
 bool example_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* With ccdma's conformance self-tests linked in (EXAMPLE_CONFORMANCE):
+ * run them, before any check of the example's own, which are then
+ * numbered after theirs and counted in one summary. */
+void example_run_conformance(void);
 /* Print "N passed, N failed" and exit through semihosting with the verdict. */
 noreturn void example_finish(void);
 /* A broken seam contract or a fault: one "not ok" line, then finish. */

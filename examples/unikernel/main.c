@@ -170,6 +170,11 @@ noreturn void example_main(unsigned int entry_el)
     bool plain = detect_plain();
     printf("example: el=%u->%u mode=plain (a unikernel linking the installed ccdma)\n",
            entry_el, entry_el);
+#ifdef EXAMPLE_CONFORMANCE
+    /* The seam against its contract, before the runtime takes pages; the
+     * example's own checks are numbered after these. */
+    example_run_conformance();
+#endif
     example_check(plain, "rsi_detect: no RMM answered, plain mode");
 
     /* Small pools: this example owns a 4 MiB page pool (unikernel.ld). */

@@ -37,4 +37,9 @@ void st_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Run every registered test; returns the number of failed checks. */
 int selftests_run(void);
 
+/* The checks reported so far. A program that goes on to print checks of
+ * its own in the same format numbers them from here, and its own summary,
+ * the run's last line, counts these too. */
+void selftests_counts(unsigned int *passed, unsigned int *failed, unsigned int *skipped);
+
 #endif /* CCDMA_SELFTEST_H */

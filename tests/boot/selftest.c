@@ -62,3 +62,10 @@ int selftests_run(void)
         printf("%u passed, %u failed\n", n_passed, n_failed);
     return (int)n_failed;
 }
+
+void selftests_counts(unsigned int *passed, unsigned int *failed, unsigned int *skipped)
+{
+    *passed = n_passed;
+    *failed = n_failed;
+    *skipped = n_skipped;
+}

@@ -1,6 +1,8 @@
 # Steps of the example-unikernel ctest (registered by example_unikernel.cmake).
 # cmake -DCCDMA_ROOT=.. -DBUILD_DIR=.. -DWORK_DIR=.. -DTOOLCHAIN=.. -DGENERATOR=..
-#       -DNM=.. -DPYTHON=.. -DQEMU=.. -P example_unikernel_test.cmake
+#       -DNM=.. -DPYTHON=.. -DQEMU=.. [-DCONFORMANCE=ON] -P example_unikernel_test.cmake
+# CONFORMANCE: install the selftests component too, and build the example
+# with ccdma's conformance self-tests linked in and run first.
 cmake_minimum_required(VERSION 3.25)
 
 function(fail)
@@ -34,6 +36,21 @@ foreach(f lib/libccdma.a lib/cmake/ccdma/ccdmaConfig.cmake
 endforeach()
 if(EXISTS ${prefix}/include/ccdma/selftest.h)
   fail("selftest.h installed with the library: it belongs to the selftests component")
+endif()
+set(example_opts -DEXAMPLE_CONFORMANCE=OFF)
+set(conformance_expect "")
+if(CONFORMANCE)
+  step("install the selftests component into ${prefix}"
+    ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component selftests)
+  foreach(f lib/libccdma_conformance.a include/ccdma/selftest.h)
+    if(NOT EXISTS ${prefix}/${f})
+      fail("not installed: ${f}")
+    endif()
+  endforeach()
+  set(example_opts -DEXAMPLE_CONFORMANCE=ON)
+  set(conformance_expect --expect "^ok [0-9]+ - seam: both encodings decode"
+    --expect "^ok [0-9]+ - seam: a shared granule holds what is written"
+    --reject "test reported no checks")
 endif()
 
 # The archive must leave the seam to the embedder: no ccdma_plat_* and no
@@ -74,7 +91,7 @@ endif()
 step("configure examples/unikernel against the installed package"
   ${CMAKE_COMMAND} -S ${CCDMA_ROOT}/examples/unikernel -B ${example_build}
     -G ${GENERATOR} --toolchain ${TOOLCHAIN} -DCMAKE_BUILD_TYPE=RelWithDebInfo
-    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF ${example_opts}
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
 # Built from the installed package, not the source tree: the package came
 # from the prefix, and no compile line reaches into ccdma's own headers.
@@ -96,5 +113,5 @@ step("boot it under QEMU with virtio-blk"
     --config plain --boot elf --image ${example_build}/unikernel.elf
     --virtio ${WORK_DIR}/disk.img --boot-line-prefix example
     --expect "^ok [0-9]+ - example: ccdma_blk_read: sectors 0-2047 .* match"
-    --expect "^ok [0-9]+ - example: ccdma_blk_write \\+ flush"
+    --expect "^ok [0-9]+ - example: ccdma_blk_write \\+ flush" ${conformance_expect}
     --timeout 120 --log ${WORK_DIR}/boot.log)
