@@ -25,6 +25,12 @@ static uint16_t pow2_floor(uint32_t n)
 static void free_rings(struct ccdma_virtq *vq)
 {
     struct ccdma_device *dev = &vq->vdev->dma;
+    if (vq->vdev->legacy) { /* one area: desc_dma is its start */
+        if (vq->desc != NULL)
+            (void)ccdma_free_coherent(dev, VRING_LEGACY_BYTES(vq->num), vq->desc, vq->desc_dma);
+        vq->desc = vq->avail = vq->used = NULL;
+        return;
+    }
     if (vq->desc != NULL)
         (void)ccdma_free_coherent(dev, VRING_DESC_BYTES(vq->num), vq->desc, vq->desc_dma);
     if (vq->avail != NULL)
@@ -50,12 +56,26 @@ int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
     vq->num = pow2_floor((uint32_t)max < CCDMA_VIRTQ_MAX ? (uint32_t)max : CCDMA_VIRTQ_MAX);
 
     /* Three allocations, one per ring: each address comes straight from the
-     * DMA layer, none is derived by the driver. */
+     * DMA layer, none is derived by the driver. A legacy device takes one
+     * page-aligned area instead (the transport checks its layout). */
     struct ccdma_device *dev = &vdev->dma;
-    int err = ccdma_alloc_coherent(dev, VRING_DESC_BYTES(vq->num), 0, 0, &vq->desc, &vq->desc_dma);
-    if (!err)
+    int err;
+    if (vdev->legacy) {
+        err = ccdma_alloc_coherent(dev, VRING_LEGACY_BYTES(vq->num), 0, 0, &vq->desc,
+                                   &vq->desc_dma);
+        if (!err) {
+            memset(vq->desc, 0, VRING_LEGACY_BYTES(vq->num));
+            vq->avail = (uint8_t *)vq->desc + VRING_DESC_BYTES(vq->num);
+            vq->avail_dma = vq->desc_dma + VRING_DESC_BYTES(vq->num);
+            vq->used = (uint8_t *)vq->desc + VRING_LEGACY_USED_OFF(vq->num);
+            vq->used_dma = vq->desc_dma + VRING_LEGACY_USED_OFF(vq->num);
+        }
+    } else {
+        err = ccdma_alloc_coherent(dev, VRING_DESC_BYTES(vq->num), 0, 0, &vq->desc, &vq->desc_dma);
+    }
+    if (!err && !vdev->legacy)
         err = ccdma_alloc_coherent(dev, VRING_AVAIL_BYTES(vq->num), 0, 0, &vq->avail, &vq->avail_dma);
-    if (!err)
+    if (!err && !vdev->legacy)
         err = ccdma_alloc_coherent(dev, VRING_USED_BYTES(vq->num), 0, 0, &vq->used, &vq->used_dma);
     if (err) {
         free_rings(vq);
@@ -93,7 +113,9 @@ void ccdma_virtq_teardown(struct ccdma_virtq *vq)
          * avail ring and write the used ring. Freed, those pages would be
          * handed out again (or, in plain mode, written by the device after
          * reuse): keep them for good. */
-        unsigned int kept = (vq->desc != NULL) + (vq->avail != NULL) + (vq->used != NULL);
+        unsigned int kept = vdev->legacy ? vq->desc != NULL
+                                          : (vq->desc != NULL) + (vq->avail != NULL) +
+                                                (vq->used != NULL);
         vq->stats.leaked_allocs += kept;
         if (kept != 0)
             printf("ccdma: virtio@0x%lx: %s: reset never completed: queue %u's rings "

@@ -148,6 +148,9 @@ struct ccdma_virtio_dev {
      * still use every ring and buffer it was given, so none of that
      * memory is unmapped or freed (see ccdma_virtio_request, remove). */
     bool reset_failed;
+    /* A legacy virtio-mmio device (version 1, plain mode only): no
+     * VERSION_1, no FEATURES_OK, one contiguous ring area by page number. */
+    bool legacy;
     uintptr_t notify_addr[CCDMA_VIRTIO_PCI_QUEUES]; /* pci: each queue's doorbell */
     /* Completion by interrupt (set by whoever routes the device's line to
      * ccdma_virtio_interrupt): waits sleep until it fires instead of
@@ -167,8 +170,10 @@ int ccdma_virtio_mmio_identify(uintptr_t base, size_t size,
                                struct ccdma_virtio_mmio_id *out);
 
 /* The virtio-mmio transport at [base, base + size): identity read as for
- * ccdma_virtio_mmio_identify. CCDMA_ENOTSUP for a legacy (version 1) one,
- * CCDMA_ENODEV for an empty slot or an unknown version. */
+ * ccdma_virtio_mmio_identify. A legacy (version 1) one is used in plain
+ * mode only: CCDMA_ENOTSUP in a realm, where it could not negotiate
+ * VERSION_1 or ACCESS_PLATFORM. CCDMA_ENODEV for an empty slot or an
+ * unknown version. */
 int ccdma_virtio_mmio_transport(uintptr_t base, size_t size,
                                 struct ccdma_virtio_transport *t);
 
