@@ -59,10 +59,10 @@ int ccdma_virtio_mmio_transport(uintptr_t base, size_t size,
         return err;
     /* Legacy has neither VERSION_1 nor ACCESS_PLATFORM: a realm's device
      * could not be told to use shared (platform) DMA addresses. */
+    if ((t->id.version != 1 && t->id.version != 2) || t->id.device_id == CCDMA_VIRTIO_ID_NONE)
+        return CCDMA_ENODEV; /* an empty slot, either version */
     if (t->id.version == 1 && ccdma_plat_cc_active())
         return CCDMA_ENOTSUP;
-    if ((t->id.version != 1 && t->id.version != 2) || t->id.device_id == CCDMA_VIRTIO_ID_NONE)
-        return CCDMA_ENODEV;
     t->kind = CCDMA_VIRTIO_MMIO;
     t->device_id = t->id.device_id;
     t->base = base;
