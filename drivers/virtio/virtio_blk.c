@@ -180,9 +180,9 @@ static int64_t blk_check(const struct ccdma_blk *blk, uint64_t sector,
     for (unsigned int k = 0; k < nsegs; k++) {
         size_t len = segs[k].len;
         if (segs[k].buf == NULL || len == 0 || len % CCDMA_BLK_SECTOR_SIZE != 0 ||
-            len > UINT64_MAX / CCDMA_BLK_MAX_SEGS)
+            bytes > UINT64_MAX - len)
             return CCDMA_EINVAL;
-        bytes += len; /* < CCDMA_BLK_MAX_SEGS * (UINT64_MAX / CCDMA_BLK_MAX_SEGS) */
+        bytes += len;
     }
     uint64_t nsect = bytes / CCDMA_BLK_SECTOR_SIZE;
     if (sector > blk->capacity || nsect > blk->capacity - sector)
