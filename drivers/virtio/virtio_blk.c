@@ -214,7 +214,7 @@ static int blk_do(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
                                              .device_writes = type == VIRTIO_BLK_T_IN,
                                              .shared = (flags & CCDMA_BLK_SHARED) != 0};
     b[1 + nsegs] = (struct ccdma_virtio_buf){.va = status, .len = 1, .device_writes = true,
-                                             .shared = blk->hdr_shared};
+                                             .shared = blk->hdr_shared, .status = true};
 
     uint32_t used = 0;
     int err = ccdma_virtio_request(&blk->vq, b, nsegs + 2, &used, NULL);

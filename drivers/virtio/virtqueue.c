@@ -317,14 +317,30 @@ static void leak_bufs(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs, uns
 }
 
 /* Unmap the first n buffers. After a failure the device's writes are not
- * copied back: they are whatever the host left, not data. */
+ * copied back: they are whatever the host left, not data. After a success
+ * only the used bytes are (the writable buffers in order, virtio 1.2,
+ * 2.7.8.2): past what the device claims to have written, a bounced buffer
+ * keeps what the caller had. */
 static int unmap_bufs(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
-                      const struct ccdma_virtq_buf *vb, unsigned int n, bool ok)
+                      const struct ccdma_virtq_buf *vb, unsigned int n, bool ok, uint32_t used)
 {
+    struct ccdma_device *dev = &vq->vdev->dma;
     int first = 0;
     for (unsigned int k = 0; k < n; k++) {
-        unsigned int attrs = buf_attrs(&bufs[k]) | (ok ? 0u : CCDMA_ATTR_SKIP_CPU_SYNC);
-        int r = ccdma_unmap_single(&vq->vdev->dma, vb[k].addr, bufs[k].len, buf_dir(&bufs[k]), attrs);
+        int r = 0;
+        if (ok && bufs[k].device_writes) {
+            size_t copy = used < bufs[k].len ? used : bufs[k].len;
+            used -= (uint32_t)copy;
+            if (bufs[k].status)
+                copy = bufs[k].len;
+            if (copy != 0)
+                r = ccdma_sync_for_cpu(dev, vb[k].addr, copy, buf_dir(&bufs[k]));
+        }
+        /* Readable buffers have nothing to copy back. */
+        unsigned int attrs = buf_attrs(&bufs[k]) | CCDMA_ATTR_SKIP_CPU_SYNC;
+        int u = ccdma_unmap_single(dev, vb[k].addr, bufs[k].len, buf_dir(&bufs[k]), attrs);
+        if (!r)
+            r = u;
         if (r && !first)
             first = r;
     }
@@ -381,7 +397,7 @@ int ccdma_virtio_request(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
         leak_bufs(vq, bufs, n, err);
         return err;
     }
-    int uerr = unmap_bufs(vq, bufs, vb, mapped, err == 0);
+    int uerr = unmap_bufs(vq, bufs, vb, mapped, err == 0, len);
     if (!err)
         err = uerr;
     if (err)

@@ -325,6 +325,9 @@ struct ccdma_virtio_buf {
     size_t len;
     bool device_writes; /* the device fills it (FROM_DEVICE) */
     bool shared;        /* already shared memory: mapped CCDMA_ATTR_CC_SHARED */
+    /* A status the device writes whatever its used length counts (blk's
+     * status byte: kvmtool leaves it out): always copied back. */
+    bool status;
     bool bounced;       /* out: the DMA layer bounced it */
     bool leaked;        /* out: left mapped for good, see below */
 };
@@ -333,8 +336,10 @@ struct ccdma_virtio_buf {
  * The whole life of one request: map each buffer (streaming API), post the
  * chain, kick, wait, unmap. Readable buffers must come first. On success
  * *used_len (optional) is the device's length clamped to the writable bytes
- * and *path (optional) says how the buffers travelled. On failure a
- * device-writable buffer is not copied back, and nothing stays mapped,
+ * and *path (optional) says how the buffers travelled. On success only the
+ * used bytes of the writable buffers (in order) are copied back, and each
+ * status buffer; the rest of a bounced buffer keeps what the caller had.
+ * On failure a device-writable buffer is not copied back, and nothing stays mapped,
  * except in one case: the chain reached the device, the request failed
  * (timeout or protocol violation) and the reset that fenced the device off
  * did not complete. The device may then still read and write those

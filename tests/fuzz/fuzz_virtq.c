@@ -567,12 +567,14 @@ static void op_rng_read(void)
         FUZZ_CHECK(rc == (int)M.used_len[h] && (size_t)rc <= maplen,
                    "rng read returned %d, device said %u (mapped %zu)", rc, M.used_len[h],
                    maplen);
-        for (size_t o = 0; o < maplen; o++)
+        /* Up to the used length: the device's bytes. Past it, a bounced
+         * buffer is untouched; a shared one holds what the device wrote. */
+        for (size_t o = 0; o < (shared ? maplen : (size_t)rc); o++)
             FUZZ_CHECK(buf[o] == pattern(M.chain_no[h], 0, o), "rng byte %zu not the device's",
                        o);
     }
     if (!shared)
-        for (size_t o = done ? maplen : 0; o < RNG_BUF; o++)
+        for (size_t o = done ? (size_t)rc : 0; o < RNG_BUF; o++)
             FUZZ_CHECK(priv[o] == CANARY, "rng read wrote private byte %zu (rc %d)", o, rc);
 }
 
@@ -647,11 +649,15 @@ static void op_blk(void)
          * (kvmtool leaves the status byte out of it). */
         FUZZ_CHECK(rc == want, "blk request: %d, expected %d (status %u, used %u of %zu)", rc,
                    want, M.status, M.used_len[h], bytes);
-        if (type == BLK_T_IN && !split)
-            for (unsigned int k = 0; k < nsegs; k++)
-                for (size_t o = 0; o < segs[k].len; o++)
-                    FUZZ_CHECK(((uint8_t *)segs[k].buf)[o] == pattern(M.chain_no[h], 1 + k, o),
-                               "read segment %u byte %zu not the device's", k, o);
+        /* The device's bytes up to its used length, then the caller's
+         * (the private segments bounce: only what it claims is copied). */
+        size_t at = 0;
+        for (unsigned int k = 0; type == BLK_T_IN && !split && k < nsegs; at += segs[k++].len)
+            for (size_t o = 0; o < segs[k].len; o++)
+                FUZZ_CHECK(((uint8_t *)segs[k].buf)[o] ==
+                               (at + o < M.used_len[h] ? pattern(M.chain_no[h], 1 + k, o) : CANARY),
+                           "read segment %u byte %zu (used %u): not the %s", k, o,
+                           M.used_len[h], at + o < M.used_len[h] ? "device's" : "caller's");
     }
     /* Private memory the device could not legitimately fill: everything on a
      * write or a failed transfer, and past each segment. */

@@ -1138,14 +1138,24 @@ static void t_rng_lengths(void)
     RNG_UP(3);
     uint8_t *buf = priv_alloc(4096);
     CHECK(buf != NULL, "alloc");
+    memset(buf, 0xa5, 4096);
     F_rng.evil = EVIL_LEN_HUGE;
     int n = ccdma_rng_read(&R, buf + 4096 - 16, 16, false);
     CHECK(n == 16, "huge len gave %d bytes", n);
     CHECK(R.vq.stats.len_clamped == 1, "len_clamped %llu",
           (unsigned long long)R.vq.stats.len_clamped);
+    for (unsigned int i = 0; i < 4096 - 16; i++)
+        CHECK(buf[i] == 0xa5, "huge len: byte %u before the buffer changed", i);
     F_rng.evil = EVIL_LEN_SHORT;
     n = ccdma_rng_read(&R, buf, 16, false);
     CHECK(n == 1, "short len gave %d bytes", n);
+    /* Past the request nothing is ever written. Past the returned length
+     * too when the buffer bounced: only what the device claims is copied
+     * back (direct, the device itself wrote the mapped 16 bytes). */
+    for (unsigned int i = 16; i < 4096 - 16; i++)
+        CHECK(buf[i] == 0xa5, "short len: byte %u past the request changed", i);
+    for (unsigned int i = 1; g_cc && i < 16; i++)
+        CHECK(buf[i] == 0xa5, "short len: byte %u past the returned length changed", i);
     F_rng.evil = EVIL_ID_RANGE;
     CHECK_RC(ccdma_rng_read(&R, buf, 16, false), CCDMA_EBROKEN);
     CHECK_RC(ccdma_rng_read(&R, buf, 16, false), CCDMA_EBROKEN);
