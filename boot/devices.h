@@ -18,15 +18,24 @@ struct boot_dma {
 
 extern struct boot_dma boot_dma;
 
+/* Block devices driven at once; more are reported and left alone. */
+#define BOOT_MAX_BLK 4u
+
 /* The virtio devices found on the transports the DTB lists. */
 struct boot_virtio {
     unsigned int transports;  /* virtio devices found, over either transport */
     unsigned int pci_functions; /* functions on the PCI root bus */
-    bool has_blk, has_rng;
+    bool has_blk, has_rng;    /* has_blk: n_blk > 0 */
     int blk_err, rng_err;     /* probe results (0 when present and ready) */
+    const char *blk_why, *rng_why; /* why none was used, when known (or NULL) */
+    unsigned int n_blk;       /* block devices ready: blk, then blk_more[] */
     struct ccdma_blk blk;     /* the first block device */
+    struct ccdma_blk blk_more[BOOT_MAX_BLK - 1];
     struct ccdma_rng rng;     /* the first rng */
 };
+
+/* Block device i (< boot_virtio.n_blk) in probe order. */
+struct ccdma_blk *boot_blk(unsigned int i);
 
 extern struct boot_virtio boot_virtio;
 

@@ -2,8 +2,8 @@
 /*
  * Finding virtio devices, over both transports: every virtio,mmio window in
  * the DTB is identified (an empty slot reads device ID 0), and every
- * function on the root bus of the PCI host bridge is looked at; the first
- * block device and the first rng found are probed. What was found and
+ * function on the root bus of the PCI host bridge is looked at; every
+ * block device (up to BOOT_MAX_BLK) and the first rng found are probed. What was found and
  * negotiated is printed, so a boot log shows each device, its features and
  * why one was refused.
  *
@@ -25,10 +25,17 @@
 #include "drivers/pci/pci.h"
 #include "drivers/virtio/virtio_pci.h"
 
+#define LEGACY_IN_REALM "legacy virtio-mmio in a realm (-global virtio-mmio.force-legacy=false)"
+
 /* At most this many functions are looked at on the root bus. */
 #define PCI_MAX_FUNCTIONS 64u
 
 struct boot_virtio boot_virtio;
+
+struct ccdma_blk *boot_blk(unsigned int i)
+{
+    return i == 0 ? &boot_virtio.blk : &boot_virtio.blk_more[i - 1];
+}
 
 /* Map [base, base + size) as device memory, or say why not. */
 static int map_device(uint64_t base, uint64_t size, const char *what)
@@ -92,22 +99,38 @@ static void route_irq(struct ccdma_virtq *vq, uint32_t intid, bool edge, const c
            edge ? "edge" : "level");
 }
 
-/* Probe the first blk and the first rng; anything else is only reported.
- * intid: the device's interrupt (0: none known). */
+/* Probe a block device into the next free slot. */
+static void attach_blk(const struct ccdma_virtio_transport *t, const char *where, uint32_t intid,
+                       bool edge)
+{
+    struct ccdma_blk *blk = boot_blk(boot_virtio.n_blk);
+    int err = ccdma_blk_probe_transport(blk, t);
+
+    report(where, "block", err, &blk->vdev);
+    if (boot_virtio.n_blk == 0)
+        boot_virtio.blk_err = err;
+    if (err)
+        return;
+    boot_virtio.n_blk++;
+    boot_virtio.has_blk = true;
+    blk->vdev.dma.force_bounce = boot_dma.force_bounce;
+    route_irq(&blk->vq, intid, edge, where);
+    printf("ccdma: %s:   capacity %llu sectors%s, %u segments per request\n", where,
+           (unsigned long long)ccdma_blk_capacity(blk), blk->read_only ? ", read-only" : "",
+           (unsigned int)blk->seg_max);
+}
+
+/* Probe every blk (up to BOOT_MAX_BLK) and the first rng; anything else is
+ * only reported. intid: the device's interrupt (0: none known). */
 static void attach(const struct ccdma_virtio_transport *t, const char *where, uint32_t intid,
                    bool edge)
 {
     boot_virtio.transports++;
-    if (t->device_id == CCDMA_VIRTIO_ID_BLOCK && !boot_virtio.has_blk) {
-        boot_virtio.blk_err = ccdma_blk_probe_transport(&boot_virtio.blk, t);
-        boot_virtio.has_blk = boot_virtio.blk_err == 0;
-        report(where, "block", boot_virtio.blk_err, &boot_virtio.blk.vdev);
-        if (boot_virtio.has_blk) {
-            boot_virtio.blk.vdev.dma.force_bounce = boot_dma.force_bounce;
-            route_irq(&boot_virtio.blk.vq, intid, edge, where);
-            printf("ccdma: %s:   capacity %llu sectors\n", where,
-                   (unsigned long long)ccdma_blk_capacity(&boot_virtio.blk));
-        }
+    if (t->device_id == CCDMA_VIRTIO_ID_BLOCK && boot_virtio.n_blk < BOOT_MAX_BLK) {
+        attach_blk(t, where, intid, edge);
+    } else if (t->device_id == CCDMA_VIRTIO_ID_BLOCK) {
+        printf("ccdma: %s: block device not used: %u are driven already\n", where,
+               BOOT_MAX_BLK);
     } else if (t->device_id == CCDMA_VIRTIO_ID_RNG && !boot_virtio.has_rng) {
         boot_virtio.rng_err = ccdma_rng_probe_transport(&boot_virtio.rng, t);
         boot_virtio.has_rng = boot_virtio.rng_err == 0;
@@ -134,6 +157,19 @@ static void probe_mmio(void)
         if (err == CCDMA_ENODEV || err == CCDMA_EINVAL)
             continue; /* an empty slot, or no transport there */
         snprintf(where, sizeof(where), "virtio@0x%lx", (unsigned long)base);
+        if (err == CCDMA_ENOTSUP && t.id.version == 1) {
+            /* Legacy in a realm: say what to change, not just "no". */
+            boot_virtio.transports++;
+            printf("ccdma: %s: device %" PRIu32 " not used: legacy virtio-mmio (version 1) has "
+                   "no VERSION_1 or ACCESS_PLATFORM, so in a realm it cannot be told to use "
+                   "shared memory; start QEMU with -global virtio-mmio.force-legacy=false\n",
+                   where, t.id.device_id);
+            if (t.id.device_id == CCDMA_VIRTIO_ID_BLOCK)
+                boot_virtio.blk_why = LEGACY_IN_REALM;
+            if (t.id.device_id == CCDMA_VIRTIO_ID_RNG)
+                boot_virtio.rng_why = LEGACY_IN_REALM;
+            continue;
+        }
         if (err) {
             boot_virtio.transports++;
             printf("ccdma: %s: device %" PRIu32 " (v%" PRIu32 ") not used: %s\n", where,
@@ -227,10 +263,11 @@ static void unroute_irq(const struct ccdma_virtio_dev *vdev)
 
 void boot_virtio_remove(void)
 {
-    if (boot_virtio.has_blk) {
-        unroute_irq(&boot_virtio.blk.vdev);
-        ccdma_blk_remove(&boot_virtio.blk);
+    for (unsigned int i = 0; i < boot_virtio.n_blk; i++) {
+        unroute_irq(&boot_blk(i)->vdev);
+        ccdma_blk_remove(boot_blk(i));
     }
+    boot_virtio.n_blk = 0;
     if (boot_virtio.has_rng) {
         unroute_irq(&boot_virtio.rng.vdev);
         ccdma_rng_remove(&boot_virtio.rng);

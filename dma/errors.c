@@ -21,6 +21,7 @@ static const char *const error_names[] = {
     [-CCDMA_EIO] = "I/O error",
     [-CCDMA_ENOTSUP] = "not supported",
     [-CCDMA_EPROTO] = "protocol error",
+    [-CCDMA_EROFS] = "read-only device",
 };
 
 const char *ccdma_strerror(int err)

@@ -4,6 +4,9 @@
  *
  * Every request is checked against the disk and the device limits before it
  * is posted, so a bad sector or size is an error, never a stray transfer.
+ * A request with more segments, or a segment larger, than the device takes
+ * (seg_max, size_max, the queue size, the DMA layer's largest mapping) is
+ * split into several device requests over consecutive sectors.
  * The request header and status byte live in one coherent (shared) block
  * allocated at probe; requests are synchronous, so one block is enough.
  */
@@ -154,29 +157,37 @@ enum ccdma_io_path ccdma_blk_last_path(const struct ccdma_blk *blk)
     return blk->last_path;
 }
 
-/* Size and range checks: everything the device could be asked to do wrong
- * is refused here. Returns the data bytes, or a negative code. */
+/* The longest piece of one segment a device request carries: size_max and
+ * the largest mapping, in whole sectors. */
+static size_t blk_piece_max(const struct ccdma_blk *blk)
+{
+    size_t map_max = ccdma_max_mapping_size(&blk->vdev.dma);
+    size_t m = blk->size_max < map_max ? blk->size_max : map_max;
+    if (m > UINT32_MAX / 2)
+        m = UINT32_MAX / 2; /* a request's used length must fit 32 bits */
+    return m - m % CCDMA_BLK_SECTOR_SIZE;
+}
+
+/* Size and range checks over the whole call: everything the device could be
+ * asked to do wrong is refused here. Returns the data bytes, or a negative
+ * code. */
 static int64_t blk_check(const struct ccdma_blk *blk, uint64_t sector,
                          const struct ccdma_blk_seg *segs, unsigned int nsegs)
 {
-    if (segs == NULL || nsegs == 0 || nsegs > blk->seg_max)
+    if (segs == NULL || nsegs == 0 || nsegs > CCDMA_BLK_MAX_SEGS || blk_piece_max(blk) == 0)
         return CCDMA_EINVAL;
-    size_t map_max = ccdma_max_mapping_size(&blk->vdev.dma);
     uint64_t bytes = 0;
     for (unsigned int k = 0; k < nsegs; k++) {
         size_t len = segs[k].len;
         if (segs[k].buf == NULL || len == 0 || len % CCDMA_BLK_SECTOR_SIZE != 0 ||
-            len > blk->size_max || len > map_max)
+            bytes > UINT64_MAX - len)
             return CCDMA_EINVAL;
-        bytes += len; /* <= 62 * 4 GiB: no overflow */
+        bytes += len;
     }
-    /* The used length (data + status) must fit its 32-bit field. */
-    if (bytes >= UINT32_MAX)
-        return CCDMA_EINVAL;
     uint64_t nsect = bytes / CCDMA_BLK_SECTOR_SIZE;
     if (sector > blk->capacity || nsect > blk->capacity - sector)
         return CCDMA_EINVAL;
-    return (int64_t)bytes;
+    return (int64_t)(bytes > INT64_MAX ? INT64_MAX : bytes);
 }
 
 /*
@@ -203,7 +214,7 @@ static int blk_do(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
                                              .device_writes = type == VIRTIO_BLK_T_IN,
                                              .shared = (flags & CCDMA_BLK_SHARED) != 0};
     b[1 + nsegs] = (struct ccdma_virtio_buf){.va = status, .len = 1, .device_writes = true,
-                                             .shared = blk->hdr_shared};
+                                             .shared = blk->hdr_shared, .status = true};
 
     uint32_t used = 0;
     int err = ccdma_virtio_request(&blk->vq, b, nsegs + 2, &used, NULL);
@@ -236,6 +247,44 @@ static int blk_do(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
     return 0;
 }
 
+/* The call as device requests of at most seg_max pieces, each piece at
+ * most blk_piece_max bytes, in order; the first error ends it (earlier
+ * requests have been done). */
+static int blk_split(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
+                     const struct ccdma_blk_seg *segs, unsigned int nsegs, unsigned int flags)
+{
+    struct ccdma_blk_seg piece[CCDMA_BLK_MAX_SEGS];
+    size_t piece_max = blk_piece_max(blk), done = 0; /* bytes of segs[k] already sent */
+    unsigned int k = 0, requests = 0;
+
+    while (k < nsegs) {
+        unsigned int n = 0;
+        uint64_t bytes = 0;
+        while (k < nsegs && n < blk->seg_max) {
+            size_t len = segs[k].len - done;
+            if (len > piece_max)
+                len = piece_max;
+            if (bytes + len >= UINT32_MAX)
+                break; /* the used length (data + status) must fit 32 bits */
+            piece[n++] = (struct ccdma_blk_seg){(uint8_t *)segs[k].buf + done, len};
+            bytes += len;
+            done += len;
+            if (done == segs[k].len) {
+                k++;
+                done = 0;
+            }
+        }
+        int err = blk_do(blk, type, sector, piece, n, bytes, flags);
+        if (err)
+            return err;
+        sector += bytes / CCDMA_BLK_SECTOR_SIZE;
+        requests++;
+    }
+    if (requests > 1)
+        blk->stats.split++;
+    return 0;
+}
+
 static int blk_rw(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
                   const struct ccdma_blk_seg *segs, unsigned int nsegs,
                   unsigned int flags)
@@ -244,10 +293,12 @@ static int blk_rw(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
         return CCDMA_EINVAL;
     int64_t bytes = blk_check(blk, sector, segs, nsegs);
     int err = bytes < 0 ? (int)bytes : 0;
+    /* The device said it would refuse: nothing is posted (virtio 1.2,
+     * 5.2.6.2: a driver must not write to a VIRTIO_BLK_F_RO device). */
     if (!err && type == VIRTIO_BLK_T_OUT && blk->read_only)
-        err = CCDMA_ENOTSUP;
+        err = CCDMA_EROFS;
     if (!err)
-        err = blk_do(blk, type, sector, segs, nsegs, (uint64_t)bytes, flags);
+        err = blk_split(blk, type, sector, segs, nsegs, flags);
     if (err)
         blk->stats.errors++;
     else if (type == VIRTIO_BLK_T_IN)

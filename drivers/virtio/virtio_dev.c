@@ -73,10 +73,10 @@ static int init_fail(struct ccdma_virtio_dev *vdev, int err)
     return err;
 }
 
-static const struct virtio_transport_ops *ops_of(enum ccdma_virtio_transport_kind kind)
+static const struct virtio_transport_ops *ops_of(const struct ccdma_virtio_transport *t)
 {
-    switch (kind) {
-    case CCDMA_VIRTIO_MMIO: return &virtio_mmio_ops;
+    switch (t->kind) {
+    case CCDMA_VIRTIO_MMIO: return t->id.version == 1 ? &virtio_mmio_legacy_ops : &virtio_mmio_ops;
     case CCDMA_VIRTIO_PCI: return &virtio_pci_ops;
     default: return NULL;
     }
@@ -89,9 +89,14 @@ int ccdma_virtio_init_transport(struct ccdma_virtio_dev *vdev,
     if (vdev == NULL || t == NULL)
         return CCDMA_EINVAL;
     memset(vdev, 0, sizeof(*vdev));
-    vdev->ops = ops_of(t->kind);
+    vdev->ops = ops_of(t);
     if (vdev->ops == NULL)
         return CCDMA_EINVAL;
+    vdev->legacy = t->kind == CCDMA_VIRTIO_MMIO && t->id.version == 1;
+    /* ccdma_virtio_mmio_transport refuses legacy in a realm; a transport
+     * built by hand must not slip past it. */
+    if (vdev->legacy && ccdma_plat_cc_active())
+        return CCDMA_ENOTSUP;
     vdev->transport = *t;
     vdev->base = t->base;
     vdev->size = t->size;
@@ -118,7 +123,8 @@ int ccdma_virtio_init_transport(struct ccdma_virtio_dev *vdev,
 
     vdev->device_features = (uint64_t)vdev->ops->get_features(vdev, 0) |
                             (uint64_t)vdev->ops->get_features(vdev, 1) << 32;
-    uint64_t required = CCDMA_VIRTIO_BIT(CCDMA_VIRTIO_F_VERSION_1);
+    /* Legacy devices predate VERSION_1 (virtio 1.2, 6.1). */
+    uint64_t required = vdev->legacy ? 0 : CCDMA_VIRTIO_BIT(CCDMA_VIRTIO_F_VERSION_1);
     /* In a realm the device reaches only shared memory, so it must agree to
      * use platform DMA addresses; one that will not is not used. */
     if (ccdma_plat_cc_active())
@@ -130,8 +136,13 @@ int ccdma_virtio_init_transport(struct ccdma_virtio_dev *vdev,
     uint64_t accept = CCDMA_VIRTIO_BIT(CCDMA_VIRTIO_F_VERSION_1) |
                       CCDMA_VIRTIO_BIT(CCDMA_VIRTIO_F_ACCESS_PLATFORM) | device_ok;
     vdev->features = vdev->device_features & accept;
+    if (vdev->legacy)
+        vdev->features &= 0xffffffffu; /* legacy features are 32 bits */
     vdev->ops->set_features(vdev, 0, (uint32_t)vdev->features);
     vdev->ops->set_features(vdev, 1, (uint32_t)(vdev->features >> 32));
+    /* FEATURES_OK is not part of the legacy interface (virtio 1.2, 3.1.2). */
+    if (vdev->legacy)
+        return 0;
     set_status(vdev, vdev->status | VIRTIO_STATUS_FEATURES_OK);
     if ((vdev->ops->get_status(vdev) & VIRTIO_STATUS_FEATURES_OK) == 0)
         return init_fail(vdev, CCDMA_ENODEV);

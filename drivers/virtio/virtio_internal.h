@@ -49,6 +49,7 @@ struct virtio_transport_ops {
 };
 
 extern const struct virtio_transport_ops virtio_mmio_ops;
+extern const struct virtio_transport_ops virtio_mmio_legacy_ops;
 extern const struct virtio_transport_ops virtio_pci_ops;
 
 /* Deadline for a wait that starts now, saturating. */

@@ -25,6 +25,12 @@ static uint16_t pow2_floor(uint32_t n)
 static void free_rings(struct ccdma_virtq *vq)
 {
     struct ccdma_device *dev = &vq->vdev->dma;
+    if (vq->vdev->legacy) { /* one area: desc_dma is its start */
+        if (vq->desc != NULL)
+            (void)ccdma_free_coherent(dev, VRING_LEGACY_BYTES(vq->num), vq->desc, vq->desc_dma);
+        vq->desc = vq->avail = vq->used = NULL;
+        return;
+    }
     if (vq->desc != NULL)
         (void)ccdma_free_coherent(dev, VRING_DESC_BYTES(vq->num), vq->desc, vq->desc_dma);
     if (vq->avail != NULL)
@@ -50,12 +56,26 @@ int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
     vq->num = pow2_floor((uint32_t)max < CCDMA_VIRTQ_MAX ? (uint32_t)max : CCDMA_VIRTQ_MAX);
 
     /* Three allocations, one per ring: each address comes straight from the
-     * DMA layer, none is derived by the driver. */
+     * DMA layer, none is derived by the driver. A legacy device takes one
+     * page-aligned area instead (the transport checks its layout). */
     struct ccdma_device *dev = &vdev->dma;
-    int err = ccdma_alloc_coherent(dev, VRING_DESC_BYTES(vq->num), 0, 0, &vq->desc, &vq->desc_dma);
-    if (!err)
+    int err;
+    if (vdev->legacy) {
+        err = ccdma_alloc_coherent(dev, VRING_LEGACY_BYTES(vq->num), 0, 0, &vq->desc,
+                                   &vq->desc_dma);
+        if (!err) {
+            memset(vq->desc, 0, VRING_LEGACY_BYTES(vq->num));
+            vq->avail = (uint8_t *)vq->desc + VRING_DESC_BYTES(vq->num);
+            vq->avail_dma = vq->desc_dma + VRING_DESC_BYTES(vq->num);
+            vq->used = (uint8_t *)vq->desc + VRING_LEGACY_USED_OFF(vq->num);
+            vq->used_dma = vq->desc_dma + VRING_LEGACY_USED_OFF(vq->num);
+        }
+    } else {
+        err = ccdma_alloc_coherent(dev, VRING_DESC_BYTES(vq->num), 0, 0, &vq->desc, &vq->desc_dma);
+    }
+    if (!err && !vdev->legacy)
         err = ccdma_alloc_coherent(dev, VRING_AVAIL_BYTES(vq->num), 0, 0, &vq->avail, &vq->avail_dma);
-    if (!err)
+    if (!err && !vdev->legacy)
         err = ccdma_alloc_coherent(dev, VRING_USED_BYTES(vq->num), 0, 0, &vq->used, &vq->used_dma);
     if (err) {
         free_rings(vq);
@@ -93,7 +113,9 @@ void ccdma_virtq_teardown(struct ccdma_virtq *vq)
          * avail ring and write the used ring. Freed, those pages would be
          * handed out again (or, in plain mode, written by the device after
          * reuse): keep them for good. */
-        unsigned int kept = (vq->desc != NULL) + (vq->avail != NULL) + (vq->used != NULL);
+        unsigned int kept = vdev->legacy ? vq->desc != NULL
+                                          : (vq->desc != NULL) + (vq->avail != NULL) +
+                                                (vq->used != NULL);
         vq->stats.leaked_allocs += kept;
         if (kept != 0)
             printf("ccdma: virtio@0x%lx: %s: reset never completed: queue %u's rings "
@@ -295,14 +317,30 @@ static void leak_bufs(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs, uns
 }
 
 /* Unmap the first n buffers. After a failure the device's writes are not
- * copied back: they are whatever the host left, not data. */
+ * copied back: they are whatever the host left, not data. After a success
+ * only the used bytes are (the writable buffers in order, virtio 1.2,
+ * 2.7.8.2): past what the device claims to have written, a bounced buffer
+ * keeps what the caller had. */
 static int unmap_bufs(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
-                      const struct ccdma_virtq_buf *vb, unsigned int n, bool ok)
+                      const struct ccdma_virtq_buf *vb, unsigned int n, bool ok, uint32_t used)
 {
+    struct ccdma_device *dev = &vq->vdev->dma;
     int first = 0;
     for (unsigned int k = 0; k < n; k++) {
-        unsigned int attrs = buf_attrs(&bufs[k]) | (ok ? 0u : CCDMA_ATTR_SKIP_CPU_SYNC);
-        int r = ccdma_unmap_single(&vq->vdev->dma, vb[k].addr, bufs[k].len, buf_dir(&bufs[k]), attrs);
+        int r = 0;
+        if (ok && bufs[k].device_writes) {
+            size_t copy = used < bufs[k].len ? used : bufs[k].len;
+            used -= (uint32_t)copy;
+            if (bufs[k].status)
+                copy = bufs[k].len;
+            if (copy != 0)
+                r = ccdma_sync_for_cpu(dev, vb[k].addr, copy, buf_dir(&bufs[k]));
+        }
+        /* Readable buffers have nothing to copy back. */
+        unsigned int attrs = buf_attrs(&bufs[k]) | CCDMA_ATTR_SKIP_CPU_SYNC;
+        int u = ccdma_unmap_single(dev, vb[k].addr, bufs[k].len, buf_dir(&bufs[k]), attrs);
+        if (!r)
+            r = u;
         if (r && !first)
             first = r;
     }
@@ -359,7 +397,7 @@ int ccdma_virtio_request(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
         leak_bufs(vq, bufs, n, err);
         return err;
     }
-    int uerr = unmap_bufs(vq, bufs, vb, mapped, err == 0);
+    int uerr = unmap_bufs(vq, bufs, vb, mapped, err == 0, len);
     if (!err)
         err = uerr;
     if (err)

@@ -132,6 +132,15 @@ static void check_read_shared(void)
                   ccdma_io_path_name(ccdma_blk_last_path(&blk)));
 }
 
+/* The harness signs the disks it lets a program write (disk_pattern.h): a
+ * disk without the signature is somebody else's. */
+static bool signed_disk(void)
+{
+    static const char magic[] = DISK_SIG_MAGIC;
+    int err = ccdma_blk_read(&blk, DISK_SIG_SECTOR, buf, DISK_SECTOR, 0);
+    return err == 0 && memcmp(buf, magic, sizeof(magic) - 1) == 0;
+}
+
 /* Write the region the harness checks in the image after QEMU exits, flush,
  * and read it back. */
 static void check_write_region(void)
@@ -199,7 +208,9 @@ noreturn void example_main(unsigned int entry_el)
 
     check_read_region();
     check_read_shared();
-    check_write_region();
+    if (example_check(signed_disk(), "the test-disk signature at sector %u: the disk may be "
+                      "written", DISK_SIG_SECTOR))
+        check_write_region();
     err = ccdma_blk_read(&blk, DISK_SECTORS, buf, DISK_SECTOR, 0);
     example_check(err == CCDMA_EINVAL, "a read past the end is refused: %s",
                   ccdma_strerror(err));

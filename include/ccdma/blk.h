@@ -4,8 +4,11 @@
  *
  * Addresses are in 512-byte sectors (virtio's unit, whatever the device's
  * block size). Transfers are whole sectors. A request that does not fit the
- * disk or the device limits fails with CCDMA_EINVAL before anything reaches
- * the device. Requests are synchronous (polled, bounded by the device's
+ * disk fails with CCDMA_EINVAL before anything reaches the device; one with
+ * more segments or larger segments than the device takes is split into
+ * several device requests (a failure part-way leaves the earlier ones
+ * done). A write to a read-only device (VIRTIO_BLK_F_RO) fails with
+ * CCDMA_EROFS and posts nothing. Requests are synchronous (polled, bounded by the device's
  * time budget).
  *
  * Buffers are ordinary private memory by default: in a realm they bounce
@@ -30,8 +33,8 @@ extern "C" {
 /* Request flags. */
 #define CCDMA_BLK_SHARED (1u << 0) /* the buffers are shared (coherent) memory */
 
-/* Most data segments in one request (header and status take two more
- * descriptors). */
+/* Most data segments in one call (a device request takes at most seg_max
+ * of them; header and status take two more descriptors). */
 #define CCDMA_BLK_MAX_SEGS (CCDMA_VIRTQ_MAX - 2u)
 
 struct ccdma_blk_seg {
@@ -45,6 +48,7 @@ struct ccdma_blk_stats {
     uint64_t segs_direct;      /* data segments used in place */
     uint64_t segs_bounced;     /* data segments that bounced */
     uint64_t used_without_status; /* reads whose used length left out the status byte */
+    uint64_t split;            /* calls carried by more than one device request */
 };
 
 struct ccdma_blk {

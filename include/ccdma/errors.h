@@ -27,6 +27,7 @@ enum ccdma_error {
     CCDMA_EIO = -13,       /* the device reported an I/O error */
     CCDMA_ENOTSUP = -14,   /* not supported in this configuration */
     CCDMA_EPROTO = -15,    /* malformed input from the host (DTB, config space) */
+    CCDMA_EROFS = -16,     /* a write to a read-only device (VIRTIO_BLK_F_RO) */
 };
 
 const char *ccdma_strerror(int err);

@@ -148,6 +148,9 @@ struct ccdma_virtio_dev {
      * still use every ring and buffer it was given, so none of that
      * memory is unmapped or freed (see ccdma_virtio_request, remove). */
     bool reset_failed;
+    /* A legacy virtio-mmio device (version 1, plain mode only): no
+     * VERSION_1, no FEATURES_OK, one contiguous ring area by page number. */
+    bool legacy;
     uintptr_t notify_addr[CCDMA_VIRTIO_PCI_QUEUES]; /* pci: each queue's doorbell */
     /* Completion by interrupt (set by whoever routes the device's line to
      * ccdma_virtio_interrupt): waits sleep until it fires instead of
@@ -167,8 +170,10 @@ int ccdma_virtio_mmio_identify(uintptr_t base, size_t size,
                                struct ccdma_virtio_mmio_id *out);
 
 /* The virtio-mmio transport at [base, base + size): identity read as for
- * ccdma_virtio_mmio_identify. CCDMA_ENOTSUP for a legacy (version 1) one,
- * CCDMA_ENODEV for an empty slot or an unknown version. */
+ * ccdma_virtio_mmio_identify. A legacy (version 1) one is used in plain
+ * mode only: CCDMA_ENOTSUP in a realm, where it could not negotiate
+ * VERSION_1 or ACCESS_PLATFORM. CCDMA_ENODEV for an empty slot or an
+ * unknown version. */
 int ccdma_virtio_mmio_transport(uintptr_t base, size_t size,
                                 struct ccdma_virtio_transport *t);
 
@@ -320,6 +325,9 @@ struct ccdma_virtio_buf {
     size_t len;
     bool device_writes; /* the device fills it (FROM_DEVICE) */
     bool shared;        /* already shared memory: mapped CCDMA_ATTR_CC_SHARED */
+    /* A status the device writes whatever its used length counts (blk's
+     * status byte: kvmtool leaves it out): always copied back. */
+    bool status;
     bool bounced;       /* out: the DMA layer bounced it */
     bool leaked;        /* out: left mapped for good, see below */
 };
@@ -328,8 +336,10 @@ struct ccdma_virtio_buf {
  * The whole life of one request: map each buffer (streaming API), post the
  * chain, kick, wait, unmap. Readable buffers must come first. On success
  * *used_len (optional) is the device's length clamped to the writable bytes
- * and *path (optional) says how the buffers travelled. On failure a
- * device-writable buffer is not copied back, and nothing stays mapped,
+ * and *path (optional) says how the buffers travelled. On success only the
+ * used bytes of the writable buffers (in order) are copied back, and each
+ * status buffer; the rest of a bounced buffer keeps what the caller had.
+ * On failure a device-writable buffer is not copied back, and nothing stays mapped,
  * except in one case: the chain reached the device, the request failed
  * (timeout or protocol violation) and the reset that fenced the device off
  * did not complete. The device may then still read and write those

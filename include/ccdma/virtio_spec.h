@@ -36,6 +36,12 @@
 #define VIRTIO_MMIO_QUEUE_DEVICE_LOW 0x0a0u
 #define VIRTIO_MMIO_QUEUE_DEVICE_HIGH 0x0a4u
 #define VIRTIO_MMIO_CONFIG_GENERATION 0x0fcu
+/* Legacy (version 1) registers, virtio 1.2, 4.2.4: one contiguous ring
+ * area at QueuePFN * GuestPageSize, the used ring at QueueAlign. */
+#define VIRTIO_MMIO_LEGACY_GUEST_PAGE_SIZE 0x028u
+#define VIRTIO_MMIO_LEGACY_QUEUE_ALIGN 0x03cu
+#define VIRTIO_MMIO_LEGACY_QUEUE_PFN 0x040u
+#define VIRTIO_MMIO_LEGACY_PAGE 4096u
 #define VIRTIO_MMIO_CONFIG 0x100u
 
 #define VIRTIO_MMIO_MAGIC_VALUE 0x74726976u /* "virt" */
@@ -127,5 +133,10 @@ struct vring_used {
 #define VRING_DESC_BYTES(num) (sizeof(struct vring_desc) * (size_t)(num))
 #define VRING_AVAIL_BYTES(num) (6u + 2u * (size_t)(num))
 #define VRING_USED_BYTES(num) (6u + sizeof(struct vring_used_elem) * (size_t)(num))
+/* The legacy layout (virtio 1.2, 2.7.2 "Legacy Interfaces"): descriptors,
+ * then the avail ring, then the used ring at the next aligned boundary. */
+#define VRING_LEGACY_ALIGN(x) (((x) + VIRTIO_MMIO_LEGACY_PAGE - 1) & ~(size_t)(VIRTIO_MMIO_LEGACY_PAGE - 1))
+#define VRING_LEGACY_USED_OFF(num) VRING_LEGACY_ALIGN(VRING_DESC_BYTES(num) + VRING_AVAIL_BYTES(num))
+#define VRING_LEGACY_BYTES(num) (VRING_LEGACY_USED_OFF(num) + VRING_LEGACY_ALIGN(VRING_USED_BYTES(num)))
 
 #endif /* CCDMA_VIRTIO_SPEC_H */

@@ -38,8 +38,10 @@
 #define N_BUFS 6
 #define BUF_PAGES 4
 #define BUF_BYTES (BUF_PAGES * CCDMA_PAGE_SIZE)
-/* Past the harness's write region; restored to zeros afterwards. */
-#define SCRATCH_SECTOR (DISK_WRITE_FIRST + DISK_WRITE_SECTORS + 64)
+/* The leak scan's own region of a test disk (tests/boot/disk_pattern.h). */
+#define SCRATCH_SECTOR DISK_SCRATCH_FIRST
+_Static_assert(BUF_BYTES == DISK_SCRATCH_SECTORS * DISK_SECTOR,
+               "the scratch writes cover exactly the documented region");
 
 static uint8_t *bufs[N_BUFS];
 
@@ -183,14 +185,19 @@ static void workload_dma(struct ccdma_device *dev)
         ccdma_unmap_single(dev, held[n - 1], BUF_BYTES, CCDMA_TO_DEVICE, 0), n--;
 }
 
+/* Requests over the first disk; writes only to a test disk's scratch
+ * region, which ends as it began. */
 static void workload_virtio(void)
 {
     struct ccdma_blk *blk = &boot_virtio.blk;
     if (boot_virtio.has_blk) {
-        ccdma_blk_write(blk, SCRATCH_SECTOR, bufs[0], BUF_BYTES, 0);
+        struct test_disk d;
+        test_disk_identify(blk, &d);
+        if (d.writable && ccdma_blk_read(blk, SCRATCH_SECTOR, bufs[2], BUF_BYTES, 0) == 0) {
+            ccdma_blk_write(blk, SCRATCH_SECTOR, bufs[0], BUF_BYTES, 0);
+            ccdma_blk_write(blk, SCRATCH_SECTOR, bufs[2], BUF_BYTES, 0); /* put it back */
+        }
         ccdma_blk_read(blk, 0, bufs[1], BUF_BYTES, 0);
-        memset(bufs[2], 0, BUF_BYTES); /* put the scratch sectors back */
-        ccdma_blk_write(blk, SCRATCH_SECTOR, bufs[2], BUF_BYTES, 0);
         ccdma_blk_read(blk, blk->capacity, bufs[3], BUF_BYTES, 0); /* refused */
     }
     if (boot_virtio.has_rng)

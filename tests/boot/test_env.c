@@ -11,12 +11,14 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include <ccdma/blk.h>
 #include <ccdma/dma.h>
 #include <ccdma/errors.h>
 #include <ccdma/selftest.h>
 
 #include "boot/boot.h"
 #include "boot/runtime.h"
+#include "tests/boot/disk_pattern.h"
 
 /* ccdma.inject may name several modes ("reject,one_granule"), as the monitor
  * accepts. The one that decides outcomes wins: an error status over a REJECT
@@ -124,4 +126,28 @@ bool test_host_alias_abort(void)
     int len = 0;
 
     return chosen_prop("ccdma,alias-abort", &len) != NULL;
+}
+
+void test_disk_identify(struct ccdma_blk *blk, struct test_disk *d)
+{
+    static const char magic[] = DISK_SIG_MAGIC;
+    uint8_t *sec = ccdma_plat_pages_alloc(1, UINT64_MAX);
+
+    *d = (struct test_disk){.why = "the signature sector could not be read"};
+    if (ccdma_blk_capacity(blk) < DISK_SECTORS) {
+        d->why = "smaller than the test layout: not a test disk, never written";
+    } else if (sec != NULL && ccdma_blk_read(blk, DISK_SIG_SECTOR, sec, DISK_SECTOR, 0) == 0) {
+        /* The magic, NUL-padded to the salt, and nothing else decides. */
+        bool pad = true;
+        for (unsigned int i = sizeof(magic) - 1; i < DISK_SIG_SALT_OFF; i++)
+            pad = pad && sec[i] == 0;
+        d->ours = memcmp(sec, magic, sizeof(magic) - 1) == 0 && pad;
+        memcpy(&d->salt, sec + DISK_SIG_SALT_OFF, sizeof(d->salt));
+        d->why = d->ours ? NULL : "no test-disk signature at sector 2048: not ours, never written";
+    }
+    if (d->ours && blk->read_only)
+        d->why = "the device is read-only (VIRTIO_BLK_F_RO)";
+    d->writable = d->ours && !blk->read_only;
+    if (sec != NULL)
+        ccdma_plat_pages_free(sec, 1);
 }

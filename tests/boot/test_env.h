@@ -59,4 +59,15 @@ int test_ripas(uint64_t pa);
 volatile uint8_t *test_device_view(ccdma_dma_t addr, size_t len);
 void test_device_view_end(void);
 
+/* What a disk is to the self-tests (tests/boot/disk_pattern.h). */
+struct test_disk {
+    bool ours;        /* the harness's signature is there and the layout fits */
+    bool writable;    /* ours and not read-only: the listed regions may be written */
+    uint32_t salt;    /* from the signature: the disk's write pattern */
+    const char *why;  /* when not writable, why not */
+};
+struct ccdma_blk;
+/* Read the signature sector and decide. Nothing is ever written. */
+void test_disk_identify(struct ccdma_blk *blk, struct test_disk *d);
+
 #endif

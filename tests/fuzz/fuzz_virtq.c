@@ -26,6 +26,10 @@
  *    blk status handling;
  *  - probe: negotiated features within offer and policy, queue size, blk
  *    limits;
+ *  - a device that ignores its reset (armed after probe): the request that
+ *    timed out stays mapped, remove keeps the rings and blk's header, all
+ *    still live in dma-debug, and the harness then hands them back;
+ *  - a config space whose generation never settles fails the probe;
  *  - afterwards: no DMA mapping, bounce slot, page or dma-debug error
  *    left, no stray MMIO access.
  */
@@ -88,6 +92,16 @@ static struct {
     uint16_t seen_avail;
     unsigned int chains, notifies, idx_reads;
     int last_head;
+    uint16_t posted[QMAX];      /* head of chain c at posted[c % QMAX] */
+    /* A driver request in progress may be several chains (a split blk
+     * call): each completed one is reclaimed by the driver before the next
+     * is posted, and so by the model. */
+    bool in_request;
+    unsigned int reclaim_next;  /* first chain of the request not reclaimed */
+    /* ignores resets once armed (after probe): the status keeps reading
+     * what it was, the queue stays live */
+    bool deaf, deaf_armed;
+    unsigned int flaps_at_probe;
 } D;
 
 /* The ring as the device sees it: what was posted, what it reported used. */
@@ -96,6 +110,9 @@ static struct {
     uint8_t st[QMAX];
     uint32_t wlen[QMAX], used_len[QMAX];
     uint16_t next[QMAX], flags[QMAX];
+    uint64_t addr[QMAX];        /* each descriptor's buffer as posted */
+    uint32_t len[QMAX];
+    bool req[QMAX];             /* part of a driver request (not a harness chain) */
     unsigned int chain_no[QMAX]; /* for the data pattern */
     uint16_t last, inflight;
     uint64_t completed, clamped;
@@ -193,8 +210,13 @@ FZ_NOCOV static void scribble(uint8_t *const mem[], const uint32_t len[], unsign
 
 /* What a device does with the avail ring: take each new chain, check it,
  * and write into its buffers (all of them: a hostile device may). */
+static void model_reclaim(uint16_t head);
+
 static void scan_avail(void)
 {
+    while (D.in_request && D.reclaim_next < D.chains &&
+           M.st[D.posted[D.reclaim_next % QMAX]] == M_DONE)
+        model_reclaim(D.posted[D.reclaim_next++ % QMAX]);
     if (M.broken || !D.qready)
         return;
     uint8_t *av = dev_mem(D.avail, 6u + 2u * num());
@@ -230,6 +252,9 @@ static void scan_avail(void)
                        (unsigned long long)addr, len[n]);
             M.st[i] = n == 0 ? M_HEAD : M_BODY;
             M.flags[i] = flags[n];
+            M.addr[i] = addr;
+            M.len[i] = len[n];
+            M.req[i] = D.in_request;
             M.next[i] = ld16(d + 14);
             if (flags[n] & D_WRITE)
                 wlen += len[n];
@@ -243,6 +268,7 @@ static void scan_avail(void)
             check_blk_chain(mem, len, flags, n);
         scribble(mem, len, n);
         M.wlen[head] = wlen;
+        D.posted[D.chains % QMAX] = head;
         M.chain_no[head] = D.chains++;
         M.inflight++;
         D.last_head = head;
@@ -282,6 +308,8 @@ static void mmio_write32(void *ctx, uint64_t off, uint32_t v)
     case R_STATUS:
         if (v & S_FAILED)
             D.saw_failed = true;
+        if (v == 0 && D.deaf && D.deaf_armed)
+            break; /* ignored: the status stays, the queue stays live */
         D.status = v;
         if (v == 0) { /* reset: the device forgets the queue */
             D.qready = 0;
@@ -456,8 +484,11 @@ static void check_sync(const char *what)
                (unsigned long long)vq->stats.completed, (unsigned long long)M.completed,
                (unsigned long long)vq->stats.len_clamped, (unsigned long long)M.clamped);
     if (M.broken) {
-        FUZZ_CHECK(D.saw_failed && D.status == 0, "%s: broken without FAILED and reset",
-                   what);
+        FUZZ_CHECK(D.saw_failed && (D.status == 0 || vdev->reset_failed),
+                   "%s: broken without FAILED and reset", what);
+        FUZZ_CHECK(vdev->reset_failed == (D.deaf && D.status != 0),
+                   "%s: reset_failed %d, device %s", what, vdev->reset_failed,
+                   D.deaf ? "deaf" : "honest");
         return;
     }
     FUZZ_CHECK(M.left == 0 && !M.have_id, "%s: poll stopped early", what);
@@ -472,20 +503,26 @@ static void check_sync(const char *what)
 /* After a synchronous request: what its chain's fate says the result is.
  * Returns true when the transport part succeeded. */
 static bool request_outcome(int rc, unsigned int chains_before, bool was_broken,
-                            const char *what)
+                            const char *what, bool may_split)
 {
+    D.in_request = false;
     if (was_broken) { /* argument checks may come first */
-        FUZZ_CHECK((rc == CCDMA_EBROKEN || rc == CCDMA_EINVAL || rc == CCDMA_ENOTSUP) &&
+        FUZZ_CHECK((rc == CCDMA_EBROKEN || rc == CCDMA_EINVAL || rc == CCDMA_ENOTSUP ||
+                    rc == CCDMA_EROFS) &&
                    D.chains == chains_before, "%s on a broken device: %d", what, rc);
         return false;
     }
     if (D.chains == chains_before) { /* refused before reaching the device */
-        FUZZ_CHECK(rc == CCDMA_EINVAL || rc == CCDMA_ENOSPC || rc == CCDMA_ENOTSUP,
+        FUZZ_CHECK(rc == CCDMA_EINVAL || rc == CCDMA_ENOSPC || rc == CCDMA_ENOTSUP ||
+                       rc == CCDMA_EROFS,
                    "%s posted nothing but returned %d", what, rc);
         return false;
     }
-    FUZZ_CHECK(D.chains == chains_before + 1 && D.last_head >= 0, "%s: %u chains", what,
-               D.chains - chains_before);
+    FUZZ_CHECK((D.chains == chains_before + 1 || may_split) && D.last_head >= 0 &&
+                   D.reclaim_next + 1 >= D.chains,
+               "%s: %u chains, %u reclaimed", what, D.chains - chains_before,
+               D.reclaim_next - chains_before);
+    D.reclaim_next = D.chains;
     uint16_t h = (uint16_t)D.last_head;
     if (M.broken) {
         FUZZ_CHECK(rc == CCDMA_EBROKEN, "%s: %d after a violation", what, rc);
@@ -516,24 +553,28 @@ static void op_rng_read(void)
     uint8_t *buf = shared ? sbuf : priv;
     unsigned int chains = D.chains;
     bool was_broken = M.broken;
+    D.in_request = true;
+    D.reclaim_next = D.chains;
 
     if (!shared)
         memset(priv, CANARY, RNG_BUF);
     int rc = ccdma_rng_read(&rng, buf, len, shared);
     FZ_TRACE("rng read %zu%s: %d\n", len, shared ? " shared" : "", rc);
-    bool done = request_outcome(rc, chains, was_broken, "rng read");
+    bool done = request_outcome(rc, chains, was_broken, "rng read", false);
     check_sync("rng read");
     if (done) {
         uint16_t h = (uint16_t)D.last_head;
         FUZZ_CHECK(rc == (int)M.used_len[h] && (size_t)rc <= maplen,
                    "rng read returned %d, device said %u (mapped %zu)", rc, M.used_len[h],
                    maplen);
-        for (size_t o = 0; o < maplen; o++)
+        /* Up to the used length: the device's bytes. Past it, a bounced
+         * buffer is untouched; a shared one holds what the device wrote. */
+        for (size_t o = 0; o < (shared ? maplen : (size_t)rc); o++)
             FUZZ_CHECK(buf[o] == pattern(M.chain_no[h], 0, o), "rng byte %zu not the device's",
                        o);
     }
     if (!shared)
-        for (size_t o = done ? maplen : 0; o < RNG_BUF; o++)
+        for (size_t o = done ? (size_t)rc : 0; o < RNG_BUF; o++)
             FUZZ_CHECK(priv[o] == CANARY, "rng read wrote private byte %zu (rc %d)", o, rc);
 }
 
@@ -566,6 +607,8 @@ static void op_blk(void)
     unsigned int chains = D.chains, u8_reads = M.u8_reads;
     bool was_broken = M.broken;
     int rc;
+    D.in_request = true;
+    D.reclaim_next = D.chains;
     if (type == BLK_T_IN)
         rc = ccdma_blk_readv(&blk, sector, segs, nsegs, 0);
     else if (type == BLK_T_OUT)
@@ -577,34 +620,49 @@ static void op_blk(void)
 
     if (type == BLK_T_FLUSH && !(vdev->features & CCDMA_VIRTIO_BIT(CCDMA_VIRTIO_BLK_F_FLUSH))) {
         /* No flush command: nothing to post. */
+        D.in_request = false;
         FUZZ_CHECK(D.chains == chains && rc == (was_broken ? CCDMA_EBROKEN : 0),
                    "flush without FLUSH: %d", rc);
         check_sync("blk flush");
         return;
     }
-    bool done = request_outcome(rc, chains, was_broken, "blk request");
+    bool done = request_outcome(rc, chains, was_broken, "blk request", true);
+    unsigned int posted = D.chains - chains;
+    /* More segments than a request takes, or a segment cut in pieces. */
+    bool split = posted > 1 || nsegs > blk.seg_max;
+    for (unsigned int k = 0; k < nsegs; k++)
+        split = split || segs[k].len > blk.size_max;
     check_sync("blk request");
-    FUZZ_CHECK(M.u8_reads == u8_reads + (done ? 1u : 0u), "status read %u times",
-               M.u8_reads - u8_reads);
+    /* One status read per completed chain: all but a last one that timed out. */
+    FUZZ_CHECK(posted == 0 || M.u8_reads == u8_reads + posted - (done ? 0u : 1u),
+               "status read %u times for %u chains", M.u8_reads - u8_reads, posted);
     if (done) {
+        /* The last chain decides; each earlier one completed with status OK. */
         uint16_t h = (uint16_t)D.last_head;
+        uint32_t chain_bytes = type == BLK_T_IN ? M.wlen[h] - 1 : 0;
+        FUZZ_CHECK(split || type != BLK_T_IN || chain_bytes == bytes,
+                   "one chain carried %u of %zu bytes", chain_bytes, bytes);
         int want = M.status == 2 ? CCDMA_ENOTSUP
                  : M.status != 0 ? CCDMA_EIO
-                 : type == BLK_T_IN && M.used_len[h] < bytes ? CCDMA_EIO : 0;
+                 : type == BLK_T_IN && M.used_len[h] < chain_bytes ? CCDMA_EIO : 0;
         /* The status decides; a read's used length need only cover its data
          * (kvmtool leaves the status byte out of it). */
         FUZZ_CHECK(rc == want, "blk request: %d, expected %d (status %u, used %u of %zu)", rc,
                    want, M.status, M.used_len[h], bytes);
-        if (type == BLK_T_IN)
-            for (unsigned int k = 0; k < nsegs; k++)
-                for (size_t o = 0; o < segs[k].len; o++)
-                    FUZZ_CHECK(((uint8_t *)segs[k].buf)[o] == pattern(M.chain_no[h], 1 + k, o),
-                               "read segment %u byte %zu not the device's", k, o);
+        /* The device's bytes up to its used length, then the caller's
+         * (the private segments bounce: only what it claims is copied). */
+        size_t at = 0;
+        for (unsigned int k = 0; type == BLK_T_IN && !split && k < nsegs; at += segs[k++].len)
+            for (size_t o = 0; o < segs[k].len; o++)
+                FUZZ_CHECK(((uint8_t *)segs[k].buf)[o] ==
+                               (at + o < M.used_len[h] ? pattern(M.chain_no[h], 1 + k, o) : CANARY),
+                           "read segment %u byte %zu (used %u): not the %s", k, o,
+                           M.used_len[h], at + o < M.used_len[h] ? "device's" : "caller's");
     }
     /* Private memory the device could not legitimately fill: everything on a
      * write or a failed transfer, and past each segment. */
     for (unsigned int k = 0; k < BLK_SEGS; k++) {
-        size_t from = done && type == BLK_T_IN && k < nsegs ? segs[k].len : 0;
+        size_t from = (done || split) && type == BLK_T_IN && k < nsegs ? segs[k].len : 0;
         for (size_t o = from; o < BLK_SEG_BUF; o++)
             FUZZ_CHECK(priv[RNG_BUF + k * BLK_SEG_BUF + o] == CANARY,
                        "blk (type %u, rc %d) changed private byte %zu of segment %u", type, rc,
@@ -724,7 +782,10 @@ static void make_device(void)
     b = fz_u8(&in);
     D.drop_features_ok = b == 0xff;
     D.ready_stuck = b == 0xfe;
-    D.gen_flaps = b >= 0xe0 ? b & 0xf : 0;
+    /* Up to 30 changing reads: a config read makes two per try, so 16 and
+     * more outlast every retry (the read must then fail). */
+    D.gen_flaps = b >= 0xe0 ? (b & 0xf) * 2u : 0;
+    D.deaf = (extra & 0x08) != 0;
     uint64_t cap = PICK64(caps);
     D.cfg[0] = (uint32_t)cap;
     D.cfg[1] = (uint32_t)(cap >> 32);
@@ -740,6 +801,8 @@ static void check_probe(int rc)
         FUZZ_CHECK(rc == CCDMA_ENOTSUP, "legacy device: %d", rc);
     if (rc != 0)
         return;
+    FUZZ_CHECK(D.device_id != CCDMA_VIRTIO_ID_BLOCK || D.flaps_at_probe < 16,
+               "blk config accepted through %u generation changes", D.flaps_at_probe);
     FUZZ_CHECK(D.version == 2 && (D.offered & transport) == transport,
                "probe accepted version %u features 0x%llx", D.version,
                (unsigned long long)D.offered);
@@ -769,6 +832,71 @@ static void check_probe(int rc)
                    "blk limits: capacity %llu seg_max %u size_max %u",
                    (unsigned long long)blk.capacity, blk.seg_max, blk.size_max);
     }
+}
+
+/* ---- a device that ignores its reset ----------------------------------------------- */
+
+/* What remove must keep when the reset does not complete, as it was before:
+ * the rings, blk's header block, and the buffers of a request left in flight
+ * (from the model: the device's view of the descriptors). */
+struct kept_buf {
+    uint64_t addr;
+    uint32_t len;
+    bool writes;
+};
+struct kept {
+    void *desc, *avail, *used, *hdr;
+    ccdma_dma_t desc_dma, avail_dma, used_dma, hdr_dma;
+    uint16_t num;
+    uint64_t leaked_maps, leaked_allocs;
+    unsigned int nbufs;
+    struct kept_buf bufs[QMAX];
+};
+
+static struct kept kept_before_remove(bool is_blk)
+{
+    struct kept k = {vq->desc, vq->avail, vq->used, is_blk ? blk.hdr : NULL,
+                     vq->desc_dma, vq->avail_dma, vq->used_dma, is_blk ? blk.hdr_dma : 0,
+                     vq->num, vq->stats.leaked_maps, vq->stats.leaked_allocs, 0, {{0}}};
+    /* A request the driver gave up on while the device was deaf: its chain
+     * is still the device's. Harness chains are over hbuf, not mappings. */
+    for (unsigned int i = 0; i < num(); i++) {
+        bool harness = M.addr[i] >= hbuf_dma && M.addr[i] < hbuf_dma + HBUF;
+        if ((M.st[i] == M_HEAD || M.st[i] == M_BODY || M.st[i] == M_DONE) && !harness &&
+            M.req[i])
+            k.bufs[k.nbufs++] = (struct kept_buf){M.addr[i], M.len[i],
+                                                  (M.flags[i] & D_WRITE) != 0};
+    }
+    return k;
+}
+
+/* The device never confirmed a reset: remove must have kept all of it, and
+ * dma-debug must still count it live. Then the harness plays the device
+ * finally going away and gives it back, so the next input starts clean. */
+static void reclaim_kept(const struct kept *k, bool is_blk)
+{
+    struct ccdma_device *dev = &vdev->dma;
+    unsigned int allocs = 3u + (is_blk ? 1u : 0u);
+    FUZZ_CHECK(vdev->reset_failed && D.status != 0, "deaf device: reset_failed %d",
+               vdev->reset_failed);
+    FUZZ_CHECK(vq->stats.leaked_allocs == k->leaked_allocs + allocs &&
+                   vq->stats.leaked_maps == k->nbufs,
+               "kept %llu allocations (want %u more), %llu mappings (model %u)",
+               (unsigned long long)vq->stats.leaked_allocs, allocs,
+               (unsigned long long)vq->stats.leaked_maps, k->nbufs);
+    for (unsigned int b = 0; b < k->nbufs; b++)
+        FUZZ_CHECK(ccdma_unmap_single(dev, k->bufs[b].addr, k->bufs[b].len,
+                                      k->bufs[b].writes ? CCDMA_FROM_DEVICE : CCDMA_TO_DEVICE,
+                                      CCDMA_ATTR_SKIP_CPU_SYNC) == 0,
+                   "a kept mapping 0x%llx+%u was not live", (unsigned long long)k->bufs[b].addr,
+                   k->bufs[b].len);
+    FUZZ_CHECK(ccdma_free_coherent(dev, 16u * k->num, k->desc, k->desc_dma) == 0 &&
+                   ccdma_free_coherent(dev, 6u + 2u * k->num, k->avail,
+                                       k->avail_dma) == 0 &&
+                   ccdma_free_coherent(dev, 6u + 8u * k->num, k->used, k->used_dma) == 0,
+               "kept rings were freed at remove");
+    FUZZ_CHECK(!is_blk || ccdma_free_coherent(dev, 17, k->hdr, k->hdr_dma) == 0,
+               "kept blk header was freed at remove");
 }
 
 /* ---- entry points ------------------------------------------------------------------ */
@@ -815,6 +943,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     ccdma_virtq_set_read_hook(read_hook, NULL);
 
+    /* dma-debug's entry memory grows to the most mappings ever live at once
+     * and is kept: take it to more than one input can hold (a full ring of
+     * mappings, twice), so the baseline below does not move. */
+    static struct ccdma_device warm_dev;
+    static ccdma_dma_t warm[2 * QMAX + 8];
+    ccdma_device_default(&warm_dev, "fuzz-warm", UINT64_MAX);
+    if (ccdma_device_init(&warm_dev) != 0)
+        abort();
+    for (unsigned int i = 0; i < sizeof(warm) / sizeof(warm[0]); i++)
+        if (ccdma_map_single(&warm_dev, priv + 16 * i, 16, CCDMA_TO_DEVICE, 0, &warm[i]) != 0)
+            abort();
+    for (unsigned int i = 0; i < sizeof(warm) / sizeof(warm[0]); i++)
+        (void)ccdma_unmap_single(&warm_dev, warm[i], 16, CCDMA_TO_DEVICE, 0);
+
     /* Warm up with honest rng and blk reads and a posted chain, then take
      * the baseline that every later input must return to. */
     static const uint8_t warm_rng[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 1, 0, 0, 0,
@@ -834,6 +976,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     host_mmio_reset_strays();
     make_device();
     bool is_blk = D.device_id == CCDMA_VIRTIO_ID_BLOCK;
+    D.flaps_at_probe = D.gen_flaps;
 
     int rc = is_blk ? ccdma_blk_probe(&blk, DEV_BASE, DEV_WINDOW)
                     : ccdma_rng_probe(&rng, DEV_BASE, DEV_WINDOW);
@@ -847,6 +990,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     vdev->budget_ns = 0; /* every wait is one poll: deterministic */
+    D.deaf_armed = true; /* after probe: a deaf probe would only spin its budget */
     polls_base = vq->stats.polls;
     nheads = 0;
     hbuf = sbuf = NULL;
@@ -863,11 +1007,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+    struct kept kept = kept_before_remove(is_blk);
+    FZ_TRACE("remove (%s device, %u kept buffers)\n", D.deaf ? "deaf" : "honest", kept.nbufs);
     if (is_blk)
         ccdma_blk_remove(&blk);
     else
         ccdma_rng_remove(&rng);
-    FUZZ_CHECK(D.status == 0 && D.qready == 0, "device not reset at remove");
+    if (D.deaf)
+        reclaim_kept(&kept, is_blk);
+    else
+        FUZZ_CHECK(D.status == 0 && D.qready == 0, "device not reset at remove");
     FUZZ_CHECK(ccdma_free_coherent(&vdev->dma, HBUF, hbuf, hbuf_dma) == 0 &&
                ccdma_free_coherent(&vdev->dma, RNG_BUF, sbuf, sbuf_dma) == 0,
                "coherent free");

@@ -41,18 +41,13 @@ def deps(what):
     return r.stdout.strip().splitlines()[-1], None
 
 
-def expected_disk():
-    """The image the firmware must leave: the read region as created, the
-    write region written, zeros elsewhere."""
+def expected_disk(before):
+    """The image the firmware must leave: as the harness wrote it (read
+    region, signature, zeros), with only the write region written."""
     s = disk_pattern
-    data = bytearray()
-    for sector in range(s.SECTORS):
-        if sector < s.READ_SECTORS:
-            data += s.sector_bytes(s.read_word, sector)
-        elif s.WRITE_FIRST <= sector < s.WRITE_FIRST + s.WRITE_SECTORS:
-            data += s.sector_bytes(s.write_word, sector)
-        else:
-            data += bytes(s.SECTOR)
+    data = bytearray(before)
+    for sector in range(s.WRITE_FIRST, s.WRITE_FIRST + s.WRITE_SECTORS):
+        data[sector * s.SECTOR:(sector + 1) * s.SECTOR] = s.sector_bytes(s.write_word, sector)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -126,7 +121,7 @@ def main():
     work = tempfile.mkdtemp(prefix="ccdma-kvmtool-")
     try:
         disk = os.path.join(work, "disk.img")
-        disk_pattern.create(disk)
+        before = disk_pattern.create(disk)
         rd = os.path.join(work, "initrd.gz")
         read = lambda f: open(f, "rb").read()  # noqa: E731
         initramfs(rd, [("bin", b"", 0o040755), ("proc", b"", 0o040755),
@@ -161,7 +156,7 @@ def main():
         if a.log:
             with open(a.log, "w") as f:
                 f.write(text)
-        errors = judge(text, expected_disk())
+        errors = judge(text, expected_disk(before))
         if errors:
             if not a.live:
                 sys.stdout.write(text[-4000:])

@@ -77,11 +77,38 @@ def parse_args():
                         "behind QEMU's generic ECAM host bridge")
     p.add_argument("--no-disk-check", action="store_true",
                    help="with --virtio: attach the devices but do not judge the image")
+    p.add_argument("--disk-fill", choices=["zero", "random"], default="zero",
+                   help="with --virtio: what every byte outside the harness's regions holds")
+    p.add_argument("--foreign", action="store_true",
+                   help="with --virtio: the disk has no test-disk signature; nothing on it "
+                        "may change")
+    p.add_argument("--readonly", action="store_true",
+                   help="with --virtio: attach the disk read-only; nothing on it may change")
+    p.add_argument("--disk-sectors", type=int, default=disk_pattern.SECTORS,
+                   help="with --virtio: the disk's capacity in sectors")
+    p.add_argument("--extra-disk", action="append", default=[], metavar="test|foreign[:SECTORS]",
+                   help="with --virtio: one more virtio-blk disk (DISK.N), a test disk with "
+                        "its own salt or a foreign one, judged like the first")
+    p.add_argument("--blk-opts", default="", help="appended to every virtio-blk -device "
+                   "(e.g. queue-size=4)")
+    p.add_argument("--legacy", action="store_true",
+                   help="with --virtio (mmio): QEMU's default legacy virtio-mmio "
+                        "(version 1) instead of the modern transport")
     p.add_argument("--log", help="write the console log here")
     p.add_argument("--print-cmd", action="store_true")
     p.add_argument("--live", action="store_true",
                    help="just run: stream the console, exit with QEMU's status (the verdict)")
     return p.parse_args()
+
+
+def disks(a):
+    """Every disk of the run: (path, signed, salt, sectors, readonly)."""
+    out = [(a.virtio, not a.foreign, 0, a.disk_sectors, a.readonly)]
+    for i, spec in enumerate(a.extra_disk, 1):
+        kind, _, sectors = spec.partition(":")
+        out.append((f"{a.virtio}.{i}", kind == "test", i,
+                    int(sectors) if sectors else disk_pattern.SECTORS, False))
+    return out
 
 
 def build_cmd(a):
@@ -112,12 +139,18 @@ def build_cmd(a):
         # Modern (version 2) transports; iommu_platform makes the devices
         # insist on ACCESS_PLATFORM, as a realm requires.
         kind = "pci" if a.transport == "pci" else "device"
-        # disable-legacy: modern only, as a realm's driver requires.
+        # disable-legacy: modern only, as a realm's driver requires. A
+        # legacy device has no ACCESS_PLATFORM to insist on.
         extra = ",disable-legacy=on" if a.transport == "pci" else ""
-        cmd += ["-global", "virtio-mmio.force-legacy=false",
-                "-drive", f"if=none,id=disk0,file={a.virtio},format=raw",
-                "-device", f"virtio-blk-{kind},drive=disk0,iommu_platform=on{extra}",
-                "-device", f"virtio-rng-{kind},iommu_platform=on{extra}"]
+        extra = "" if a.legacy else ",iommu_platform=on" + extra
+        if not a.legacy:
+            cmd += ["-global", "virtio-mmio.force-legacy=false"]
+        blk = "," + a.blk_opts if a.blk_opts else ""
+        for i, (path, _, _, _, ro) in enumerate(disks(a)):
+            cmd += ["-drive", f"if=none,id=disk{i},file={path},format=raw"
+                    + (",readonly=on" if ro else ""),
+                    "-device", f"virtio-blk-{kind},drive=disk{i}{extra}{blk}"]
+        cmd += ["-device", f"virtio-rng-{kind}{extra}"]
     for extra in a.qemu_arg:
         cmd += shlex.split(extra)
     if a.expect_el is not None:
@@ -235,8 +268,10 @@ def run_live(cmd, a):
 def main():
     a = parse_args()
     cmd, expected_el = build_cmd(a)
+    before = []
     if a.virtio:
-        disk_pattern.create(a.virtio)
+        before = [disk_pattern.create(path, signed, salt, sectors, a.disk_fill)
+                  for path, signed, salt, sectors, _ in disks(a)]
     if a.print_cmd:
         print(" ".join(shlex.quote(c) for c in cmd))
     if a.live:
@@ -259,11 +294,17 @@ def main():
             f.write(out)
     errors = judge(out, rc, expected_el, a)
     if a.virtio and not a.no_disk_check:
-        errors += ["disk image: " + p for p in disk_pattern.check(a.virtio)]
+        # A disk is written only if it is a writable test disk; nothing
+        # else on any disk may change.
+        for (path, signed, salt, _, ro), orig in zip(disks(a), before):
+            errors += [f"disk image {os.path.basename(path)}: {p}"
+                       for p in disk_pattern.check(path, orig, signed and not ro, salt)]
         # The devices were attached: their self-tests must have run, not
         # skipped (a probe regression would otherwise pass silently).
         if a.boot_line_prefix == "ccdma":
-            for check in ("virtio_blk: read back what was written",
+            first_written = not a.foreign and not a.readonly
+            for check in (("virtio_blk: read back what was written" if first_written else
+                           "virtio_blk: not written: "),
                           "virtio_rng: private buffer filled"):
                 if not re.search(r"^ok \d+ - " + re.escape(check), out, re.M):
                     errors.append(f"device self-test did not pass: {check!r}")

@@ -86,3 +86,32 @@ foreach(config plain el3)
   ccdma_boot_test(${config}-relocated CONFIG ${config} BOOT loader IMAGE ${image} VIRTIO
     ARGS --load-addr 0x48200000 --expect "image at 0x48200000$")
 endforeach()
+# The test disk (tests/boot/disk_pattern.h): random data on the whole disk,
+# and nothing outside the listed regions may change. A disk without the
+# harness's signature, or a read-only one, is only read: not one byte of
+# it may change.
+ccdma_boot_test(plain-kernel-disk-random CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --disk-fill random --expect "^# blk disk0: 8192 sectors, a test disk")
+ccdma_boot_test(plain-kernel-disk-foreign CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --disk-fill random --foreign
+  --expect "^ok .* - virtio_blk: not written: write round trip # SKIP no test-disk signature")
+ccdma_boot_test(plain-kernel-readonly CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --disk-fill random --readonly
+  --expect "^ok .* - virtio_blk: read-only: a write is refused \\(read-only device\\), nothing posted"
+  --expect "^ok .* - virtio_blk: not written: write round trip # SKIP the device is read-only")
+# A queue of 4 descriptors: 2 data segments per request, longer calls split.
+ccdma_boot_test(plain-kernel-queue4 CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --blk-opts queue-size=4 --expect "capacity 8192 sectors, 2 segments per request"
+  --expect "^ok .* - virtio_blk: multi-segment read \\(3 segments, split: the device takes fewer\\)")
+# Every disk is driven, each judged on its own salted pattern; three of
+# them: a larger test disk, a foreign one and the standard one.
+ccdma_boot_test(plain-kernel-disks2 CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --extra-disk test --expect "^ok .* - virtio_blk: disk1: read back what was written")
+ccdma_boot_test(plain-kernel-disks3 CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --disk-fill random --disk-sectors 20480 --extra-disk foreign:16384 --extra-disk test
+  --expect "^# blk disk[0-2]: 20480 sectors, a test disk"
+  --expect "^ok .* - virtio_blk: disk[12]: not written: write round trip # SKIP no test-disk"
+  --expect "^ok .* - virtio_blk: disk[12]: read back what was written")
+# QEMU's default virtio-mmio, legacy (version 1): driven in plain mode.
+ccdma_boot_test(plain-kernel-legacy-mmio CONFIG plain BOOT kernel IMAGE ${image} VIRTIO
+  ARGS --legacy --expect "block, virtio-mmio v1, ready" --expect "rng, virtio-mmio v1, ready")

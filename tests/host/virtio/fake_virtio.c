@@ -16,6 +16,8 @@ enum {
     R_INT_STATUS = 0x060, R_INT_ACK = 0x064, R_STATUS = 0x070,
     R_DESC_LO = 0x080, R_DESC_HI = 0x084, R_AVAIL_LO = 0x090, R_AVAIL_HI = 0x094,
     R_USED_LO = 0x0a0, R_USED_HI = 0x0a4, R_CONFIG_GEN = 0x0fc, R_CONFIG = 0x100,
+    /* Legacy (version 1) only, 4.2.4. */
+    R_GUEST_PAGE_SIZE = 0x028, R_QUEUE_ALIGN = 0x03c, R_QUEUE_PFN = 0x040,
 };
 enum { S_ACK = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_FAILED = 128 };
 enum { D_NEXT = 1, D_WRITE = 2 };
@@ -295,7 +297,7 @@ static void reset(struct fake_dev *d)
     d->status = 0;
     d->dfsel = d->drvfsel = d->qsel = 0;
     d->drv_features = 0;
-    d->qnum = d->qready = 0;
+    d->qnum = d->qready = d->pfn = 0;
     d->desc = d->avail = d->used = 0;
     d->last_avail = d->used_idx = 0;
     d->kicked = false;
@@ -322,7 +324,10 @@ static void write_status(struct fake_dev *d, uint32_t v)
         if (!ok)
             v &= ~(uint32_t)S_FEATURES_OK;
     }
-    if ((v & S_DRIVER_OK) && !(v & S_FEATURES_OK) && !(v & S_FAILED))
+    /* Legacy has no FEATURES_OK: the driver goes straight to DRIVER_OK. */
+    if (d->version == 1 && (v & S_FEATURES_OK))
+        d->drv_errors++;
+    if (d->version != 1 && (v & S_DRIVER_OK) && !(v & S_FEATURES_OK) && !(v & S_FAILED))
         d->drv_errors++;
     d->status = v;
 }
@@ -344,9 +349,42 @@ static void queue_ready(struct fake_dev *d, uint32_t v)
     d->qready = 1;
 }
 
+/* Legacy: the three rings from one page number, laid out as the spec's
+ * legacy interface says (2.7.2), then checked as a modern queue is. */
+static void legacy_pfn(struct fake_dev *d, uint32_t pfn)
+{
+    d->pfn = pfn;
+    if (pfn == 0) {
+        d->qready = 0;
+        return;
+    }
+    if (d->page_size == 0 || d->align == 0 || (d->align & (d->align - 1)) != 0)
+        d->drv_errors++;
+    uint64_t align = d->align ? d->align : 4096;
+    d->desc = (uint64_t)pfn * (d->page_size ? d->page_size : 4096);
+    d->avail = d->desc + 16u * d->qnum;
+    d->used = (d->avail + 6u + 2u * d->qnum + align - 1) & ~(align - 1);
+    queue_ready(d, 1);
+}
+
+/* Registers that exist only in one of the two interfaces. */
+static bool wrong_interface(const struct fake_dev *d, uint64_t off)
+{
+    bool legacy_reg = off == R_GUEST_PAGE_SIZE || off == R_QUEUE_ALIGN || off == R_QUEUE_PFN;
+    bool modern_reg = off == R_QUEUE_READY || (off >= R_DESC_LO && off <= R_USED_HI) ||
+                      off == R_CONFIG_GEN;
+    return d->version == 1 ? modern_reg : legacy_reg;
+}
+
 static uint32_t fake_read32(void *ctx, uint64_t off)
 {
     struct fake_dev *d = ctx;
+    if (wrong_interface(d, off)) {
+        d->drv_errors++;
+        return 0;
+    }
+    if (off == R_QUEUE_PFN)
+        return d->qsel == 0 ? d->pfn : 0;
     if (off >= R_CONFIG) {
         uint64_t w = (off - R_CONFIG) / 4;
         d->cfg_reads++;
@@ -395,7 +433,14 @@ static void fake_write32(void *ctx, uint64_t off, uint32_t v)
     bool queue_reg = off == R_QUEUE_NUM || (off >= R_DESC_LO && off <= R_USED_HI);
     if (queue_reg && d->qready)
         d->drv_errors++;
+    if (wrong_interface(d, off)) {
+        d->drv_errors++;
+        return;
+    }
     switch (off) {
+    case R_GUEST_PAGE_SIZE: d->page_size = v; break;
+    case R_QUEUE_ALIGN: d->align = v; break;
+    case R_QUEUE_PFN: legacy_pfn(d, v); break;
     case R_DEV_FEAT_SEL: d->dfsel = v; break;
     case R_DRV_FEAT_SEL: d->drvfsel = v; break;
     case R_DRV_FEAT:

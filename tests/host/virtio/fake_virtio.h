@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * An in-process virtio-mmio (version 2) device for host tests: virtio-blk
+ * An in-process virtio-mmio device for host tests (version 2, or the legacy
+ * version 1 when its version is set to 1 before attach): virtio-blk
  * over an in-memory disk, or virtio-rng. It serves the split ring the way a
  * device does, reaching driver memory only through DMA addresses
  * (ccdma_plat_dma_to_phys + ccdma_plat_phys_to_virt), and it can turn
@@ -77,6 +78,7 @@ struct fake_dev {
     uint32_t status, dfsel, drvfsel, qsel;
     uint64_t drv_features;
     uint32_t qnum, qready;
+    uint32_t page_size, align, pfn; /* legacy (version 1) queue registers */
     uint64_t desc, avail, used;
     uint16_t last_avail, used_idx;
     bool kicked;

@@ -283,6 +283,21 @@ static void end_round(struct race_dev *r)
                      __ATOMIC_RELEASE);
 }
 
+/* One capacity flip, under the lock the register accesses take, so the
+ * driver sees it between two of its reads, never inside one. */
+static void race_config(struct race_dev *r)
+{
+    uint64_t cap = __atomic_load_n(&r->stats.config, __ATOMIC_RELAXED) & 1 ? RACE_CAP_A
+                                                                           : RACE_CAP_B;
+    pthread_mutex_lock(&r->mu);
+    r->fake->cfg[0] = (uint32_t)cap;
+    r->fake->cfg[1] = (uint32_t)(cap >> 32);
+    r->fake->gen++;
+    pthread_mutex_unlock(&r->mu);
+    __atomic_fetch_add(&r->stats.config, 1, __ATOMIC_RELAXED); /* the test watches it */
+    spin(r->bad_spin);
+}
+
 static void *device_main(void *arg)
 {
     struct race_dev *r = arg;
@@ -296,6 +311,11 @@ static void *device_main(void *arg)
         serve(r);
         pthread_mutex_unlock(&r->mu);
         unsigned int kinds = __atomic_load_n(&r->kinds, __ATOMIC_RELAXED);
+        if (kinds & RACE_CONFIG) {
+            for (unsigned int n = 0; n < 64 && round_open(r); n++)
+                race_config(r);
+            continue;
+        }
         if (r->cur.ndone == 0 || r->used == NULL || (kinds & RACE_ALL) == 0) {
             /* Nothing to race yet: stay responsive without burning a core. */
             if (++idle < 1000) {

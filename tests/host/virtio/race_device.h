@@ -16,7 +16,9 @@
  *   - every other used slot (consumed, or not yet published): garbage;
  *   - descriptors and the avail ring (driver-written, never read back):
  *     garbage, left in place;
- *   - the blk status byte, when it is used in place: briefly an error.
+ *   - the blk status byte, when it is used in place: briefly an error;
+ *   - on request (RACE_CONFIG), blk's capacity in config space, between
+ *     RACE_CAP_A and RACE_CAP_B, each flip a new generation.
  * The bad values are ones a driver that reads each field once can only
  * reject (or, for len, clamp), so a correct driver ends every request with
  * the true result or a clean CCDMA_EBROKEN; what a double fetch would mix
@@ -49,12 +51,21 @@ enum race_kind {
     RACE_STATUS = 1u << 5, /* only when the status byte is shared in place */
     RACE_AVAIL = 1u << 6,  /* the avail ring, which the driver never reads */
     RACE_ALL = (1u << 7) - 1,
+    /* Config space, on its own (not in RACE_ALL: a re-probe must read the
+     * true capacity): blk's capacity flips between two values whose halves
+     * differ, the generation counter moving with each flip, as the driver
+     * reads it. */
+    RACE_CONFIG = 1u << 7,
     /* Test of the test: once per round, restore the status byte with a
      * plain store, a real data race that ThreadSanitizer must report. */
     RACE_PLANT_PLAIN_STORE = 1u << 8,
 };
 
 #define RACE_MAX_DONE CCDMA_VIRTQ_MAX
+/* The two capacities RACE_CONFIG flips between: a read that mixes the
+ * halves of both is neither. */
+#define RACE_CAP_A 0x0000000100000010ull
+#define RACE_CAP_B 0x0000000200000020ull
 
 /* One completion the device really made. */
 struct race_completion {
@@ -73,6 +84,7 @@ struct race_round {
 struct race_stats {
     uint64_t rounds, rounds_raced;
     uint64_t used_id, used_len, used_idx, other_slots, desc, avail, status, plain_stores;
+    uint64_t config; /* capacity flips */
 };
 
 struct race_dev {

@@ -278,12 +278,38 @@ static void t_no_access_platform(void)
 out:;
 }
 
+/* Legacy virtio-mmio: refused untouched under CC (no ACCESS_PLATFORM),
+ * driven in plain mode: GuestPageSize, one ring area by QueuePFN, no
+ * FEATURES_OK, and data both ways. */
 static void t_legacy(void)
 {
     blk_fake();
     F_blk.version = 1;
-    CHECK_RC(ccdma_blk_probe(&B, BLK_BASE, FAKE_WINDOW), CCDMA_ENOTSUP);
-    CHECK(F_blk.status_writes == 0, "a legacy device was driven");
+    F_blk.offered &= 0xffffffffu; /* no VERSION_1: a legacy device predates it */
+    F_blk.required = 0;
+    if (g_cc) {
+        CHECK_RC(ccdma_blk_probe(&B, BLK_BASE, FAKE_WINDOW), CCDMA_ENOTSUP);
+        CHECK(F_blk.status_writes == 0, "a legacy device was driven");
+    } else {
+        CHECK_RC(ccdma_blk_probe(&B, BLK_BASE, FAKE_WINDOW), 0);
+        CHECK(B.vdev.legacy && F_blk.qready && F_blk.page_size == 4096 && F_blk.align == 4096,
+              "legacy queue: ready %u page %u align %u", F_blk.qready, F_blk.page_size,
+              F_blk.align);
+        CHECK(F_blk.desc == B.vq.desc_dma && F_blk.used == B.vq.used_dma &&
+                  F_blk.avail == B.vq.avail_dma,
+              "the device found the rings elsewhere");
+        uint8_t *buf = priv_alloc(4096);
+        CHECK(buf != NULL, "alloc");
+        CHECK_RC(ccdma_blk_read(&B, 3, buf, 4096, 0), 0);
+        CHECK(memcmp(buf, g_disk + 3 * 512, 4096) == 0, "read over legacy");
+        memset(buf, 0xa5, 1024);
+        CHECK_RC(ccdma_blk_write(&B, 9, buf, 1024, 0), 0);
+        CHECK(memcmp(buf, g_disk + 9 * 512, 1024) == 0, "write over legacy");
+        CHECK(F_blk.drv_errors == 0, "%u driver errors on the legacy interface",
+              F_blk.drv_errors);
+        ccdma_blk_remove(&B);
+        CHECK(F_blk.status == 0 && F_blk.pfn == 0, "not reset on remove");
+    }
     F_blk.version = 3;
     CHECK_RC(ccdma_blk_probe(&B, BLK_BASE, FAKE_WINDOW), CCDMA_ENODEV);
 out:;
@@ -497,11 +523,58 @@ static void t_blk_bad_requests(void)
     CHECK(memcmp(buf, g_disk + (cap - 1) * 512, 512) == 0, "last sector");
     CHECK(B.vdev.state == CCDMA_VIRTIO_READY, "bad arguments broke the device");
     ccdma_blk_remove(&B);
-    /* A device limit on segments is honoured. */
+    /* A device limit on segments is honoured: more segments are split
+     * into requests the device takes, never posted whole. */
     F_blk.cfg[3] = 4;
     CHECK_RC(ccdma_blk_probe(&B, BLK_BASE, FAKE_WINDOW), 0);
-    CHECK_RC(ccdma_blk_readv(&B, 0, segs, 5, 0), CCDMA_EINVAL);
+    before = F_blk.requests;
     CHECK_RC(ccdma_blk_readv(&B, 0, segs, 4, 0), 0);
+    CHECK(F_blk.requests == before + 1, "4 segments took %u requests", F_blk.requests - before);
+    before = F_blk.requests;
+    CHECK_RC(ccdma_blk_readv(&B, 0, segs, 5, 0), 0);
+    CHECK(F_blk.requests == before + 2 && F_blk.last_ndata == 1,
+          "5 segments under seg_max 4: %u requests, last with %u", F_blk.requests - before,
+          F_blk.last_ndata);
+    CHECK(F_blk.drv_errors == 0, "%u driver errors", F_blk.drv_errors);
+out:;
+}
+
+/* A queue of 4 descriptors leaves 2 for data: a 3-segment request is split
+ * and every byte lands where it belongs; a size_max cuts segments too. */
+static void t_blk_small_queue(void)
+{
+    blk_fake();
+    F_blk.queue_num_max = 4;
+    F_blk.cfg[3] = 126; /* as QEMU: seg_max from the configured queue size, not the real one */
+    CHECK_RC(ccdma_blk_probe(&B, BLK_BASE, FAKE_WINDOW), 0);
+    CHECK(B.seg_max == 2, "seg_max %u for a queue of 4", B.seg_max);
+    uint8_t *buf = priv_alloc(8192);
+    CHECK(buf != NULL, "alloc");
+    struct ccdma_blk_seg segs[3] = {{buf, 1024}, {buf + 1024, 3072}, {buf + 4096, 4096}};
+    unsigned int before = F_blk.requests;
+    CHECK_RC(ccdma_blk_readv(&B, 2, segs, 3, 0), 0);
+    CHECK(F_blk.requests == before + 2, "%u requests", F_blk.requests - before);
+    CHECK(memcmp(buf, g_disk + 1024, 8192) == 0, "data read through a split request");
+    for (unsigned int i = 0; i < 8192; i++)
+        buf[i] = (uint8_t)(i * 7 + 3);
+    CHECK_RC(ccdma_blk_writev(&B, 40, segs, 3, 0), 0);
+    CHECK(memcmp(buf, g_disk + 40 * 512, 8192) == 0, "data written through a split request");
+    CHECK(B.stats.split == 2, "split %llu", (unsigned long long)B.stats.split);
+    ccdma_blk_remove(&B);
+
+    fake_blk_init(&F_blk, g_disk, DISK_BYTES, g_cc); /* still attached */
+    F_blk.offered |= CCDMA_VIRTIO_BIT(CCDMA_VIRTIO_BLK_F_SIZE_MAX);
+    F_blk.cfg[2] = 1024; /* size_max */
+    CHECK_RC(ccdma_blk_probe(&B, BLK_BASE, FAKE_WINDOW), 0);
+    before = F_blk.requests;
+    CHECK_RC(ccdma_blk_read(&B, 4, buf, 8192, 0), 0);
+    CHECK(F_blk.requests == before + 1 && F_blk.last_ndata == 8,
+          "8 KiB under size_max 1 KiB: %u requests, %u segments", F_blk.requests - before,
+          F_blk.last_ndata);
+    for (unsigned int k = 0; k < F_blk.last_ndata; k++)
+        CHECK(F_blk.last_data_len[k] <= 1024, "segment %u of %u bytes", k, F_blk.last_data_len[k]);
+    CHECK(memcmp(buf, g_disk + 4 * 512, 8192) == 0, "data read in size_max pieces");
+    CHECK(F_blk.drv_errors == 0, "%u driver errors", F_blk.drv_errors);
 out:;
 }
 
@@ -513,8 +586,9 @@ static void t_blk_read_only(void)
     uint8_t *buf = priv_alloc(512);
     CHECK(buf != NULL, "alloc");
     unsigned int before = F_blk.requests;
-    CHECK_RC(ccdma_blk_write(&B, 0, buf, 512, 0), CCDMA_ENOTSUP);
+    CHECK_RC(ccdma_blk_write(&B, 0, buf, 512, 0), CCDMA_EROFS);
     CHECK(F_blk.requests == before, "a write reached a read-only device");
+    CHECK(strcmp(ccdma_strerror(CCDMA_EROFS), "read-only device") == 0, "EROFS is named");
     CHECK_RC(ccdma_blk_read(&B, 0, buf, 512, 0), 0);
 out:;
 }
@@ -1064,14 +1138,24 @@ static void t_rng_lengths(void)
     RNG_UP(3);
     uint8_t *buf = priv_alloc(4096);
     CHECK(buf != NULL, "alloc");
+    memset(buf, 0xa5, 4096);
     F_rng.evil = EVIL_LEN_HUGE;
     int n = ccdma_rng_read(&R, buf + 4096 - 16, 16, false);
     CHECK(n == 16, "huge len gave %d bytes", n);
     CHECK(R.vq.stats.len_clamped == 1, "len_clamped %llu",
           (unsigned long long)R.vq.stats.len_clamped);
+    for (unsigned int i = 0; i < 4096 - 16; i++)
+        CHECK(buf[i] == 0xa5, "huge len: byte %u before the buffer changed", i);
     F_rng.evil = EVIL_LEN_SHORT;
     n = ccdma_rng_read(&R, buf, 16, false);
     CHECK(n == 1, "short len gave %d bytes", n);
+    /* Past the request nothing is ever written. Past the returned length
+     * too when the buffer bounced: only what the device claims is copied
+     * back (direct, the device itself wrote the mapped 16 bytes). */
+    for (unsigned int i = 16; i < 4096 - 16; i++)
+        CHECK(buf[i] == 0xa5, "short len: byte %u past the request changed", i);
+    for (unsigned int i = 1; g_cc && i < 16; i++)
+        CHECK(buf[i] == 0xa5, "short len: byte %u past the returned length changed", i);
     F_rng.evil = EVIL_ID_RANGE;
     CHECK_RC(ccdma_rng_read(&R, buf, 16, false), CCDMA_EBROKEN);
     CHECK_RC(ccdma_rng_read(&R, buf, 16, false), CCDMA_EBROKEN);
@@ -1090,7 +1174,8 @@ static const struct test tests[] = {
     {"negotiation: blk probe and features", t_blk_probe},
     {"negotiation: no VERSION_1 is refused", t_no_version_1},
     {"negotiation: no ACCESS_PLATFORM (refused in cc, usable in plain)", t_no_access_platform},
-    {"negotiation: legacy transport is refused", t_legacy},
+    {"negotiation: legacy transport: driven in plain mode, refused under CC", t_legacy},
+    {"blk: a small queue and size_max split requests", t_blk_small_queue},
     {"negotiation: FEATURES_OK refused by the device", t_features_ok_refused},
     {"transport: queue size limits", t_queue_limits},
     {"blk: config space validation", t_config_checks},

@@ -379,6 +379,50 @@ static void blk_round(void)
     }
 }
 
+/* ---- config space: a capacity that flips while the driver reads it ----------------------------- */
+
+/* Every read the driver returns is one of the two capacities the device
+ * published, never the halves of both; a read the flips outlast is a
+ * clean CCDMA_EPROTO. Then the true capacity is back. */
+static void config_rounds(unsigned int rounds, unsigned int kinds)
+{
+    pthread_mutex_lock(&RB.mu); /* the device thread's lock: it flips cfg under it */
+    uint32_t true_cfg[2] = {F_blk.cfg[0], F_blk.cfg[1]};
+    pthread_mutex_unlock(&RB.mu);
+    unsigned int good = 0, proto = 0;
+
+    /* At least rounds * 4 reads, and on until the device has flipped as
+     * many times: on two loaded cores it may start late. */
+    race_set_kinds(&RB, RACE_CONFIG);
+    for (unsigned int i = 0; g_failures == 0 && (i < rounds * 4 || (i < rounds * 400 &&
+                             __atomic_load_n(&RB.stats.config, __ATOMIC_RELAXED) < rounds * 4));
+         i++) {
+        uint32_t w[2] = {0, 0};
+        int rc = ccdma_virtio_config_read(&B.vdev, 0, w, 2);
+        uint64_t cap = w[0] | (uint64_t)w[1] << 32;
+        if (rc == CCDMA_EPROTO)
+            proto++;
+        else if (rc == 0 && (cap == RACE_CAP_A || cap == RACE_CAP_B || cap == (uint64_t)true_cfg[0]))
+            good++;
+        else
+            failf("config read %u: %s, capacity %#llx: a torn read", i, ccdma_strerror(rc),
+                  (unsigned long long)cap);
+    }
+    /* The old kinds first: the round's end then orders the last flip
+     * before what follows, and no new one starts. */
+    race_set_kinds(&RB, kinds);
+    race_round_end(&RB);
+    pthread_mutex_lock(&RB.mu);
+    F_blk.cfg[0] = true_cfg[0];
+    F_blk.cfg[1] = true_cfg[1];
+    pthread_mutex_unlock(&RB.mu);
+    printf("# config: %llu capacity flips; %u reads consistent, %u refused (EPROTO)\n",
+           (unsigned long long)RB.stats.config, good, proto);
+    if (RB.stats.config < rounds)
+        failf("the device flipped the config space only %llu times",
+              (unsigned long long)RB.stats.config);
+}
+
 /* ---- virtio-rng rounds: batches of chains --------------------------------------------------- */
 
 static uint8_t *g_rng_priv;   /* private pages for rng buffers */
@@ -611,6 +655,7 @@ int main(int argc, char **argv)
     for (unsigned int i = 0; i < rounds && g_failures == 0; i++)
         blk_round();
     race_round_end(&RB);
+    config_rounds(rounds, kinds);
     (void)ccdma_free_coherent(&B.vdev.dma, MAX_IO, g_shared, g_shared_dma);
     ccdma_blk_remove(&B);
     dfetch_forget_rings(&g_df);
