@@ -192,7 +192,10 @@ ccdma_tfrmm_test(tfrmm-realm
   --expect "^ccdma: entropy: 4 words of RNDR \\(FEAT_RNG\\)")
 ccdma_tfrmm_test(tfrmm-realm-smp2 --qemu-arg "-smp 2" --expect "^ccdma: cpus: 2 of 2 online"
   --expect "monitor: recs n=2 cpu_on=[1-9][0-9]* .*slices_ended=[1-9]")
-ccdma_tfrmm_test(tfrmm-realm-smp4 --qemu-arg "-smp 4" --expect "^ccdma: cpus: 4 of 4 online"
+# Four RECs on one CPU under TF-RMM: each switch is a world switch through
+# EL3, and the idle vCPUs still take (short) slices; the slowest boot here.
+ccdma_tfrmm_test(tfrmm-realm-smp4 --qemu-arg "-smp 4" --timeout 280
+  --expect "^ccdma: cpus: 4 of 4 online"
   --expect "monitor: recs n=4 cpu_on=[3-9][0-9]* .*slices_ended=[1-9]")
 ccdma_tfrmm_test(tfrmm-realm-pci --transport pci --machine-extra highmem=off
   --expect "monitor: PCI ECAM .* served, 2 virtio functions"

@@ -132,6 +132,8 @@ struct host_rec {
     uint64_t run_pa;
     uint64_t mpidr;   /* RmiRecMpidr, as REC_CREATE was given it */
     bool runnable;    /* as the host believes: REC 0, then each CPU_ON'd one */
+    bool exited;      /* an exit other than the slice's own in this slice */
+    bool idle;        /* its last slice had none: it gets a short one */
 };
 
 struct realm {
@@ -232,8 +234,9 @@ bool pci_exit_sweep(unsigned int *queues, unsigned int *chains);
  * False where the machine has no GICv3: then the realm gets one vCPU, as
  * nothing would take the CPU from a REC that waits without exiting. */
 bool preempt_init(const struct el2_machine *m);
-/* A new slice for the REC about to run. */
-void preempt_arm(void);
+/* A new slice for the REC about to run; a short one for a REC that looks
+ * idle (its last slice passed without an exit of its own). */
+void preempt_arm(bool short_slice);
 /* After an IRQ or FIQ exit: acknowledge what is pending; true when the
  * slice ended. */
 bool preempt_take(void);

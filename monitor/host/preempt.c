@@ -48,6 +48,7 @@
 /* Long enough that the switches cost little, short enough that a REC
  * waiting for another one does not wait long. */
 #define SLICE_US 1000u
+#define SHORT_SLICE_SHIFT 2 /* a quarter slice for a REC that looks idle */
 
 static bool ready;
 static uint64_t slice_ticks;
@@ -122,11 +123,11 @@ bool preempt_init(const struct el2_machine *m)
     return true;
 }
 
-void preempt_arm(void)
+void preempt_arm(bool short_slice)
 {
     if (!ready)
         return;
-    write_sysreg(cnthp_tval_el2, slice_ticks);
+    write_sysreg(cnthp_tval_el2, short_slice ? slice_ticks >> SHORT_SLICE_SHIFT : slice_ticks);
     write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
     isb();
 }

@@ -236,7 +236,9 @@ noreturn void rec_run(const struct host_policy *p)
     for (unsigned int i = 0; i < realm.n_recs; i++)
         memset((void *)(uintptr_t)realm.recs[i].run_pa, 0, sizeof(struct rmi_rec_run));
     realm.cur = 0;
-    preempt_arm();
+    /* One REC has nobody to give the CPU to: no slices. */
+    if (realm.n_recs > 1)
+        preempt_arm(false);
     for (;;) {
         struct host_rec *hr = &realm.recs[realm.cur];
         struct rmi_rec_run *run = (struct rmi_rec_run *)(uintptr_t)hr->run_pa;
@@ -269,13 +271,20 @@ noreturn void rec_run(const struct host_policy *p)
         run->entry.flags = ans.flags;
         if (ans.gprs0_set)
             run->entry.gprs[0] = ans.gprs0;
+        if (e.exit_reason != RMI_EXIT_IRQ && e.exit_reason != RMI_EXIT_FIQ)
+            hr->exited = true;
         if (next == SCHED_YIELD || !hr->runnable) {
             unsigned int n = next_rec();
 
+            /* A REC whose whole slice passed without an exit of its own
+             * most likely spins in a wait: its next slice is short. */
+            hr->idle = !hr->exited;
+            hr->exited = false;
             if (n != realm.cur)
                 host_cnt.rec_switches++;
             realm.cur = n;
-            preempt_arm();
+            if (realm.n_recs > 1)
+                preempt_arm(realm.recs[n].idle);
         }
     }
 }
