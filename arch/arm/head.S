@@ -15,6 +15,11 @@
  */
 #include "arch/arm/sysregs.h"
 
+/* A secondary's stacks (linker/ccdma-arm.ld): a 64 KiB slice each, the
+ * exception modes' 4 KiB stacks from its bottom, HYP's topped here. */
+#define CPU_STACK_SHIFT 16
+#define CPU_STACK_HYP 0x5000
+
     .syntax unified
     .arch armv7-a
     .arch_extension sec
@@ -36,6 +41,7 @@ _head:
     .section .text.boot, "ax"
 primary_entry:
     cpsid   aif                         /* nothing asynchronous, ever */
+    mov     r11, #0                     /* CPU index: the boot CPU */
     /* Where every CPU starts here at reset (secure=on), the ones with a
      * non-zero affinity stay parked: AArch32 runs on the boot CPU only. */
     mrc     p15, 0, r4, c0, c0, 5       /* MPIDR */
@@ -118,6 +124,8 @@ hyp_entry:
     ldr     r0, =vectors_hyp
     mcr     p15, 4, r0, c12, c0, 0      /* HVBAR */
     ldr     sp, =__stack_hyp_top
+    cmp     r11, #0
+    addne   sp, r4, #CPU_STACK_HYP      /* a secondary: its own slice (r4) */
     mrc     p15, 4, r0, c1, c0, 0       /* HSCTLR */
     ldr     r1, =(SCTLR_M | SCTLR_A | SCTLR_C | SCTLR_WXN | SCTLR_EE | SCTLR_TE)
     bic     r0, r0, r1
@@ -139,6 +147,8 @@ hyp_entry:
     ldr     r0, =(MODE_SVC | PSR_MASK_ALL)
     msr     spsr_cxsf, r0               /* SPSR_hyp (own mode: no banked form) */
     ldr     r0, =svc_entry
+    cmp     r11, #0
+    ldrne   r0, =secondary_svc
     msr     elr_hyp, r0
     eret
 
@@ -246,3 +256,49 @@ bad_mode_exit:
 park_secondary:
     wfe
     b       park_secondary
+
+/* ---- Secondaries: PSCI CPU_ON lands here, r0 = the index boot/cpus.c gave
+ * as context (1 .. 7), in SVC, or in HYP where the machine has it (QEMU
+ * starts it at the caller's highest EL): HYP takes the boot CPU's steps down
+ * to SVC. Each mode gets a stack of this CPU's slice of __stack_cpus
+ * (linker/ccdma-arm.ld); the image is the boot CPU's, .bss and all, so
+ * nothing else is redone. */
+    .section .text.boot, "ax"
+    .global secondary_entry
+    .type   secondary_entry, %function
+secondary_entry:
+    cpsid   aif
+    mov     r11, r0
+    cmp     r11, #1
+    blo     park_secondary
+    cmp     r11, #7
+    bhi     park_secondary
+    ldr     r4, =__stack_cpus_bottom
+    sub     r1, r11, #1
+    add     r4, r4, r1, lsl #CPU_STACK_SHIFT
+    mrs     r0, cpsr
+    and     r0, r0, #MODE_MASK
+    cmp     r0, #MODE_HYP
+    beq     hyp_entry
+    cmp     r0, #MODE_SVC
+    bne     park_secondary
+secondary_svc:
+    bl      sctlr_init
+    bl      fpu_enable
+    cps     #MODE_ABT
+    add     sp, r4, #0x1000
+    cps     #MODE_UND
+    add     sp, r4, #0x2000
+    cps     #MODE_IRQ
+    add     sp, r4, #0x3000
+    cps     #MODE_FIQ
+    add     sp, r4, #0x4000
+    cps     #MODE_SVC
+    add     sp, r4, #(1 << CPU_STACK_SHIFT)
+    ldr     r0, =vectors_pl1
+    mcr     p15, 0, r0, c12, c0, 0      /* VBAR */
+    isb
+    mov     r0, r11
+    bl      boot_secondary_main         /* never returns */
+    b       .
+    .ltorg

@@ -63,9 +63,26 @@ static void tlb_flush_local(void)
     __asm__ volatile("isb\n mcr p15, 0, %0, c8, c7, 0\n dsb nsh\n isb" ::"r"(0) : "memory");
 }
 
+void mmu_enable_regime(uint64_t mair, uint64_t ttbcr, uint64_t ttbr0)
+{
+    uint32_t sctlr;
+
+    __asm__ volatile("mcr p15, 0, %0, c10, c2, 0" ::"r"((uint32_t)mair));         /* MAIR0 */
+    __asm__ volatile("mcr p15, 0, %0, c10, c2, 1" ::"r"((uint32_t)(mair >> 32))); /* MAIR1 */
+    __asm__ volatile("mcr p15, 0, %0, c2, c0, 2" ::"r"((uint32_t)ttbcr));         /* TTBCR */
+    ttbr0_write(ttbr0);
+    /* Domains do not apply to long descriptors; DACR is set for clarity. */
+    __asm__ volatile("mcr p15, 0, %0, c3, c0, 0" ::"r"(0x55555555u));             /* DACR: client */
+    tlb_flush_local();
+    __asm__ volatile("mcr p15, 0, %0, c7, c5, 0" ::"r"(0) : "memory");            /* ICIALLU */
+    sctlr = sctlr_read();
+    sctlr |= SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_Z;
+    sctlr &= ~(SCTLR_A | SCTLR_WXN);
+    __asm__ volatile("dsb\n mcr p15, 0, %0, c1, c0, 0\n isb" ::"r"(sctlr) : "memory");
+}
+
 void mmu_activate(void)
 {
-    uint64_t mair = PGTABLE_MAIR_VALUE;
     uint32_t ttbcr = TTBCR_EAE | /* T0SZ = 0: TTBR0 covers 4 GiB */
                      TTBCR_IRGN0_WBWA | TTBCR_ORGN0_WBWA | TTBCR_SH0_INNER |
                      TTBCR_EPD1; /* no TTBR1 walks */
@@ -76,18 +93,7 @@ void mmu_activate(void)
         tlb_flush_local();
         return;
     }
-    __asm__ volatile("mcr p15, 0, %0, c10, c2, 0" ::"r"((uint32_t)mair));         /* MAIR0 */
-    __asm__ volatile("mcr p15, 0, %0, c10, c2, 1" ::"r"((uint32_t)(mair >> 32))); /* MAIR1 */
-    __asm__ volatile("mcr p15, 0, %0, c2, c0, 2" ::"r"(ttbcr));                   /* TTBCR */
-    ttbr0_write(root);
-    /* Domains do not apply to long descriptors; DACR is set for clarity. */
-    __asm__ volatile("mcr p15, 0, %0, c3, c0, 0" ::"r"(0x55555555u));             /* DACR: client */
-    tlb_flush_local();
-    __asm__ volatile("mcr p15, 0, %0, c7, c5, 0" ::"r"(0) : "memory");            /* ICIALLU */
-    uint32_t sctlr = sctlr_read();
-    sctlr |= SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_Z;
-    sctlr &= ~(SCTLR_A | SCTLR_WXN);
-    __asm__ volatile("dsb\n mcr p15, 0, %0, c1, c0, 0\n isb" ::"r"(sctlr) : "memory");
+    mmu_enable_regime(PGTABLE_MAIR_VALUE, ttbcr, root);
 }
 
 bool mmu_translate(uint64_t va, uint64_t *pa, uint8_t *mair_attr, unsigned int *fsc)

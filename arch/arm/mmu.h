@@ -13,4 +13,10 @@
 
 #define MMU_VA_BITS 32
 
+#include <stdint.h>
+
+/* The MMU on over a regime another CPU built: MAIR0/1 (as one 64-bit
+ * value), TTBCR and TTBR0, as a secondary takes the boot CPU's. */
+void mmu_enable_regime(uint64_t mair, uint64_t ttbcr, uint64_t ttbr0);
+
 #endif /* CCDMA_ARM_MMU_H */

@@ -9,6 +9,7 @@
 #include <ccdma/platform.h>
 
 #include "arch/plat_arm.h"
+#include "arch/spin_arm.h"
 #include "arch/hooks.h"
 
 /* Cache maintenance by MVA to the point of coherency, one line at a time. */
@@ -41,20 +42,29 @@ void ccdma_plat_dma_wmb(void) { __asm__ volatile("dmb oshst" ::: "memory"); }
 void ccdma_plat_dma_rmb(void) { __asm__ volatile("dmb osh" ::: "memory"); }
 void ccdma_plat_mb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 
-/* Single core, interrupts off: the lock masks them and checks nesting. */
+/* The lock is a spinlock (arch/spin_arm.h, LDREX/STREX here) with
+ * interrupts masked while it is held. */
+static uint32_t self_token(void)
+{
+    uint32_t mpidr;
+
+    __asm__ volatile("mrc p15, 0, %0, c0, c0, 5" : "=r"(mpidr));
+    return (mpidr & 0x00ffffffu) + 1u;
+}
+
 unsigned long ccdma_plat_lock(ccdma_lock_t *lock)
 {
     unsigned long cpsr;
+
     __asm__ volatile("mrs %0, cpsr\n cpsid if" : "=r"(cpsr) :: "memory");
-    if (lock->word)
-        exc_fatal("ccdma_plat_lock: lock taken twice (recursion)");
-    lock->word = 1;
+    if (!arch_spin_take(lock, self_token()))
+        exc_fatal("ccdma_plat_lock: lock taken twice by one CPU (recursion)");
     return cpsr;
 }
 
 void ccdma_plat_unlock(ccdma_lock_t *lock, unsigned long flags)
 {
-    lock->word = 0;
+    arch_spin_give(lock);
     __asm__ volatile("msr cpsr_c, %0" ::"r"(flags) : "memory");
 }
 

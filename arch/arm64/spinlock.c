@@ -17,6 +17,7 @@
 
 #include "arch/arm64/spinlock.h"
 #include "arch/smp.h"
+#include "arch/spin_arm.h"
 #include "arch/hooks.h"
 
 #define ISAR0_ATOMIC_SHIFT 20
@@ -45,24 +46,16 @@ static uint32_t self_token(void)
 
 unsigned long ccdma_plat_lock(ccdma_lock_t *lock)
 {
-    uint32_t self = self_token(), free = 0;
     unsigned long daif;
 
     __asm__ volatile("mrs %0, daif\n msr daifset, #3" : "=r"(daif) :: "memory");
-    if (__atomic_load_n(&lock->word, __ATOMIC_RELAXED) == self)
+    if (!arch_spin_take(lock, self_token()))
         exc_fatal("ccdma_plat_lock: lock taken twice by one CPU (recursion)");
-    while (!__atomic_compare_exchange_n(&lock->word, &free, self, false, __ATOMIC_ACQUIRE,
-                                        __ATOMIC_RELAXED)) {
-        free = 0;
-        while (__atomic_load_n(&lock->word, __ATOMIC_RELAXED) != 0)
-            __asm__ volatile("wfe" ::: "memory");
-    }
     return daif;
 }
 
 void ccdma_plat_unlock(ccdma_lock_t *lock, unsigned long flags)
 {
-    __atomic_store_n(&lock->word, 0, __ATOMIC_RELEASE);
-    __asm__ volatile("dsb ish\n sev" ::: "memory");
+    arch_spin_give(lock);
     __asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
 }

@@ -37,4 +37,9 @@ void counters_print(void)
            (unsigned long long)host_cnt.notifies_checked,
            (unsigned long long)host_cnt.notifies_unchecked,
            (unsigned long long)host_cnt.sea_injected, (unsigned long long)host_cnt.host_calls);
+    printf("monitor: recs n=%u cpu_on=%llu psci_completes=%llu switches=%llu slices_ended=%llu "
+           "irqs_other=%llu irqs_spurious=%llu\n", realm.n_recs,
+           (unsigned long long)host_cnt.psci_cpu_on, (unsigned long long)host_cnt.psci_completes,
+           (unsigned long long)host_cnt.rec_switches, (unsigned long long)host_cnt.slices_ended,
+           (unsigned long long)host_cnt.irqs_other, (unsigned long long)host_cnt.irqs_spurious);
 }

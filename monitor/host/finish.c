@@ -16,15 +16,17 @@ static bool teardown(void)
     uint64_t ret;
     char st[32];
 
-    if (realm.rec != 0) {
-        ret = rmi_call(RMI_REC_DESTROY, realm.rec, 0, 0, 0, 0, NULL);
+    for (unsigned int r = 0; r < HOST_MAX_RECS && realm.recs[r].rec != 0; r++) {
+        const struct host_rec *hr = &realm.recs[r];
+
+        ret = rmi_call(RMI_REC_DESTROY, hr->rec, 0, 0, 0, 0, NULL);
         if (ret != RMI_SUCCESS) {
-            printf("monitor: REC_DESTROY = %s\n", rmi_status_str(ret, st, sizeof(st)));
+            printf("monitor: REC_DESTROY(%u) = %s\n", r, rmi_status_str(ret, st, sizeof(st)));
             return false;
         }
-        ok &= granule_undelegate(realm.rec);
-        for (unsigned int i = 0; i < RMI_REC_MAX_AUX && realm.rec_aux[i]; i++)
-            ok &= granule_undelegate(realm.rec_aux[i]);
+        ok &= granule_undelegate(hr->rec);
+        for (unsigned int i = 0; i < RMI_REC_MAX_AUX && hr->aux[i]; i++)
+            ok &= granule_undelegate(hr->aux[i]);
     }
     ok &= realm_ram_destroy();
     ok &= rtt_destroy_all();

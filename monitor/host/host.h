@@ -16,7 +16,9 @@
  * unprotected IPA, is the page's PA: QEMU's devices need no translation.
  * The host memory at the PAs equal to protected IPAs is the poison window.
  *
- * One REC, one CPU, and the realm is stopped while the host runs.
+ * One REC per vCPU the realm's DTB lists, all run on the host's one
+ * physical CPU in turn (rec_run.c), and the realm is stopped while the host
+ * runs.
  */
 #ifndef CCDMA_MONITOR_HOST_H
 #define CCDMA_MONITOR_HOST_H
@@ -120,13 +122,28 @@ bool granules_all_returned(void);
 
 /* ---- The realm (realm_build.c, rtt.c, realm_ram.c) ---------------------------------- */
 
+/* The most vCPUs this host gives a realm: the runtime's own CPU limit. */
+#define HOST_MAX_RECS 8u
+
+/* One REC and what the host keeps for it: its own run granule, so that an
+ * answer written for its next entry survives while another REC runs. */
+struct host_rec {
+    uint64_t rec, aux[RMI_REC_MAX_AUX];
+    uint64_t run_pa;
+    uint64_t mpidr;   /* RmiRecMpidr, as REC_CREATE was given it */
+    bool runnable;    /* as the host believes: REC 0, then each CPU_ON'd one */
+    bool exited;      /* an exit other than the slice's own in this slice */
+    bool idle;        /* its last slice had none: it gets a short one */
+};
+
 struct realm {
     struct rim expected;     /* the RIM as this host predicts it */
     uint64_t rd;
     uint64_t rtt_root;
     int level_start;
-    uint64_t rec, rec_aux[RMI_REC_MAX_AUX];
-    uint64_t run_pa;
+    struct host_rec recs[HOST_MAX_RECS];
+    unsigned int n_recs;
+    unsigned int cur;        /* the REC that ran last: its exit is being served */
     uint64_t feat0;
     bool active;
 };
@@ -211,6 +228,19 @@ void pci_emul_init(const struct dt_platform *dt);
 bool pci_emulate(struct mmio_access *a, const struct host_policy *p);
 bool pci_exit_sweep(unsigned int *queues, unsigned int *chains);
 
+/* Time slices for the RECs (preempt.c): the EL2 physical timer through the
+ * host's GICv3. Its interrupt, pending while the host runs with IRQs
+ * masked, makes the running REC exit (RMI_EXIT_IRQ or FIQ) under either RMM.
+ * False where the machine has no GICv3: then the realm gets one vCPU, as
+ * nothing would take the CPU from a REC that waits without exiting. */
+bool preempt_init(const struct el2_machine *m);
+/* A new slice for the REC about to run; a short one for a REC that looks
+ * idle (its last slice passed without an exit of its own). */
+void preempt_arm(bool short_slice);
+/* After an IRQ or FIQ exit: acknowledge what is pending; true when the
+ * slice ended. */
+bool preempt_take(void);
+
 /* ---- Counters and the end of the run (counters.c, finish.c, poison.c) --------------- */
 
 struct host_counters {
@@ -220,6 +250,8 @@ struct host_counters {
     uint64_t mmio_uart, mmio_virtio, mmio_pci, notifies_checked, notifies_unchecked;
     uint64_t sea_injected;
     uint64_t host_calls;
+    uint64_t rec_switches, slices_ended, psci_cpu_on, psci_completes;
+    uint64_t irqs_other, irqs_spurious;
 };
 
 extern struct host_counters host_cnt;
@@ -232,8 +264,11 @@ noreturn void host_finish(int code, const char *why, const struct host_policy *p
 
 /* ---- The realm's device tree (realm_dtb.c) ------------------------------------------ */
 
+/* max_cpus: how many vCPUs the realm may have; *n_cpus: how many cpu nodes
+ * it keeps, each with its RmiRecMpidr in mpidr[] (REC index order). */
 int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
-                    const char *bootargs, const struct host_policy *p);
+                    const char *bootargs, const struct host_policy *p,
+                    unsigned int max_cpus, unsigned int *n_cpus, uint64_t *mpidr);
 /* Change the DTB after it was declared (host_policy.lie_about_dtb). */
 bool realm_dtb_lie(void *fdt);
 

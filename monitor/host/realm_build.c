@@ -4,7 +4,9 @@
  * creation flow): RMI_VERSION and RMI_FEATURES, REALM_CREATE with the
  * starting-level table, REC_AUX_COUNT, INIT_RIPAS over all of realm RAM,
  * DATA_CREATE of the realm's DTB and of ccdma.bin (measured), REC_CREATE
- * with the entry point and x0 = DTB, REALM_ACTIVATE.
+ * for each vCPU in index order (REC 0 runnable with the entry point and
+ * x0 = DTB, the others not runnable until the realm's PSCI CPU_ON names
+ * them, DEN0137's REC creation flow), REALM_ACTIVATE.
  */
 #include <libfdt.h>
 #include <stdio.h>
@@ -135,7 +137,7 @@ static void init_ripas(void)
 }
 
 static size_t load_dtb(const struct el2_machine *m, const char *bootargs,
-                       const struct host_policy *pol)
+                       const struct host_policy *pol, unsigned int max_cpus, uint64_t *mpidr)
 {
     uint64_t staging = granule_alloc();
     size_t size = 0;
@@ -145,7 +147,7 @@ static size_t load_dtb(const struct el2_machine *m, const char *bootargs,
         if (granule_alloc() != staging + off)
             el2_fatal("the host's pool is not contiguous");
     err = realm_dtb_build((const void *)m->dtb, (void *)(uintptr_t)staging, STAGING_DTB_MAX,
-                          &size, bootargs, pol);
+                          &size, bootargs, pol, max_cpus, &realm.n_recs, mpidr);
     if (err != 0) {
         printf("monitor: realm DTB: libfdt error %d\n", err);
         el2_fatal("cannot build the realm's device tree");
@@ -186,24 +188,33 @@ static uint64_t load_image(void)
     return size;
 }
 
-static void create_rec(unsigned int n_aux)
+/* Only a runnable REC's parameters are measured (TF-RMM smc_rec_create),
+ * so only REC 0 is in the RIM and the launch record. */
+static void create_rec(unsigned int idx, uint64_t mpidr, unsigned int n_aux)
 {
     uint64_t params_pa = granule_alloc(), ret;
     struct rmi_rec_params *p = (struct rmi_rec_params *)(uintptr_t)params_pa;
+    struct host_rec *hr = &realm.recs[idx];
 
-    realm.rec = granule_alloc_delegated();
-    p->flags = RMI_REC_FLAG_RUNNABLE;
-    p->mpidr = 0;
-    p->pc = REALM_ENTRY_IPA;
-    p->gprs[0] = REALM_DTB_IPA;
+    hr->rec = granule_alloc_delegated();
+    hr->mpidr = mpidr;
+    hr->runnable = idx == 0;
+    p->flags = hr->runnable ? RMI_REC_FLAG_RUNNABLE : 0;
+    p->mpidr = mpidr;
+    if (hr->runnable) {
+        p->pc = REALM_ENTRY_IPA;
+        p->gprs[0] = REALM_DTB_IPA;
+    }
     p->num_aux = n_aux;
     for (unsigned int i = 0; i < n_aux; i++)
-        p->aux[i] = realm.rec_aux[i] = granule_alloc_delegated();
-    ret = rmi_call(RMI_REC_CREATE, realm.rd, realm.rec, params_pa, 0, 0, NULL);
+        p->aux[i] = hr->aux[i] = granule_alloc_delegated();
+    ret = rmi_call(RMI_REC_CREATE, realm.rd, hr->rec, params_pa, 0, 0, NULL);
     if (ret != RMI_SUCCESS)
         refused("REC_CREATE", ret);
-    rim_rec_params(&realm.expected, p);
-    launch_record_rec(p);
+    if (hr->runnable) {
+        rim_rec_params(&realm.expected, p);
+        launch_record_rec(p);
+    }
 }
 
 static void print_expected_rim(void)
@@ -222,7 +233,8 @@ static void print_expected_rim(void)
 void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
                  const struct host_policy *pol)
 {
-    unsigned int n_aux;
+    uint64_t mpidr[HOST_MAX_RECS];
+    unsigned int n_aux, max_cpus = preempt_init(m) ? HOST_MAX_RECS : 1;
     uint64_t image;
     size_t dtb;
     uint64_t ret;
@@ -233,18 +245,21 @@ void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
     n_aux = aux_count();
     realm_ram_init();
     init_ripas();
-    dtb = load_dtb(m, dt->bootargs, pol);
+    dtb = load_dtb(m, dt->bootargs, pol, max_cpus, mpidr);
     image = load_image();
-    create_rec(n_aux);
+    for (unsigned int i = 0; i < realm.n_recs; i++)
+        create_rec(i, mpidr[i], n_aux);
     ret = rmi_call(RMI_REALM_ACTIVATE, realm.rd, 0, 0, 0, 0, NULL);
     if (ret != RMI_SUCCESS)
         refused("REALM_ACTIVATE", ret);
     realm.active = true;
-    realm.run_pa = granule_alloc();
+    for (unsigned int i = 0; i < realm.n_recs; i++)
+        realm.recs[i].run_pa = granule_alloc();
     print_expected_rim();
     printf("monitor: realm built on the %s RMM: IPA width %u, RAM IPA 0x%llx+0x%llx at PA "
-           "0x%llx, image 0x%llx bytes at 0x%llx (measured), DTB 0x%zx bytes, %u aux "
-           "granules\n", rmi_conduit_name, REALM_IPA_BITS, (unsigned long long)REALM_RAM_IPA,
+           "0x%llx, image 0x%llx bytes at 0x%llx (measured), DTB 0x%zx bytes, %u RECs, %u "
+           "aux granules each\n", rmi_conduit_name, REALM_IPA_BITS, (unsigned long long)REALM_RAM_IPA,
            (unsigned long long)REALM_RAM_SIZE, (unsigned long long)REALM_PA(REALM_RAM_IPA),
-           (unsigned long long)image, (unsigned long long)REALM_ENTRY_IPA, dtb, n_aux);
+           (unsigned long long)image, (unsigned long long)REALM_ENTRY_IPA, dtb, realm.n_recs,
+           n_aux);
 }

@@ -3,9 +3,9 @@
  * The realm's device tree: the host's, with what a VMM would change for a
  * realm. RAM is the realm's 256 MiB at IPA 0x4000_0000 (one memory node,
  * no reservations in host PAs), PSCI goes over SMC (the RMM answers or
- * forwards it), /cpus lists only the vCPUs this host makes RECs for (one,
- * MPIDR 0), and everything else, bootargs included, is kept: device
- * addresses stay PAs, the realm reaches them at shared bit + PA. The
+ * forwards it), /cpus lists only the vCPUs this host makes RECs for
+ * (REC indices 0 .. n-1, up to HOST_MAX_RECS), and everything else,
+ * bootargs included, is kept: device addresses stay PAs, the realm reaches them at shared bit + PA. The
  * bootargs are the host's own, wherever it took them from.
  *
  * /chosen also says what this host does where a host may choose, so the
@@ -87,24 +87,69 @@ static int set_memory(void *fdt, uint64_t base, uint64_t size)
     return fdt_setprop(fdt, first, "reg", reg, (int)((ac + sc) * sizeof(fdt32_t)));
 }
 
-/* Keep the cpu node of MPIDR 0 only: the realm has one REC, and a cpu it
- * has no REC for would be a CPU_ON the RMM must refuse. */
-static int set_cpus(void *fdt)
+/* A cpu node's reg, the MPIDR in one or two cells, as an RmiRecMpidr
+ * (Aff3 moves from bits [39:32] to [31:24]) and the REC index the RMM
+ * specification derives from it. False for a reg RMI cannot name: an Aff0
+ * of 16 or more, or bits outside the affinity fields. */
+static bool cpu_rec_mpidr(const fdt32_t *reg, int len, uint64_t *rec_mpidr, unsigned int *index)
+{
+    uint64_t m;
+
+    if (reg == NULL || (len != 4 && len != 8))
+        return false;
+    m = len == 8 ? (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1])
+                 : fdt32_to_cpu(reg[0]);
+    if (m & ~0xff00ffff0full)
+        return false;
+    *rec_mpidr = (m & 0xffff0full) | ((m >> 32) & 0xff) << 24;
+    *index = (unsigned int)((m & 0xf) | ((m >> 8) & 0xff) << 4 | ((m >> 16) & 0xff) << 12 |
+                            ((m >> 32) & 0xff) << 20);
+    return true;
+}
+
+/* Keep the cpu nodes of REC indices 0 .. n-1, n the longest run of indices
+ * from 0 the tree lists, at most max: REC_CREATE takes the RECs in index
+ * order, and a cpu the realm has no REC for would be a CPU_ON the RMM must
+ * refuse. Every other cpu node goes. */
+static int set_cpus(void *fdt, unsigned int max, unsigned int *n, uint64_t *mpidr)
 {
     int cpus = fdt_path_offset(fdt, "/cpus");
+    uint64_t seen[HOST_MAX_RECS] = {0};
+    bool have[HOST_MAX_RECS] = {false};
+    unsigned int keep = 0;
     int node, err;
 
+    *n = 1;
+    mpidr[0] = 0;
     if (cpus < 0)
         return 0;
+    fdt_for_each_subnode(node, fdt, cpus) {
+        int len;
+        const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+        const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+        unsigned int idx;
+        uint64_t m;
+
+        if (type != NULL && strcmp(type, "cpu") == 0 && cpu_rec_mpidr(reg, len, &m, &idx) &&
+            idx < max && idx < HOST_MAX_RECS && !have[idx]) {
+            have[idx] = true;
+            seen[idx] = m;
+        }
+    }
+    while (keep < max && keep < HOST_MAX_RECS && have[keep]) {
+        mpidr[keep] = seen[keep];
+        keep++;
+    }
+    *n = keep ? keep : 1;
     for (node = fdt_first_subnode(fdt, cpus); node >= 0;) {
         int len;
         const char *type = fdt_getprop(fdt, node, "device_type", NULL);
         const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-        /* reg is the MPIDR in one or two cells: zero in every cell. */
-        bool boot_cpu = reg && (len == 4 || len == 8) && fdt32_to_cpu(reg[0]) == 0 &&
-                        fdt32_to_cpu(reg[len / 4 - 1]) == 0;
+        unsigned int idx;
+        uint64_t m;
 
-        if (type == NULL || strcmp(type, "cpu") != 0 || boot_cpu) {
+        if (type == NULL || strcmp(type, "cpu") != 0 ||
+            (cpu_rec_mpidr(reg, len, &m, &idx) && idx < keep && seen[idx] == m)) {
             node = fdt_next_subnode(fdt, node);
             continue;
         }
@@ -113,7 +158,7 @@ static int set_cpus(void *fdt)
             return err;
         node = fdt_first_subnode(fdt, cpus);
     }
-    /* The cpu-map names every CPU by phandle; it would now point nowhere. */
+    /* The cpu-map names CPUs by phandle; some may now point nowhere. */
     node = fdt_subnode_offset(fdt, cpus, "cpu-map");
     if (node >= 0 && (err = fdt_del_node(fdt, node)) != 0)
         return err;
@@ -198,7 +243,8 @@ static int set_memory_and_devices(void *fdt, const struct host_policy *p)
 }
 
 int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
-                    const char *bootargs, const struct host_policy *p)
+                    const char *bootargs, const struct host_policy *p,
+                    unsigned int max_cpus, unsigned int *n_cpus, uint64_t *mpidr)
 {
     int err, rm;
 
@@ -213,7 +259,7 @@ int realm_dtb_build(const void *host_fdt, void *dst, size_t max, size_t *size,
     rm = fdt_path_offset(dst, "/reserved-memory");
     if (rm >= 0 && (err = fdt_del_node(dst, rm)) != 0)
         return err;
-    if ((err = set_memory_and_devices(dst, p)) != 0 || (err = set_cpus(dst)) != 0 ||
+    if ((err = set_memory_and_devices(dst, p)) != 0 || (err = set_cpus(dst, max_cpus, n_cpus, mpidr)) != 0 ||
         (err = set_psci_smc(dst)) != 0 ||
         (err = set_chosen(dst, bootargs, p)) != 0)
         return err;

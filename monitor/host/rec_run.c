@@ -14,8 +14,16 @@
  *   RIPAS_CHANGE                      ripas.c
  *   HOST_CALL                         the verdict ends the run; other
  *                                     numbers are answered unchanged
- *   PSCI                              SYSTEM_OFF / RESET end the run
- *   IRQ, FIQ                          nothing pending here: re-enter
+ *   PSCI                              CPU_ON / AFFINITY_INFO completed
+ *                                     (RMI_PSCI_COMPLETE); CPU_OFF of the
+ *                                     last REC, SYSTEM_OFF / RESET end
+ *                                     the run
+ *   IRQ, FIQ                          the host's time slice (preempt.c)
+ *
+ * Every REC runs on the host's one physical CPU in turn, round-robin: the
+ * next runnable one gets the CPU when the running one's slice ends or it
+ * waits (WFI, WFE where they trap), as kvmtool's single-thread mode would
+ * schedule its vCPUs. Any other exit is served and the same REC re-entered.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +34,9 @@
 
 #define PSCI_CPU_OFF 0x84000002u
 #define PSCI_CPU_SUSPEND 0x84000001u
+#define PSCI_CPU_ON 0x84000003u
+#define PSCI_AFFINITY_INFO 0x84000004u
+#define PSCI_SUCCESS 0u
 #define PSCI_SYSTEM_OFF 0x84000008u
 #define PSCI_SYSTEM_RESET 0x84000009u
 #define PSCI_SMC64 0x40000000u
@@ -91,40 +102,94 @@ static void data_abort(const struct rmi_rec_exit *e, const struct host_policy *p
     inject_sea(ipa, e, ans);
 }
 
-static void sync_exit(const struct rmi_rec_exit *e, const struct host_policy *p,
-                      struct entry_answer *ans)
+/* What the exit means for the scheduler: keep running this REC, or give
+ * the CPU to the next one. */
+enum sched { SCHED_STAY, SCHED_YIELD };
+
+static enum sched sync_exit(const struct rmi_rec_exit *e, const struct host_policy *p,
+                            struct entry_answer *ans)
 {
     switch (esr_ec(e->esr)) {
     case EC_DABT_LOWER:
         data_abort(e, p, ans);
-        return;
+        return SCHED_STAY;
     case EC_IABT_LOWER: {
         uint64_t ipa = RMI_HPFAR_IPA(e->hpfar);
 
         if (realm_ram_state(ipa) == RAM_UNPOPULATED && ipa >= REALM_RAM_IPA &&
             ipa < REALM_RAM_TOP && realm_ram_populate(ipa))
-            return;
+            return SCHED_STAY;
         broken("the realm fetched from protected memory this host cannot give it", e, p);
     }
     case EC_WFX:
-        return; /* nothing else to run: carry on */
+        return SCHED_YIELD; /* it waits: another REC may run */
     case EC_SYSREG:
-        return; /* an SGI or DIR write; there is no virtual GIC to drive */
+        return SCHED_STAY; /* an SGI or DIR write; there is no virtual GIC to drive */
     default:
         broken("a synchronous exit this host does not know", e, p);
     }
 }
 
-static void psci_exit(const struct rmi_rec_exit *e, const struct host_policy *p)
+static int rec_of_mpidr(uint64_t mpidr)
+{
+    /* The exit carries the realm's MPIDR_EL1 argument; the RMM already
+     * refused one that names no REC. Aff3 is at [39:32] there. */
+    uint64_t m = (mpidr & 0xffffffull) | ((mpidr >> 32) & 0xff) << 24;
+
+    for (unsigned int i = 0; i < realm.n_recs; i++)
+        if (realm.recs[i].mpidr == m)
+            return (int)i;
+    return -1;
+}
+
+/* CPU_ON and AFFINITY_INFO wait for the host: it always agrees, and the RMM
+ * answers the realm (ALREADY_ON for a REC that runs, the target's state for
+ * AFFINITY_INFO). A CPU_ON'd REC is runnable from now on. */
+static void psci_complete(const struct rmi_rec_exit *e, const struct host_policy *p,
+                          uint32_t fid)
+{
+    int t = rec_of_mpidr(e->gprs[1]);
+    uint64_t ret;
+    char st[32];
+
+    if (t < 0)
+        broken("a PSCI request for a CPU the realm has no REC for", e, p);
+    ret = rmi_call(RMI_PSCI_COMPLETE, realm.recs[realm.cur].rec, realm.recs[t].rec,
+                   PSCI_SUCCESS, 0, 0, NULL);
+    if (ret != RMI_SUCCESS) {
+        printf("monitor: PSCI_COMPLETE(REC %u, REC %d) = %s\n", realm.cur, t,
+               rmi_status_str(ret, st, sizeof(st)));
+        host_finish(1, "PSCI_COMPLETE failed", p);
+    }
+    host_cnt.psci_completes++;
+    if (fid == PSCI_CPU_ON) {
+        host_cnt.psci_cpu_on++;
+        realm.recs[t].runnable = true;
+    }
+}
+
+static enum sched psci_exit(const struct rmi_rec_exit *e, const struct host_policy *p)
 {
     uint32_t fid = (uint32_t)e->gprs[0] & ~PSCI_SMC64;
+    unsigned int running = 0;
 
     if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET)
         host_finish(0, fid == PSCI_SYSTEM_OFF ? "PSCI SYSTEM_OFF" : "PSCI SYSTEM_RESET", p);
-    if (fid == PSCI_CPU_OFF)
-        host_finish(0, "PSCI CPU_OFF of the only REC", p);
+    if (fid == PSCI_CPU_ON || fid == PSCI_AFFINITY_INFO) {
+        psci_complete(e, p, fid);
+        return SCHED_STAY;
+    }
+    if (fid == PSCI_CPU_OFF) {
+        realm.recs[realm.cur].runnable = false;
+        for (unsigned int i = 0; i < realm.n_recs; i++)
+            running += realm.recs[i].runnable;
+        if (running == 0)
+            host_finish(0, "PSCI CPU_OFF of the last running REC", p);
+        return SCHED_YIELD;
+    }
     if (fid != PSCI_CPU_SUSPEND)
         broken("a PSCI request this host does not serve", e, p);
+    return SCHED_YIELD;
 }
 
 static void host_call_exit(const struct rmi_rec_exit *e, const struct host_policy *p,
@@ -151,21 +216,42 @@ static void host_call_exit(const struct rmi_rec_exit *e, const struct host_polic
     }
 }
 
+/* The next runnable REC after the current one, round-robin; the current
+ * one again when it is the only one. */
+static unsigned int next_rec(void)
+{
+    for (unsigned int i = 1; i <= realm.n_recs; i++) {
+        unsigned int r = (realm.cur + i) % realm.n_recs;
+
+        if (realm.recs[r].runnable)
+            return r;
+    }
+    return realm.cur;
+}
+
 noreturn void rec_run(const struct host_policy *p)
 {
-    struct rmi_rec_run *run = (struct rmi_rec_run *)(uintptr_t)realm.run_pa;
     struct rmi_rec_exit e;
 
-    memset(run, 0, sizeof(*run));
+    for (unsigned int i = 0; i < realm.n_recs; i++)
+        memset((void *)(uintptr_t)realm.recs[i].run_pa, 0, sizeof(struct rmi_rec_run));
+    realm.cur = 0;
+    /* One REC has nobody to give the CPU to: no slices. */
+    if (realm.n_recs > 1)
+        preempt_arm(false);
     for (;;) {
+        struct host_rec *hr = &realm.recs[realm.cur];
+        struct rmi_rec_run *run = (struct rmi_rec_run *)(uintptr_t)hr->run_pa;
         struct entry_answer ans = {0};
-        uint64_t ret = rmi_call(RMI_REC_ENTER, realm.rec, realm.run_pa, 0, 0, 0, NULL);
+        enum sched next = SCHED_STAY;
+        uint64_t ret = rmi_call(RMI_REC_ENTER, hr->rec, hr->run_pa, 0, 0, 0, NULL);
         char st[32];
 
         if (ret == RMI_RETURN(RMI_ERROR_REALM, RMI_REALM_INDEX_SYSTEM_OFF))
             host_finish(0, "the realm is off", p);
         if (ret != RMI_SUCCESS) {
-            printf("monitor: REC_ENTER = %s\n", rmi_status_str(ret, st, sizeof(st)));
+            printf("monitor: REC_ENTER(REC %u) = %s\n", realm.cur,
+                   rmi_status_str(ret, st, sizeof(st)));
             host_finish(1, "REC_ENTER failed", p);
         }
         memcpy(&e, &run->exit, sizeof(e)); /* read once */
@@ -173,10 +259,10 @@ noreturn void rec_run(const struct host_policy *p)
             rmi_cnt.exits[e.exit_reason]++;
         memset(&run->entry, 0, sizeof(run->entry));
         switch (e.exit_reason) {
-        case RMI_EXIT_SYNC: sync_exit(&e, p, &ans); break;
+        case RMI_EXIT_SYNC: next = sync_exit(&e, p, &ans); break;
         case RMI_EXIT_IRQ:
-        case RMI_EXIT_FIQ: break;
-        case RMI_EXIT_PSCI: psci_exit(&e, p); break;
+        case RMI_EXIT_FIQ: next = preempt_take() ? SCHED_YIELD : SCHED_STAY; break;
+        case RMI_EXIT_PSCI: next = psci_exit(&e, p); break;
         case RMI_EXIT_RIPAS_CHANGE: ripas_change(&e, p, &ans); break;
         case RMI_EXIT_HOST_CALL: host_call_exit(&e, p, &run->entry); break;
         case RMI_EXIT_SERROR: broken("an SError in the realm", &e, p);
@@ -185,5 +271,20 @@ noreturn void rec_run(const struct host_policy *p)
         run->entry.flags = ans.flags;
         if (ans.gprs0_set)
             run->entry.gprs[0] = ans.gprs0;
+        if (e.exit_reason != RMI_EXIT_IRQ && e.exit_reason != RMI_EXIT_FIQ)
+            hr->exited = true;
+        if (next == SCHED_YIELD || !hr->runnable) {
+            unsigned int n = next_rec();
+
+            /* A REC whose whole slice passed without an exit of its own
+             * most likely spins in a wait: its next slice is short. */
+            hr->idle = !hr->exited;
+            hr->exited = false;
+            if (n != realm.cur)
+                host_cnt.rec_switches++;
+            realm.cur = n;
+            if (realm.n_recs > 1)
+                preempt_arm(realm.recs[n].idle);
+        }
     }
 }

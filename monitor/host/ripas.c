@@ -54,7 +54,8 @@ static uint64_t set_ripas(uint64_t base, uint64_t limit, bool *stopped)
     *stopped = false;
     while (base < limit) {
         struct rmi_regs r;
-        uint64_t ret = rmi_call(RMI_RTT_SET_RIPAS, realm.rd, realm.rec, base, limit, 0, &r);
+        uint64_t ret =
+            rmi_call(RMI_RTT_SET_RIPAS, realm.rd, realm.recs[realm.cur].rec, base, limit, 0, &r);
         char st[32];
 
         if (ret == RMI_SUCCESS && r.x[1] > base && r.x[1] <= limit) {
