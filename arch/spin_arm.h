@@ -14,6 +14,8 @@
 
 #include <ccdma/platform.h>
 
+#include "arch/hooks.h"
+
 /* False, without taking it, when self already holds the lock. */
 static inline bool arch_spin_take(ccdma_lock_t *lock, uint32_t self)
 {
@@ -35,5 +37,24 @@ static inline void arch_spin_give(ccdma_lock_t *lock)
     __atomic_store_n(&lock->word, 0, __ATOMIC_RELEASE);
     __asm__ volatile("dsb ish\n sev" ::: "memory");
 }
+
+/* The seam's lock over the two above, written once: irq_save() masks
+ * interrupts and returns the old mask, irq_restore(flags) puts it back,
+ * token() is the calling CPU's owner token (non-zero). Taking a lock its
+ * CPU already holds would wait for ever: a bug in ccdma, stopped. */
+#define ARCH_PLAT_LOCK_OPS(irq_save, irq_restore, token)                             \
+    unsigned long ccdma_plat_lock(ccdma_lock_t *lock)                                \
+    {                                                                                \
+        unsigned long flags = irq_save();                                            \
+                                                                                     \
+        if (!arch_spin_take(lock, token()))                                          \
+            exc_fatal("ccdma_plat_lock: lock taken twice by one CPU (recursion)");   \
+        return flags;                                                                \
+    }                                                                                \
+    void ccdma_plat_unlock(ccdma_lock_t *lock, unsigned long flags)                  \
+    {                                                                                \
+        arch_spin_give(lock);                                                        \
+        irq_restore(flags);                                                          \
+    }
 
 #endif /* CCDMA_ARCH_SPIN_ARM_H */

@@ -52,21 +52,20 @@ static uint32_t self_token(void)
     return (mpidr & 0x00ffffffu) + 1u;
 }
 
-unsigned long ccdma_plat_lock(ccdma_lock_t *lock)
+static inline unsigned long irq_save(void)
 {
     unsigned long cpsr;
 
     __asm__ volatile("mrs %0, cpsr\n cpsid if" : "=r"(cpsr) :: "memory");
-    if (!arch_spin_take(lock, self_token()))
-        exc_fatal("ccdma_plat_lock: lock taken twice by one CPU (recursion)");
     return cpsr;
 }
 
-void ccdma_plat_unlock(ccdma_lock_t *lock, unsigned long flags)
+static inline void irq_restore(unsigned long cpsr)
 {
-    arch_spin_give(lock);
-    __asm__ volatile("msr cpsr_c, %0" ::"r"(flags) : "memory");
+    __asm__ volatile("msr cpsr_c, %0" ::"r"(cpsr) : "memory");
 }
+
+ARCH_PLAT_LOCK_OPS(irq_save, irq_restore, self_token)
 
 uint64_t ccdma_plat_time_ns(void)
 {

@@ -44,18 +44,17 @@ static uint32_t self_token(void)
     return (uint32_t)((mpidr & 0xffffff) | (mpidr >> 8 & 0xff000000)) + 1u;
 }
 
-unsigned long ccdma_plat_lock(ccdma_lock_t *lock)
+static inline unsigned long irq_save(void)
 {
     unsigned long daif;
 
     __asm__ volatile("mrs %0, daif\n msr daifset, #3" : "=r"(daif) :: "memory");
-    if (!arch_spin_take(lock, self_token()))
-        exc_fatal("ccdma_plat_lock: lock taken twice by one CPU (recursion)");
     return daif;
 }
 
-void ccdma_plat_unlock(ccdma_lock_t *lock, unsigned long flags)
+static inline void irq_restore(unsigned long daif)
 {
-    arch_spin_give(lock);
-    __asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
+    __asm__ volatile("msr daif, %0" ::"r"(daif) : "memory");
 }
+
+ARCH_PLAT_LOCK_OPS(irq_save, irq_restore, self_token)
