@@ -96,6 +96,7 @@ struct ccdma_swiotlb {
                          * pool that reuses the slot */
     bool in_use;
     bool dying;         /* destroy has begun: invisible to every lookup */
+    bool live;          /* in use and not dying, in one test */
     bool shared;
     bool restricted;
     unsigned int refs;  /* devices that took it in ccdma_device_init() */
@@ -210,7 +211,7 @@ static inline bool swiotlb_pool_in_table(const struct ccdma_swiotlb *pool)
 /* The pool, region and area that held pa when the table was read, or
  * NULL; no lock held. Check the answer under the area's lock. */
 static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp,
-                                                    unsigned int *area)
+                                                    struct swiotlb_area **arp)
 {
     for (;;) {
         uint32_t seq = __atomic_load_n(&regions_seq, __ATOMIC_ACQUIRE);
@@ -218,7 +219,7 @@ static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swio
         struct ccdma_swiotlb *pool = NULL;
 
         *rp = NULL;
-        *area = 0;
+        *arp = NULL;
         while (lo < hi) {
             unsigned int mid = (lo + hi) / 2;
 
@@ -237,7 +238,7 @@ static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swio
                     seq = 1;
                     break;
                 }
-                *area = a;
+                *arp = &pool->area[a];
                 *rp = &pool->area[a].regions[__atomic_load_n(&regions[mid].chunk,
                                                              __ATOMIC_RELAXED) %
                                              SWIOTLB_MAX_REGIONS];
@@ -251,30 +252,29 @@ static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swio
 }
 
 /* With the area lock of what swiotlb_pool_of() found: whether that region
- * of that live pool still holds pa. */
-static inline bool swiotlb_region_check(const struct ccdma_swiotlb *pool,
-                                        const struct swiotlb_region *r, ccdma_phys_t pa)
+ * of a live pool still holds pa (retiring a pool empties its regions). */
+static inline bool swiotlb_region_check(const struct swiotlb_region *r, ccdma_phys_t pa)
 {
-    return pool->in_use && !pool->dying && pa - r->pa < r->bytes;
+    return pa - r->pa < r->bytes;
 }
 
 /* The live pool and region that hold pa, with that region's area lock
- * taken (*area, *flags); false, with no lock held, when there is none. */
+ * taken (*arp, *flags); false, with no lock held, when there is none. */
 static inline __attribute__((always_inline)) bool swiotlb_find_lock(
     ccdma_phys_t pa, struct ccdma_swiotlb **poolp, struct swiotlb_region **rp,
-    unsigned int *area, unsigned long *flags)
+    struct swiotlb_area **arp, unsigned long *flags)
 {
     for (;;) {
-        struct ccdma_swiotlb *pool = swiotlb_pool_of(pa, rp, area);
+        struct ccdma_swiotlb *pool = swiotlb_pool_of(pa, rp, arp);
 
         *poolp = pool;
         if (!pool)
             return false;
-        *flags = ccdma_plat_lock(swiotlb_area_lock(pool, *area));
-        if (__builtin_expect(swiotlb_region_check(pool, *rp, pa), 1))
+        *flags = ccdma_plat_lock(&(*arp)->lock);
+        if (__builtin_expect(swiotlb_region_check(*rp, pa), 1))
             return true;
         /* Retired or moved between the lookup and the lock: look again. */
-        ccdma_plat_unlock(swiotlb_area_lock(pool, *area), *flags);
+        ccdma_plat_unlock(&(*arp)->lock, *flags);
     }
 }
 
@@ -304,7 +304,7 @@ static inline struct ccdma_swiotlb *swiotlb_pool_candidate(const struct ccdma_de
 static inline bool swiotlb_pool_serves(const struct ccdma_swiotlb *pool,
                                        const struct ccdma_device *dev)
 {
-    if (!pool->in_use || pool->dying || pool->shared != dma_dev_needs_shared(dev))
+    if (!pool->live || pool->shared != dma_dev_needs_shared(dev))
         return false;
     return !dev->restricted_pool ||
            __atomic_load_n(&dev->restricted_ref, __ATOMIC_RELAXED) == pool->id;
@@ -363,19 +363,21 @@ static inline int swiotlb_layout(uint64_t min_mask, ccdma_phys_t orig, size_t si
 /* What swiotlb_take() found: the run's region and area, and the area lock
  * it holds. */
 struct swiotlb_taken {
+    int64_t idx;        /* the first slot, or SWIOTLB_TAKE_FULL or _REFUSED */
     struct swiotlb_region *r;
+    struct swiotlb_area *ar;
     unsigned int area;
     unsigned long flags;
 };
 #define SWIOTLB_TAKE_FULL (-1)
 #define SWIOTLB_TAKE_REFUSED (-2)
 /* Take l->nslots slots of pool for dev: from the calling CPU's area first,
- * then from each other area in turn. On success, the first index, with the
- * area's lock held (t). Otherwise no lock is held: SWIOTLB_TAKE_FULL when
- * no area has such a run, SWIOTLB_TAKE_REFUSED when the pool does not
+ * then from each other area in turn. On success idx is the first slot, and
+ * the area's lock is held. Otherwise no lock is held: SWIOTLB_TAKE_FULL
+ * when no area has such a run, SWIOTLB_TAKE_REFUSED when the pool does not
  * serve dev (swiotlb_pool_serves). */
-int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma_device *dev,
-                     const struct bounce_layout *l, struct swiotlb_taken *t);
+struct swiotlb_taken swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma_device *dev,
+                                  const struct bounce_layout *l);
 /* Area lock held: give back a run taken by swiotlb_take() and never
  * recorded. */
 void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounce_layout *l);

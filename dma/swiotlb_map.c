@@ -94,7 +94,7 @@ struct bounce_lookup {
     struct swiotlb_region *r;
     struct swiotlb_slot *s; /* the mapping's first slot, or NULL */
     uint32_t first;
-    unsigned int area;
+    struct swiotlb_area *ar;
     unsigned long flags;
 };
 
@@ -107,7 +107,7 @@ static inline __attribute__((always_inline)) bool lookup_lock(ccdma_dma_t addr, 
     struct swiotlb_slot *s;
     int64_t first;
 
-    if (!swiotlb_find_lock(pa, &lk->pool, &lk->r, &lk->area, &lk->flags))
+    if (!swiotlb_find_lock(pa, &lk->pool, &lk->r, &lk->ar, &lk->flags))
         return false;
     lk->s = NULL;
     first = first_slot(lk->r, pa);
@@ -115,7 +115,7 @@ static inline __attribute__((always_inline)) bool lookup_lock(ccdma_dma_t addr, 
         return true;
     s = &lk->r->slots[first];
     if (s->kind == SLOT_ALLOC) {
-        ccdma_plat_unlock(swiotlb_area_lock(lk->pool, lk->area), lk->flags);
+        ccdma_plat_unlock(&lk->ar->lock, lk->flags);
         return false;
     }
     if (s->kind == SLOT_MAP && s->dev_id == dev_id &&
@@ -128,7 +128,7 @@ static inline __attribute__((always_inline)) bool lookup_lock(ccdma_dma_t addr, 
 
 static inline void lookup_unlock(const struct bounce_lookup *lk)
 {
-    ccdma_plat_unlock(swiotlb_area_lock(lk->pool, lk->area), lk->flags);
+    ccdma_plat_unlock(&lk->ar->lock, lk->flags);
 }
 
 static __attribute__((noinline, cold)) void report_not_mapping(const struct ccdma_device *dev, const char *op,
@@ -228,30 +228,33 @@ static int64_t take_area_slow(struct swiotlb_area *ar, const struct bounce_layou
     return take_from_allocator(ar, l, rp);
 }
 
-/* The home area had no run (its lock, t->area, is held): search it fully,
+/* The home area had no run (its lock, t.area, is held): search it fully,
  * then steal from each other area in turn, as Linux's
- * swiotlb_area_find_slots does, one area lock at a time. */
-static __attribute__((noinline)) int64_t take_slow(struct ccdma_swiotlb *pool,
-                                                  const struct ccdma_device *dev,
-                                                  const struct bounce_layout *l,
-                                                  struct swiotlb_taken *t)
+ * swiotlb_area_find_slots does, one area lock at a time. t comes and goes
+ * by value, so that the fast path keeps its own in registers. */
+static __attribute__((noinline)) struct swiotlb_taken take_slow(struct ccdma_swiotlb *pool,
+                                                               const struct ccdma_device *dev,
+                                                               const struct bounce_layout *l,
+                                                               struct swiotlb_taken t)
 {
-    unsigned int home = t->area, n = swiotlb_nareas(pool);
+    unsigned int home = t.area, n = swiotlb_nareas(pool);
 
     for (unsigned int k = 0;; k++) {
-        int64_t idx = take_area_slow(&pool->area[t->area], l, &t->r);
-
-        if (idx >= 0)
-            return idx;
-        ccdma_plat_unlock(swiotlb_area_lock(pool, t->area), t->flags);
+        t.idx = take_area_slow(t.ar, l, &t.r);
+        if (t.idx >= 0)
+            return t;
+        ccdma_plat_unlock(&t.ar->lock, t.flags);
+        t.idx = SWIOTLB_TAKE_FULL;
         if (k + 1 >= n)
-            return SWIOTLB_TAKE_FULL;
-        t->area = (home + k + 1) & (n - 1);
-        t->flags = ccdma_plat_lock(swiotlb_area_lock(pool, t->area));
+            return t;
+        t.area = (home + k + 1) & (n - 1);
+        t.ar = &pool->area[t.area];
+        t.flags = ccdma_plat_lock(&t.ar->lock);
         /* The pool may have gone while no lock was held. */
         if (!swiotlb_pool_serves(pool, dev) || swiotlb_nareas(pool) != n) {
-            ccdma_plat_unlock(swiotlb_area_lock(pool, t->area), t->flags);
-            return SWIOTLB_TAKE_REFUSED;
+            ccdma_plat_unlock(&t.ar->lock, t.flags);
+            t.idx = SWIOTLB_TAKE_REFUSED;
+            return t;
         }
     }
 }
@@ -260,30 +263,32 @@ static __attribute__((noinline)) int64_t take_slow(struct ccdma_swiotlb *pool,
  * and no bitmap work. A miss gives that area's recent runs back to the
  * allocator before searching it, so a miss costs the releases the recent
  * runs saved, never more. */
-static inline __attribute__((always_inline)) int64_t take(struct ccdma_swiotlb *pool,
-                                                          const struct ccdma_device *dev,
-                                                          const struct bounce_layout *l,
-                                                          struct swiotlb_taken *t)
+static inline __attribute__((always_inline)) struct swiotlb_taken take(
+    struct ccdma_swiotlb *pool, const struct ccdma_device *dev, const struct bounce_layout *l)
 {
     unsigned int n = swiotlb_nareas(pool);
-    int64_t idx;
+    struct swiotlb_taken t;
 
-    t->area = swiotlb_home_area(n);
-    t->flags = ccdma_plat_lock(swiotlb_area_lock(pool, t->area));
-    if (__builtin_expect(!swiotlb_pool_serves(pool, dev) || swiotlb_nareas(pool) != n || !n, 0)) {
-        ccdma_plat_unlock(swiotlb_area_lock(pool, t->area), t->flags);
-        return SWIOTLB_TAKE_REFUSED;
+    t.area = swiotlb_home_area(n);
+    t.ar = &pool->area[t.area];
+    t.flags = ccdma_plat_lock(&t.ar->lock);
+    /* A pool live now had its areas set before it went live: a count read
+     * before the lock that differs only sends this map to another area. */
+    if (__builtin_expect(!swiotlb_pool_serves(pool, dev), 0)) {
+        ccdma_plat_unlock(&t.ar->lock, t.flags);
+        t.idx = SWIOTLB_TAKE_REFUSED;
+        return t;
     }
-    idx = take_recent_area(&pool->area[t->area], l, &t->r);
-    if (__builtin_expect(idx >= 0, 1))
-        return idx;
+    t.idx = take_recent_area(t.ar, l, &t.r);
+    if (__builtin_expect(t.idx >= 0, 1))
+        return t;
     return take_slow(pool, dev, l, t);
 }
 
-int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma_device *dev,
-                     const struct bounce_layout *l, struct swiotlb_taken *t)
+struct swiotlb_taken swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma_device *dev,
+                                  const struct bounce_layout *l)
 {
-    return take(pool, dev, l, t);
+    return take(pool, dev, l);
 }
 
 static inline void give_back(struct swiotlb_region *r, uint32_t first, uint32_t n)
@@ -418,7 +423,9 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
      * slots to be released (EBUSY). */
     for (unsigned int tries = 0;; tries++) {
         pool = swiotlb_pool_candidate(dev);
-        idx = pool ? take(pool, dev, &l, &t) : SWIOTLB_TAKE_REFUSED;
+        if (pool)
+            t = take(pool, dev, &l);
+        idx = pool ? t.idx : SWIOTLB_TAKE_REFUSED;
         if (__builtin_expect(idx >= 0, 1))
             break;
         if (idx == SWIOTLB_TAKE_FULL) {
@@ -440,8 +447,8 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                           pool->shared);
     if (!dma_reaches(dev, dma, size, pool->shared)) {
         swiotlb_untake(r, (uint32_t)idx, &l);
-        pool->area[t.area].overflows++;
-        ccdma_plat_unlock(swiotlb_area_lock(pool, t.area), t.flags);
+        t.ar->overflows++;
+        ccdma_plat_unlock(&t.ar->lock, t.flags);
         dma_report("%s: bounce address %#llx+%zu is beyond its reach "
                    "(mask %#llx, bus limit %#llx)",
                    dma_dev_name(dev), (unsigned long long)dma,
@@ -456,8 +463,8 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
     s->size = (uint32_t)size;
     s->dir = (uint8_t)dir;
     s->dev_id = dev->debug_id;
-    pool->area[t.area].maps++;
-    ccdma_plat_unlock(swiotlb_area_lock(pool, t.area), t.flags);
+    t.ar->maps++;
+    ccdma_plat_unlock(&t.ar->lock, t.flags);
 
     start = r->va + ((size_t)idx << DMA_SLOT_SHIFT);
     if (dir_to_device(dir))
@@ -528,7 +535,7 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
         lk.s->kind = SLOT_BUSY; /* a racing unmap or sync now fails */
         lookup_unlock(&lk);
         unmap_data(dev, attrs, dir, orig, data, size);
-        lk.flags = ccdma_plat_lock(swiotlb_area_lock(lk.pool, lk.area));
+        lk.flags = ccdma_plat_lock(&lk.ar->lock);
     } else {
         unmap_data(dev, attrs, dir, orig, data, size);
     }

@@ -160,7 +160,14 @@ struct ccdma_swiotlb *swiotlb_pool_by_id(uint32_t id)
 void swiotlb_pool_retire(struct ccdma_swiotlb *pool)
 {
     pool->dying = true;
+    pool->live = false;
     regions_remove(pool);
+    /* A lookup that found a region before it left the table finds it
+     * empty under the area lock (swiotlb_region_check). The chunks keep
+     * what releasing them needs. */
+    for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
+        for (unsigned int i = 0; i < pool->area[a].nregions; i++)
+            pool->area[a].regions[i].bytes = 0;
 }
 
 /* ---- pool selection ------------------------------------------------------------- */
@@ -388,8 +395,9 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
     e = (struct region_entry){ccdma_plat_virt_to_phys(va), ccdma_plat_virt_to_phys(va) + bytes,
                               pool, pool->nchunks - 1, shift};
     regions_insert(pool, &e);
-    pool->in_use = true;
     __atomic_store_n(&pool->nareas, n, __ATOMIC_RELAXED);
+    pool->in_use = true;
+    pool->live = true;
     swiotlb_unlock_all(pool, flags);
     return CCDMA_OK;
 }

@@ -88,9 +88,12 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
     /* As for a mapping: check (reference, state) and take under one hold
      * of one area lock. */
     pool = swiotlb_pool_candidate(dev);
-    idx = pool ? swiotlb_take(pool, dev, &l, &t) : SWIOTLB_TAKE_REFUSED;
-    if (idx == SWIOTLB_TAKE_REFUSED && swiotlb_refused(dev))
-        idx = swiotlb_take(pool, dev, &l, &t); /* set up meanwhile: once more */
+    t.idx = SWIOTLB_TAKE_REFUSED;
+    if (pool)
+        t = swiotlb_take(pool, dev, &l);
+    if (pool && t.idx == SWIOTLB_TAKE_REFUSED && swiotlb_refused(dev))
+        t = swiotlb_take(pool, dev, &l); /* set up meanwhile: once more */
+    idx = t.idx;
     if (idx == SWIOTLB_TAKE_REFUSED)
         return CCDMA_ESTATE;
     if (idx < 0) {
@@ -100,9 +103,9 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
     r = t.r;
     swiotlb_record(pool, r, (uint32_t)idx, &l, SLOT_ALLOC);
     r->slots[idx].size = (uint32_t)size;
-    pool->area[t.area].allocs++;
+    t.ar->allocs++;
     *shared = pool->shared;
-    ccdma_plat_unlock(swiotlb_area_lock(pool, t.area), t.flags);
+    ccdma_plat_unlock(&t.ar->lock, t.flags);
 
     /* The pool was made shared once, at creation: converting again here
      * would wipe it under other users. The host may have written the slots
@@ -121,10 +124,10 @@ bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *e
     struct swiotlb_slot *s;
     unsigned long flags;
     const char *name;
-    unsigned int area;
+    struct swiotlb_area *ar;
     int64_t first;
 
-    if (!swiotlb_find_lock(pa, &pool, &r, &area, &flags))
+    if (!swiotlb_find_lock(pa, &pool, &r, &ar, &flags))
         return false;
     name = pool->name; /* for the report, after the lock */
     first = swiotlb_first_slot(r, pa);
@@ -142,7 +145,7 @@ bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *e
         swiotlb_release(pool, r, (uint32_t)first);
         *err = CCDMA_OK;
     }
-    ccdma_plat_unlock(swiotlb_area_lock(pool, area), flags);
+    ccdma_plat_unlock(&ar->lock, flags);
     if (*err)
         dma_report("free of %#llx+%zu (%s encoding): not an allocation of bounce pool %s",
                    (unsigned long long)pa, size, enc_shared ? "shared" : "private", name);
