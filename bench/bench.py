@@ -67,6 +67,8 @@ HOST_CSV = {
                            "longest_free_run_kib", "size", "pools", "failures", "failure_rate"],
     "host_occupancy_time.csv": ["target_pct", "occupancy_pct", "map_unmap_4k_ns", "iqr_ns",
                                 "segment_probes_per_map", "samples"],
+    "host_scaling.csv": ["threads", "areas", "size", "mops", "mops_min", "mops_max",
+                         "per_thread_mops", "rounds"],
     "host_coherent.csv": ["size", "path", "alloc_free_ns", "iqr_ns", "rsi_calls_per_op",
                           "ipa_state_set_per_op", "granules_converted_per_op", "samples"],
 }
@@ -284,6 +286,28 @@ unset multiplot
              "ccdma host: share of pools where one more mapping does not fit "
              "(mixed sizes, 16 MiB pool)", "pool occupancy (%)", "failure rate (%)",
              "set xrange [0:100]\nset yrange [-5:105]\nset key top left\n")
+    plot_scaling(a, gnuplot)
+
+
+def plot_scaling(a, gnuplot):
+    """host_scaling.png: throughput against threads, one lock and areas."""
+    sc = read_csv(a.out, "host_scaling.csv") or []
+    blocks, plots = [], []
+    styles = {1: "dt 2", 4: "dt 1"}
+    colours = {64: "#1f77b4", 4096: "#d62728"}
+    for size in sorted({int(r["size"]) for r in sc}):
+        for areas in sorted({int(r["areas"]) for r in sc}):
+            pts = [(r["threads"], r["mops"]) for r in sc
+                   if int(r["size"]) == size and int(r["areas"]) == areas]
+            name = f"s{size}a{areas}"
+            blocks.append(datablock(name, pts))
+            what = "one lock" if areas == 1 else f"{areas} areas"
+            plots.append(f"${name} with linespoints lw 2 pt 7 {styles.get(areas, '')} "
+                         f"lc rgb '{colours.get(size, '#333333')}' title '{human(size)}, {what}'")
+    one_plot(a, gnuplot, "host_scaling", "host_scaling.csv", blocks, plots,
+             "ccdma host: bounce map+unmap throughput, all threads (2-core machine)",
+             "threads", "million map+unmap per second",
+             "set xtics (1, 2, 4)\nset logscale x 2\nset yrange [0:*]\nset key top left\n")
 
 
 def one_plot(a, gnuplot, name, source, blocks, plots, title, xlabel, ylabel, settings):
@@ -705,6 +729,13 @@ def md_table(header, rows):
     return "\n".join(lines)
 
 
+def machine_cores():
+    n = os.cpu_count() or 0
+    return (f"This machine has {n} cores: with more threads than cores, the threads "
+            f"take turns, so the 4-thread rows measure contention under preemption, "
+            f"not 4-way parallelism.")
+
+
 def machine_info(a):
     cpu = "unknown CPU"
     try:
@@ -797,6 +828,7 @@ def write_summary(a):
     occ = read_csv(a.out, "host_occupancy.csv")
     occt = read_csv(a.out, "host_occupancy_time.csv")
     coh = read_csv(a.out, "host_coherent.csv")
+    sc = read_csv(a.out, "host_scaling.csv")
     ratio = read_csv(a.out, "qemu_blk_ratio.csv")
     bfit = read_csv(a.out, "qemu_blk_fit.csv")
     rsi = read_csv(a.out, "qemu_rsi.csv")
@@ -888,6 +920,21 @@ def write_summary(a):
                             [[human(r["size"]), r["path"], f"{float(r['alloc_free_ns']):.1f}",
                               r["rsi_calls_per_op"], r["ipa_state_set_per_op"],
                               r["granules_converted_per_op"]] for r in coh]))
+        out.append("")
+    if sc:
+        out.append("## Host: scaling, one lock against per-CPU areas\n")
+        out.append(f"TO_DEVICE bounce map+unmap, all threads together, median of "
+                   f"{sc[0]['rounds']} rounds (lowest and highest beside it). Plot: "
+                   f"host_scaling.png. {machine_cores()}\n")
+        rows = []
+        for r in sc:
+            rows.append([human(r["size"]), r["threads"],
+                         "one lock" if r["areas"] == "1" else f"{r['areas']} areas",
+                         f"{float(r['mops']):.2f}",
+                         f"{float(r['mops_min']):.2f} .. {float(r['mops_max']):.2f}",
+                         f"{float(r['per_thread_mops']):.2f}"])
+        out.append(md_table(["size", "threads", "bounce pool", "Mops/s", "range",
+                             "per thread"], rows))
         out.append("")
     if conv:
         out.append(f"## QEMU realm ({conv[0]['rmm']} RMM): convert or bounce\n")
@@ -1074,8 +1121,14 @@ def check_host(out, quick, problems):
                                              "granules_converted_per_op"], problems, positive=False)
     if {r["path"] for r in rows} != {"atomic_pool", "converting"}:
         problems.append("host_coherent.csv: expected the paths atomic_pool and converting")
+    rows = check_csv(out, "host_scaling.csv", HOST_CSV["host_scaling.csv"], problems)
+    need_numbers("host_scaling.csv", rows, ["mops", "mops_min", "mops_max"], problems)
+    if {(number(r["threads"]), number(r["areas"])) for r in rows} != \
+            {(t, n) for t in (1, 2, 4) for n in (1, 4)}:
+        problems.append("host_scaling.csv: expected 1, 2 and 4 threads, one lock and 4 areas")
     check_png(out, "host_overhead.png", problems)
     check_png(out, "host_occupancy.png", problems)
+    check_png(out, "host_scaling.png", problems)
 
 
 def check_qemu(out, problems):

@@ -16,6 +16,7 @@
 #include <ccdma/platform.h>
 
 #include "boot/arch.h"
+#include "boot/cpus.h"
 #include "boot/page_alloc.h"
 #include "boot/runtime.h"
 
@@ -55,6 +56,11 @@ void *ccdma_plat_phys_to_virt(ccdma_phys_t pa)
 }
 
 bool ccdma_plat_cc_active(void) { return rt.realm; }
+
+/* CPU numbers are the indices of boot's per-CPU table (boot/cpus.c): the
+ * boot CPU is 0, and every CPU /cpus lists has one, started or not. */
+unsigned int ccdma_plat_cpu_id(void) { return boot_cpu_self(); }
+unsigned int ccdma_plat_cpu_count(void) { return boot_cpus_listed ? boot_cpus_listed : 1; }
 
 size_t ccdma_plat_share_granule(void) { return CCDMA_PAGE_SIZE; }
 

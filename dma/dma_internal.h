@@ -342,7 +342,8 @@ static inline bool dma_pool_private(ccdma_phys_t pa, size_t size)
 
 /* ---- swiotlb.c: bounce pools ------------------------------------------------- */
 
-int dma_swiotlb_init(size_t shared_bytes, size_t private_bytes, bool dynamic);
+int dma_swiotlb_init(size_t shared_bytes, size_t private_bytes, bool dynamic,
+                     unsigned int areas);
 void dma_swiotlb_shutdown(void);
 int dma_swiotlb_poll(void);
 size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev);

@@ -38,7 +38,7 @@ int ccdma_init(const struct ccdma_config *cfg)
     if (err)
         goto fail_debug;
     err = dma_swiotlb_init(c.swiotlb_bytes, c.swiotlb_private_bytes,
-                           c.swiotlb_dynamic);
+                           c.swiotlb_dynamic, c.swiotlb_areas);
     if (err)
         goto fail_coherent;
     err = dma_pool_init(c.atomic_pool_bytes, c.atomic_pool_max_bytes);

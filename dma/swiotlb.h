@@ -20,6 +20,12 @@
 
 #define SWIOTLB_MAX_POOLS 16u
 #define SWIOTLB_MAX_REGIONS 8u
+/* Areas per pool at most: one per CPU up to this many, as Linux's swiotlb
+ * areas (one lock each, the area chosen from the CPU number). */
+#define SWIOTLB_MAX_AREAS 8u
+/* log2 of a segment's bytes. */
+#define SWIOTLB_SEG_SHIFT (DMA_SLOT_SHIFT + 7u)
+_Static_assert(DMA_SEG_BYTES == (size_t)1 << SWIOTLB_SEG_SHIFT, "128 slots per segment");
 
 enum slot_kind {
     SLOT_FREE = 0,
@@ -47,41 +53,66 @@ struct swiotlb_slot {
  * until a request the allocator cannot serve gives them all back. */
 #define SWIOTLB_RECENT 8u
 
+/* One area's part of one chunk of pool memory: whole segments, with their
+ * own allocator, slot metadata and recent runs, all guarded by that
+ * area's lock. Slot indices are the part's own. */
 struct swiotlb_region {
     uint8_t *va;
     ccdma_phys_t pa;
     size_t bytes;
-    bool owned;         /* pages from the allocator (not a caller's region) */
     struct slot_alloc alloc;
     struct swiotlb_slot *slots;
-    void *meta;
-    size_t meta_pages;
     unsigned int nrecent;
     uint32_t recent_first[SWIOTLB_RECENT];
     uint16_t recent_n[SWIOTLB_RECENT];
 };
 
+/* Memory added to a pool at once (at creation, or by growth), split in
+ * whole segments between the pool's areas. */
+struct swiotlb_chunk {
+    uint8_t *va;
+    size_t bytes;
+    bool owned;         /* pages from the allocator (not a caller's region) */
+    void *meta;
+    size_t meta_pages;
+};
+
+/* An area: its lock, and what the lock guards. Aligned so that two CPUs
+ * mapping from their own areas do not share a cache line. */
+struct swiotlb_area {
+    ccdma_lock_t lock;  /* never cleared while the runtime runs (pool_clear) */
+    unsigned int nregions;
+    struct swiotlb_region regions[SWIOTLB_MAX_REGIONS];
+    uint64_t maps, allocs, overflows;
+} __attribute__((aligned(64)));
+
 struct ccdma_swiotlb {
+    unsigned int nareas; /* a power of two, 0 while not in use; atomic: a
+                          * map reads it before any lock, to choose its
+                          * area lock. Not cleared with the rest. */
     const char *name;
     uint32_t id;        /* this instance; never reused, so a device's
                          * reference (restricted_ref) cannot name a later
                          * pool that reuses the slot */
     bool in_use;
     bool dying;         /* destroy has begun: invisible to every lookup */
+    bool live;          /* in use and not dying, in one test */
     bool shared;
     bool restricted;
     unsigned int refs;  /* devices that took it in ccdma_device_init() */
     bool dynamic;
-    bool grow_pending;
-    bool grow_disabled;
-    unsigned int nregions;
+    bool grow_pending;  /* atomic: set by a refusal under an area lock */
+    bool grow_disabled; /* atomic */
+    unsigned int nchunks;
+    struct swiotlb_chunk chunks[SWIOTLB_MAX_REGIONS];
     size_t grow_bytes;
     ccdma_phys_t grow_limit;
-    struct swiotlb_region regions[SWIOTLB_MAX_REGIONS];
-    size_t used;
-    size_t high_water;
-    uint64_t maps, allocs, full, overflows, grown, grow_failed, leaked_pages;
+    size_t used;        /* atomic: slots live over all areas */
+    size_t high_water;  /* atomic */
+    uint64_t full;      /* atomic */
+    uint64_t grown, grow_failed, leaked_pages;
     struct dma_ratelimit full_rl;
+    struct swiotlb_area area[SWIOTLB_MAX_AREAS];
 };
 
 /* Bounce layout of one request, from the rules in dma.md ("Alignment"). */
@@ -93,77 +124,195 @@ struct bounce_layout {
 };
 
 /*
- * One lock for the pool table, slot metadata, statistics, device
- * references and pool lifetime. Copies between the caller's buffer and a
- * slot run outside it: the slot belongs to the mapping until the mapping's
- * owner unmaps it, and a pool with taken slots cannot be destroyed.
+ * Locks (docs/dma.md, "Locks and several CPUs"):
+ *
+ * swiotlb_lock guards the pool table: reservation, device references,
+ * growth and lifetime, and the sorted region table below. Each pool slot
+ * also has SWIOTLB_MAX_AREAS area locks; area a's lock guards the rest
+ * of pool->area[a]. A map or unmap takes one area lock and nothing else.
+ *
+ * Whatever a mapping checks about its pool (in_use, dying, shared, id,
+ * its number of areas, an area's regions) is written only while swiotlb_lock and every
+ * area lock of that pool slot are held (swiotlb_lock_all), so any one
+ * area lock sees it stable. The order is swiotlb_lock, then the area
+ * locks in index order; no one holding an area lock takes swiotlb_lock.
+ *
+ * Clearing a pool never writes its area locks, which someone may be
+ * waiting on. Copies between the caller's buffer and
+ * a slot run outside every lock: the slot belongs to the mapping until
+ * its owner unmaps it, and a pool with taken slots cannot be destroyed.
  *
  * Pool lifetime: a pool is reserved (name set), then in use. Destroy sets
- * `dying` under this lock, and only when no slot is taken and no device
- * holds a reference; from then on every lookup skips the pool, so the
- * destroyer alone touches its regions until it clears the table entry.
+ * `dying` with every lock held, and only when no slot is taken and no
+ * device holds a reference; from then on every lookup skips the pool, so
+ * the destroyer alone touches its memory until it clears the table entry.
  */
 extern ccdma_lock_t swiotlb_lock;
+extern struct ccdma_swiotlb swiotlb_pools[SWIOTLB_MAX_POOLS];
 
-/* ---- swiotlb_pool.c (lookups: swiotlb_lock held) --------------------------- */
+static inline unsigned int swiotlb_nareas(const struct ccdma_swiotlb *pool)
+{
+    return __atomic_load_n(&pool->nareas, __ATOMIC_RELAXED);
+}
 
-/* The default pools, and every region of every live pool sorted by
- * address, so that an address finds its region in O(log regions) whatever
- * the number of pools. swiotlb_pool.c writes them; the lookups below are
- * inline, since every bounce map and unmap makes one. */
+static inline ccdma_lock_t *swiotlb_area_lock(struct ccdma_swiotlb *pool, unsigned int a)
+{
+    return &pool->area[a].lock;
+}
+
+/* Take or drop swiotlb_lock and every area lock of pool's slot. */
+void swiotlb_lock_all(struct ccdma_swiotlb *pool, unsigned long flags[SWIOTLB_MAX_AREAS + 1]);
+void swiotlb_unlock_all(struct ccdma_swiotlb *pool,
+                        const unsigned long flags[SWIOTLB_MAX_AREAS + 1]);
+
+/* The area the calling CPU maps from first, of n (a power of two). The
+ * platform's CPU number is optional; without it every CPU uses area 0. */
+static inline unsigned int swiotlb_home_area(unsigned int n)
+{
+    if (n <= 1 || !ccdma_plat_cpu_id)
+        return 0;
+    return ccdma_plat_cpu_id() & (n - 1);
+}
+
+/* ---- swiotlb_pool.c (lookups) ------------------------------------------------ */
+
+/* The default pools, and every chunk of every live pool sorted by
+ * address, so that an address finds its region in O(log chunks) whatever
+ * the number of pools: the chunk's entry, then the area from the offset
+ * (each area's part of a chunk is 2^shift segments; the last ones may be
+ * shorter or empty). The table is read without a lock: writers
+ * (swiotlb_lock_all held) make regions_seq odd while they change it, and a
+ * reader that saw it odd or changed reads again. What a reader finds is
+ * only a candidate: it takes the region's area lock and checks the region
+ * still holds the address (swiotlb_region_check). */
 struct region_entry {
     ccdma_phys_t lo, hi;
     struct ccdma_swiotlb *pool;
-    struct swiotlb_region *r;
+    uint32_t chunk;     /* the region index in every area of the pool */
+    uint32_t shift;     /* log2 of the segments of each area's part */
 };
 extern struct ccdma_swiotlb *default_shared, *default_private;
 extern struct region_entry regions[SWIOTLB_MAX_POOLS * SWIOTLB_MAX_REGIONS];
 extern unsigned int nregions;
+extern uint32_t regions_seq;
 
 /* In use and not dying; a stale or foreign pointer is just "not live". */
 bool swiotlb_pool_live(const struct ccdma_swiotlb *pool);
 struct ccdma_swiotlb *swiotlb_pool_by_id(uint32_t id);
-/* The live pool and region that contain pa, or NULL: a binary search of
- * the regions of every live pool, kept sorted by address. */
-static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp)
+
+/* One of the pool table's entries (not a stale or foreign pointer). */
+static inline bool swiotlb_pool_in_table(const struct ccdma_swiotlb *pool)
 {
-    unsigned int lo = 0, hi = nregions;
+    uintptr_t off = (uintptr_t)pool - (uintptr_t)swiotlb_pools;
 
-    while (lo < hi) {
-        unsigned int mid = (lo + hi) / 2;
-
-        if (pa < regions[mid].lo) {
-            hi = mid;
-        } else if (pa >= regions[mid].hi) {
-            lo = mid + 1;
-        } else {
-            *rp = regions[mid].r;
-            return regions[mid].pool;
-        }
-    }
-    return NULL;
+    return off < sizeof(swiotlb_pools) && off % sizeof(swiotlb_pools[0]) == 0;
 }
-/* Mark pool dying and take its regions out of every lookup. */
+
+/* The pool, region and area that held pa when the table was read, or
+ * NULL; no lock held. Check the answer under the area's lock. */
+static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swiotlb_region **rp,
+                                                    struct swiotlb_area **arp)
+{
+    for (;;) {
+        uint32_t seq = __atomic_load_n(&regions_seq, __ATOMIC_ACQUIRE);
+        unsigned int lo = 0, hi = __atomic_load_n(&nregions, __ATOMIC_RELAXED);
+        struct ccdma_swiotlb *pool = NULL;
+
+        *rp = NULL;
+        *arp = NULL;
+        while (lo < hi) {
+            unsigned int mid = (lo + hi) / 2;
+
+            if (pa < __atomic_load_n(&regions[mid].lo, __ATOMIC_RELAXED)) {
+                hi = mid;
+            } else if (pa >= __atomic_load_n(&regions[mid].hi, __ATOMIC_RELAXED)) {
+                lo = mid + 1;
+            } else {
+                ccdma_phys_t off = pa - __atomic_load_n(&regions[mid].lo, __ATOMIC_RELAXED);
+                uint32_t shift = __atomic_load_n(&regions[mid].shift, __ATOMIC_RELAXED);
+                uint32_t a = (uint32_t)(off >> (SWIOTLB_SEG_SHIFT + shift));
+
+                pool = __atomic_load_n(&regions[mid].pool, __ATOMIC_RELAXED);
+                if (a >= SWIOTLB_MAX_AREAS) { /* only a torn read: read again */
+                    pool = NULL;
+                    seq = 1;
+                    break;
+                }
+                *arp = &pool->area[a];
+                *rp = &pool->area[a].regions[__atomic_load_n(&regions[mid].chunk,
+                                                             __ATOMIC_RELAXED) %
+                                             SWIOTLB_MAX_REGIONS];
+                break;
+            }
+        }
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (!(seq & 1) && __atomic_load_n(&regions_seq, __ATOMIC_RELAXED) == seq)
+            return pool;
+    }
+}
+
+/* With the area lock of what swiotlb_pool_of() found: whether that region
+ * of a live pool still holds pa (retiring a pool empties its regions). */
+static inline bool swiotlb_region_check(const struct swiotlb_region *r, ccdma_phys_t pa)
+{
+    return pa - r->pa < r->bytes;
+}
+
+/* The live pool and region that hold pa, with that region's area lock
+ * taken (*arp, *flags); false, with no lock held, when there is none. */
+static inline __attribute__((always_inline)) bool swiotlb_find_lock(
+    ccdma_phys_t pa, struct ccdma_swiotlb **poolp, struct swiotlb_region **rp,
+    struct swiotlb_area **arp, unsigned long *flags)
+{
+    for (;;) {
+        struct ccdma_swiotlb *pool = swiotlb_pool_of(pa, rp, arp);
+
+        *poolp = pool;
+        if (!pool)
+            return false;
+        *flags = ccdma_plat_lock(&(*arp)->lock);
+        if (__builtin_expect(swiotlb_region_check(*rp, pa), 1))
+            return true;
+        /* Retired or moved between the lookup and the lock: look again. */
+        ccdma_plat_unlock(&(*arp)->lock, *flags);
+    }
+}
+
+/* Mark pool dying and take its regions out of every lookup
+ * (swiotlb_lock_all held). */
 void swiotlb_pool_retire(struct ccdma_swiotlb *pool);
-/* The pool dev bounces through, or NULL with the reason in *why (ESTATE).
- * The common case, a device with no restricted pool whose default pool is
- * live and of the right state, is inline. */
+/* swiotlb_lock held: the pool dev bounces through, or NULL with the reason
+ * in *why (ESTATE). */
 struct ccdma_swiotlb *swiotlb_pool_for_device_slow(const struct ccdma_device *dev,
                                                    const char **why);
 
-static inline struct ccdma_swiotlb *swiotlb_pool_for_device(const struct ccdma_device *dev,
-                                                            const char **why)
+/* The pool dev would bounce through, with no lock held: only a candidate,
+ * which swiotlb_pool_serves() confirms under an area lock; NULL when there
+ * is none to try. */
+static inline struct ccdma_swiotlb *swiotlb_pool_candidate(const struct ccdma_device *dev)
 {
-    bool need = dma_dev_needs_shared(dev);
-    struct ccdma_swiotlb *pool = need ? default_shared : default_private;
+    struct ccdma_swiotlb *pool = dev->restricted_pool;
 
-    if (!dev->restricted_pool && pool && pool->in_use && !pool->dying && pool->shared == need)
-        return pool;
-    return swiotlb_pool_for_device_slow(dev, why);
+    if (!pool)
+        return dma_dev_needs_shared(dev) ? default_shared : default_private;
+    return swiotlb_pool_in_table(pool) ? pool : NULL;
 }
-/* Unlocks swiotlb_lock, then reports a refused pool choice (rate-limited). */
-void swiotlb_unlock_refused(const struct ccdma_device *dev, const char *why,
-                            unsigned long flags);
+
+/* With one of pool's area locks held: pool is live, of the state dev
+ * needs, and dev's to use (its default pool, or the restricted pool dev
+ * holds a reference on, that very instance). */
+static inline bool swiotlb_pool_serves(const struct ccdma_swiotlb *pool,
+                                       const struct ccdma_device *dev)
+{
+    if (!pool->live || pool->shared != dma_dev_needs_shared(dev))
+        return false;
+    return !dev->restricted_pool ||
+           __atomic_load_n(&dev->restricted_ref, __ATOMIC_RELAXED) == pool->id;
+}
+
+/* No lock held: find why dev has no pool (under swiotlb_lock) and report
+ * it (rate-limited). Returns true when, asked again, the pool is there. */
+bool swiotlb_refused(const struct ccdma_device *dev);
 
 /* ---- swiotlb_pool.c (lifetime: takes swiotlb_lock itself) ------------------ */
 
@@ -176,7 +325,7 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
 /* Retire the pool, give its memory back and free its table entry. */
 int swiotlb_pool_destroy(struct ccdma_swiotlb *pool);
 
-/* ---- swiotlb_map.c: slots (swiotlb_lock held) ------------------------------ */
+/* ---- swiotlb_map.c: slots ---------------------------------------------------- */
 
 /* The slots and offset a request needs; EINVAL when it cannot fit a
  * segment. alloc_align_mask is 0 for streaming mappings. Inline: every map
@@ -211,17 +360,35 @@ static inline int swiotlb_layout(uint64_t min_mask, ccdma_phys_t orig, size_t si
     return CCDMA_OK;
 }
 
-/* Take l->nslots slots in some region of pool: the first index, or -1. */
-int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
-                     struct swiotlb_region **rp);
-/* Give back a run taken by swiotlb_take() and never recorded. */
+/* What swiotlb_take() found: the run's region and area, and the area lock
+ * it holds. */
+struct swiotlb_taken {
+    int64_t idx;        /* the first slot, or SWIOTLB_TAKE_FULL or _REFUSED */
+    struct swiotlb_region *r;
+    struct swiotlb_area *ar;
+    unsigned int area;
+    unsigned long flags;
+};
+#define SWIOTLB_TAKE_FULL (-1)
+#define SWIOTLB_TAKE_REFUSED (-2)
+/* Take l->nslots slots of pool for dev: from the calling CPU's area first,
+ * then from each other area in turn. On success idx is the first slot, and
+ * the area's lock is held. Otherwise no lock is held: SWIOTLB_TAKE_FULL
+ * when no area has such a run, SWIOTLB_TAKE_REFUSED when the pool does not
+ * serve dev (swiotlb_pool_serves). */
+struct swiotlb_taken swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma_device *dev,
+                                  const struct bounce_layout *l);
+/* Area lock held: give back a run taken by swiotlb_take() and never
+ * recorded. */
 void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounce_layout *l);
-/* Record a run taken by swiotlb_take() as one mapping or allocation. */
+/* Area lock held: record a run taken by swiotlb_take() as one mapping or
+ * allocation. */
 void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
                     uint32_t first, const struct bounce_layout *l, enum slot_kind kind);
 void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
                      uint32_t first);
-/* Count a refusal, flag growth, and report it unless NO_WARN. */
+/* No lock held: count a refusal, flag growth, and report it unless
+ * NO_WARN. */
 void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
                          uint32_t nslots, unsigned int attrs);
 /* First slot of the run that covers pa, or -1 if its slot is free. */

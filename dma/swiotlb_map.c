@@ -31,11 +31,13 @@
  * a slot holds afterwards was either given to the device or written by it.
  *
  * Locking: a map takes its slots and records the mapping in one hold of
- * swiotlb_lock and copies after it (the slots are its own). An unmap finds
- * and checks the mapping, copies back and releases the slots in one hold; a
- * copy-back longer than SWIOTLB_LOCKED_COPY_MAX runs outside the lock
- * instead, with the mapping marked busy, and a second hold releases it
- * (that round trip costs far less than such a copy).
+ * one area lock (the calling CPU's area, or another when that one is
+ * full) and copies after it (the slots are its own). An unmap finds the
+ * region without a lock, then checks the mapping, copies back and
+ * releases the slots in one hold of that region's area lock; a copy-back
+ * longer than SWIOTLB_LOCKED_COPY_MAX runs outside the lock instead, with
+ * the mapping marked busy, and a second hold releases it (that round trip
+ * costs far less than such a copy).
  */
 #include <inttypes.h>
 
@@ -62,7 +64,7 @@ size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev)
     return DMA_SEG_BYTES - min_align;
 }
 
-/* ---- lookup (swiotlb_lock held) ---------------------------------------------- */
+/* ---- lookup (area lock held) ---------------------------------------------- */
 
 static inline int64_t first_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
 {
@@ -92,28 +94,41 @@ struct bounce_lookup {
     struct swiotlb_region *r;
     struct swiotlb_slot *s; /* the mapping's first slot, or NULL */
     uint32_t first;
+    struct swiotlb_area *ar;
+    unsigned long flags;
 };
 
-static inline __attribute__((always_inline)) bool lookup_locked(ccdma_dma_t addr, ccdma_phys_t pa, uint32_t dev_id,
-                          struct bounce_lookup *lk)
+/* Find pa's region and take its area lock. False, with no lock held, when
+ * pa is in no live pool or in a coherent allocation. */
+static inline __attribute__((always_inline)) bool lookup_lock(ccdma_dma_t addr, ccdma_phys_t pa,
+                                                              uint32_t dev_id,
+                                                              struct bounce_lookup *lk)
 {
+    struct swiotlb_slot *s;
     int64_t first;
 
-    lk->s = NULL;
-    lk->pool = swiotlb_pool_of(pa, &lk->r);
-    if (!lk->pool)
+    if (!swiotlb_find_lock(pa, &lk->pool, &lk->r, &lk->ar, &lk->flags))
         return false;
+    lk->s = NULL;
     first = first_slot(lk->r, pa);
     if (first < 0)
         return true;
-    if (lk->r->slots[first].kind == SLOT_ALLOC)
+    s = &lk->r->slots[first];
+    if (s->kind == SLOT_ALLOC) {
+        ccdma_plat_unlock(&lk->ar->lock, lk->flags);
         return false;
-    if (lk->r->slots[first].kind == SLOT_MAP && lk->r->slots[first].dev_id == dev_id &&
+    }
+    if (s->kind == SLOT_MAP && s->dev_id == dev_id &&
         dma_phys_to_dma(pa, lk->pool->shared) == addr) {
         lk->first = (uint32_t)first;
-        lk->s = &lk->r->slots[first];
+        lk->s = s;
     }
     return true;
+}
+
+static inline void lookup_unlock(const struct bounce_lookup *lk)
+{
+    ccdma_plat_unlock(&lk->ar->lock, lk->flags);
 }
 
 static __attribute__((noinline, cold)) void report_not_mapping(const struct ccdma_device *dev, const char *op,
@@ -123,7 +138,7 @@ static __attribute__((noinline, cold)) void report_not_mapping(const struct ccdm
                "this device", dma_dev_name(dev), op, (unsigned long long)addr);
 }
 
-/* ---- taking and releasing slots (swiotlb_lock held) ---------------------------------- */
+/* ---- taking and releasing slots (area lock held) ---------------------------------- */
 
 /* The first slots of region r a run must start at, modulo l->stride. */
 static uint32_t layout_phase(const struct swiotlb_region *r, const struct bounce_layout *l)
@@ -153,11 +168,12 @@ static inline int64_t take_recent(struct swiotlb_region *r, const struct bounce_
     return -1;
 }
 
-/* Give every recent run back to the allocator, so it can merge them. */
-static void flush_recent(struct ccdma_swiotlb *pool)
+/* Give every recent run of area ar back to the allocator, so it can merge
+ * them. */
+static void flush_recent(struct swiotlb_area *ar)
 {
-    for (unsigned int i = 0; i < pool->nregions; i++) {
-        struct swiotlb_region *r = &pool->regions[i];
+    for (unsigned int i = 0; i < ar->nregions; i++) {
+        struct swiotlb_region *r = &ar->regions[i];
 
         while (r->nrecent) {
             r->nrecent--;
@@ -166,13 +182,16 @@ static void flush_recent(struct ccdma_swiotlb *pool)
     }
 }
 
-static int64_t take_from_allocator(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
+static int64_t take_from_allocator(struct swiotlb_area *ar, const struct bounce_layout *l,
                                    struct swiotlb_region **rp)
 {
-    for (unsigned int i = 0; i < pool->nregions; i++) {
-        struct swiotlb_region *r = &pool->regions[i];
-        int64_t idx = slot_alloc_take(&r->alloc, l->nslots, l->stride, layout_phase(r, l));
+    for (unsigned int i = 0; i < ar->nregions; i++) {
+        struct swiotlb_region *r = &ar->regions[i];
+        int64_t idx;
 
+        if (!r->alloc.nslots) /* this area's part of a short chunk */
+            continue;
+        idx = slot_alloc_take(&r->alloc, l->nslots, l->stride, layout_phase(r, l));
         if (idx >= 0) {
             *rp = r;
             return idx;
@@ -181,37 +200,95 @@ static int64_t take_from_allocator(struct ccdma_swiotlb *pool, const struct boun
     return -1;
 }
 
-static __attribute__((noinline)) int64_t take_slow(struct ccdma_swiotlb *pool,
-                                                  const struct bounce_layout *l,
-                                                  struct swiotlb_region **rp)
+static inline __attribute__((always_inline)) int64_t take_recent_area(struct swiotlb_area *ar,
+                                                                      const struct bounce_layout *l,
+                                                                      struct swiotlb_region **rp)
 {
-    flush_recent(pool);
-    return take_from_allocator(pool, l, rp);
-}
-
-/* A recent run of the same shape first: it costs no bitmap work. On a
- * miss every recent run goes back to the allocator before its one search,
- * so runs merge again and a refusal is always a true no-fit. A miss thus
- * costs the releases the recent runs saved, never more. */
-static inline __attribute__((always_inline)) int64_t take(struct ccdma_swiotlb *pool,
-                                                          const struct bounce_layout *l,
-                                                          struct swiotlb_region **rp)
-{
-    for (unsigned int i = 0; i < pool->nregions; i++) {
-        int64_t idx = take_recent(&pool->regions[i], l);
+    for (unsigned int i = 0; i < ar->nregions; i++) {
+        int64_t idx = take_recent(&ar->regions[i], l);
 
         if (idx >= 0) {
-            *rp = &pool->regions[i];
+            *rp = &ar->regions[i];
             return idx;
         }
     }
-    return take_slow(pool, l, rp);
+    return -1;
 }
 
-int64_t swiotlb_take(struct ccdma_swiotlb *pool, const struct bounce_layout *l,
-                     struct swiotlb_region **rp)
+/* Area lock held: the allocator's answer after the recent runs go back to
+ * it, so runs merge again and a refusal is always a true no-fit. */
+static int64_t take_area_slow(struct swiotlb_area *ar, const struct bounce_layout *l,
+                              struct swiotlb_region **rp)
 {
-    return take(pool, l, rp);
+    int64_t idx = take_recent_area(ar, l, rp);
+
+    if (idx >= 0)
+        return idx;
+    flush_recent(ar);
+    return take_from_allocator(ar, l, rp);
+}
+
+/* The home area had no run (its lock, t.area, is held): search it fully,
+ * then steal from each other area in turn, as Linux's
+ * swiotlb_area_find_slots does, one area lock at a time. t comes and goes
+ * by value, so that the fast path keeps its own in registers. */
+static __attribute__((noinline)) struct swiotlb_taken take_slow(struct ccdma_swiotlb *pool,
+                                                               const struct ccdma_device *dev,
+                                                               const struct bounce_layout *l,
+                                                               struct swiotlb_taken t)
+{
+    unsigned int home = t.area, n = swiotlb_nareas(pool);
+
+    for (unsigned int k = 0;; k++) {
+        t.idx = take_area_slow(t.ar, l, &t.r);
+        if (t.idx >= 0)
+            return t;
+        ccdma_plat_unlock(&t.ar->lock, t.flags);
+        t.idx = SWIOTLB_TAKE_FULL;
+        if (k + 1 >= n)
+            return t;
+        t.area = (home + k + 1) & (n - 1);
+        t.ar = &pool->area[t.area];
+        t.flags = ccdma_plat_lock(&t.ar->lock);
+        /* The pool may have gone while no lock was held. */
+        if (!swiotlb_pool_serves(pool, dev) || swiotlb_nareas(pool) != n) {
+            ccdma_plat_unlock(&t.ar->lock, t.flags);
+            t.idx = SWIOTLB_TAKE_REFUSED;
+            return t;
+        }
+    }
+}
+
+/* A recent run of the same shape in the home area first: it costs one lock
+ * and no bitmap work. A miss gives that area's recent runs back to the
+ * allocator before searching it, so a miss costs the releases the recent
+ * runs saved, never more. */
+static inline __attribute__((always_inline)) struct swiotlb_taken take(
+    struct ccdma_swiotlb *pool, const struct ccdma_device *dev, const struct bounce_layout *l)
+{
+    unsigned int n = swiotlb_nareas(pool);
+    struct swiotlb_taken t;
+
+    t.area = swiotlb_home_area(n);
+    t.ar = &pool->area[t.area];
+    t.flags = ccdma_plat_lock(&t.ar->lock);
+    /* A pool live now had its areas set before it went live: a count read
+     * before the lock that differs only sends this map to another area. */
+    if (__builtin_expect(!swiotlb_pool_serves(pool, dev), 0)) {
+        ccdma_plat_unlock(&t.ar->lock, t.flags);
+        t.idx = SWIOTLB_TAKE_REFUSED;
+        return t;
+    }
+    t.idx = take_recent_area(t.ar, l, &t.r);
+    if (__builtin_expect(t.idx >= 0, 1))
+        return t;
+    return take_slow(pool, dev, l, t);
+}
+
+struct swiotlb_taken swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma_device *dev,
+                                  const struct bounce_layout *l)
+{
+    return take(pool, dev, l);
 }
 
 static inline void give_back(struct swiotlb_region *r, uint32_t first, uint32_t n)
@@ -229,6 +306,18 @@ void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounc
     give_back(r, first, l->nslots);
 }
 
+/* Slots live over every area, and their high-water mark: one counter for
+ * the pool, as Linux keeps total_used, so that the mark is exact. */
+static inline void used_add(struct ccdma_swiotlb *pool, size_t n)
+{
+    size_t used = __atomic_add_fetch(&pool->used, n, __ATOMIC_RELAXED);
+    size_t hw = __atomic_load_n(&pool->high_water, __ATOMIC_RELAXED);
+
+    while (used > hw && !__atomic_compare_exchange_n(&pool->high_water, &hw, used, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+}
+
 static inline __attribute__((always_inline)) void record(struct ccdma_swiotlb *pool,
                                                          struct swiotlb_region *r, uint32_t first,
                                                          const struct bounce_layout *l,
@@ -241,9 +330,7 @@ static inline __attribute__((always_inline)) void record(struct ccdma_swiotlb *p
     s->kind = (uint8_t)kind;
     s->nslots = (uint16_t)l->nslots;
     s->data_off = l->data_off;
-    pool->used += l->nslots;
-    if (pool->used > pool->high_water)
-        pool->high_water = pool->used;
+    used_add(pool, l->nslots);
 }
 
 void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
@@ -261,7 +348,7 @@ static inline void release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
 
     r->slots[first].kind = SLOT_FREE;
     give_back(r, first, n);
-    pool->used -= n;
+    __atomic_sub_fetch(&pool->used, n, __ATOMIC_RELAXED);
 }
 
 void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
@@ -273,17 +360,23 @@ void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
 void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
                          uint32_t nslots, unsigned int attrs)
 {
+    unsigned long flags;
     size_t total = 0;
 
-    pool->full++;
-    if (pool->dynamic && !pool->grow_disabled)
-        pool->grow_pending = true;
+    __atomic_add_fetch(&pool->full, 1, __ATOMIC_RELAXED);
+    if (pool->dynamic && !__atomic_load_n(&pool->grow_disabled, __ATOMIC_RELAXED))
+        __atomic_store_n(&pool->grow_pending, true, __ATOMIC_RELAXED);
     if ((attrs & CCDMA_ATTR_NO_WARN) || !dma_ratelimit_ok(&pool->full_rl))
         return;
-    for (unsigned int i = 0; i < pool->nregions; i++)
-        total += pool->regions[i].alloc.nslots;
+    /* The pool's regions change only under swiotlb_lock. */
+    flags = ccdma_plat_lock(&swiotlb_lock);
+    for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
+        for (unsigned int i = 0; i < pool->area[a].nregions; i++)
+            total += pool->area[a].regions[i].alloc.nslots;
+    ccdma_plat_unlock(&swiotlb_lock, flags);
     dma_report("bounce pool %s is full (sz: %zu bytes, %" PRIu32 " slots): total %zu "
-               "slots, used %zu slots", pool->name, size, nslots, total, pool->used);
+               "slots, used %zu slots", pool->name, size, nslots, total,
+               __atomic_load_n(&pool->used, __ATOMIC_RELAXED));
 }
 
 /* ---- streaming mappings --------------------------------------------------------- */
@@ -296,10 +389,9 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
     struct ccdma_swiotlb *pool;
     struct swiotlb_region *r;
     struct swiotlb_slot *s;
+    struct swiotlb_taken t;
     struct bounce_layout l;
-    unsigned long flags;
     bool too_big = false;
-    const char *why;
     ccdma_dma_t dma;
     uint8_t *start;
     int64_t idx;
@@ -316,38 +408,47 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                   swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK;
     }
 
-    /* Choose the pool and take its slots under one hold of the lock: a
-     * destroy either came first (the choice fails) or must wait for these
-     * slots to be released (EBUSY). */
-    flags = ccdma_plat_lock(&swiotlb_lock);
-    pool = swiotlb_pool_for_device(dev, &why);
-    if (!pool) {
-        swiotlb_unlock_refused(dev, why, flags);
-        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
-        return CCDMA_ESTATE;
-    }
-    if (too_big) {
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+    if (__builtin_expect(too_big, 0)) {
+        if (!swiotlb_refused(dev)) {
+            dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+            return CCDMA_ESTATE;
+        }
         dma_report("%s: a %zu-byte mapping exceeds the bounce maximum of %zu",
                    dma_dev_name(dev), size, dma_swiotlb_max_mapping(dev));
         dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
         return CCDMA_EINVAL;
     }
-    idx = take(pool, &l, &r);
-    if (idx < 0) {
-        swiotlb_report_full(pool, size, l.nslots, attrs);
-        ccdma_plat_unlock(&swiotlb_lock, flags);
-        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
-        return CCDMA_ENOSPC;
+    /* Check the pool and take its slots under one hold of one area lock: a
+     * destroy either came first (the check fails) or must wait for these
+     * slots to be released (EBUSY). */
+    for (unsigned int tries = 0;; tries++) {
+        pool = swiotlb_pool_candidate(dev);
+        if (pool)
+            t = take(pool, dev, &l);
+        idx = pool ? t.idx : SWIOTLB_TAKE_REFUSED;
+        if (__builtin_expect(idx >= 0, 1))
+            break;
+        if (idx == SWIOTLB_TAKE_FULL) {
+            swiotlb_report_full(pool, size, l.nslots, attrs);
+            dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+            return CCDMA_ENOSPC;
+        }
+        /* Refused: a pool that was being set up or retired may be there
+         * when asked again; once. */
+        if (tries || !swiotlb_refused(dev)) {
+            dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+            return CCDMA_ESTATE;
+        }
     }
+    r = t.r;
     /* The address takes the pool's encoding, whatever the caller's memory
      * was: the device reads the pool, not the caller's pages. */
     dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
                           pool->shared);
     if (!dma_reaches(dev, dma, size, pool->shared)) {
         swiotlb_untake(r, (uint32_t)idx, &l);
-        pool->overflows++;
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+        t.ar->overflows++;
+        ccdma_plat_unlock(&t.ar->lock, t.flags);
         dma_report("%s: bounce address %#llx+%zu is beyond its reach "
                    "(mask %#llx, bus limit %#llx)",
                    dma_dev_name(dev), (unsigned long long)dma,
@@ -362,8 +463,8 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
     s->size = (uint32_t)size;
     s->dir = (uint8_t)dir;
     s->dev_id = dev->debug_id;
-    pool->maps++;
-    ccdma_plat_unlock(&swiotlb_lock, flags);
+    t.ar->maps++;
+    ccdma_plat_unlock(&t.ar->lock, t.flags);
 
     start = r->va + ((size_t)idx << DMA_SLOT_SHIFT);
     if (dir_to_device(dir))
@@ -415,18 +516,14 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
     ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
     enum ccdma_dir dir;
-    unsigned long flags;
     uint8_t *data;
     void *orig;
     size_t size;
 
-    flags = ccdma_plat_lock(&swiotlb_lock);
-    if (!lookup_locked(addr, pa, dev->debug_id, &lk)) {
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+    if (!lookup_lock(addr, pa, dev->debug_id, &lk))
         return DMA_SWIOTLB_NOT_MINE;
-    }
     if (!lk.s || swiotlb_data_pa(lk.r, lk.first) != pa) {
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+        lookup_unlock(&lk);
         report_not_mapping(dev, "unmap", addr);
         return CCDMA_EFAULT;
     }
@@ -436,14 +533,14 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
     dir = (enum ccdma_dir)lk.s->dir;
     if (unmap_has_data(attrs, dir) && size > SWIOTLB_LOCKED_COPY_MAX) {
         lk.s->kind = SLOT_BUSY; /* a racing unmap or sync now fails */
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+        lookup_unlock(&lk);
         unmap_data(dev, attrs, dir, orig, data, size);
-        flags = ccdma_plat_lock(&swiotlb_lock);
+        lk.flags = ccdma_plat_lock(&lk.ar->lock);
     } else {
         unmap_data(dev, attrs, dir, orig, data, size);
     }
     release(lk.pool, lk.r, lk.first);
-    ccdma_plat_unlock(&swiotlb_lock, flags);
+    lookup_unlock(&lk);
     return CCDMA_OK;
 }
 
@@ -452,19 +549,15 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
 {
     ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
-    unsigned long flags;
     ccdma_phys_t start;
     enum ccdma_dir mdir;
     uint8_t *orig, *tlb;
     uint32_t msize;
 
-    flags = ccdma_plat_lock(&swiotlb_lock);
-    if (!lookup_locked(addr, pa, dev->debug_id, &lk)) {
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+    if (!lookup_lock(addr, pa, dev->debug_id, &lk))
         return DMA_SWIOTLB_NOT_MINE;
-    }
     if (!lk.s) {
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+        lookup_unlock(&lk);
         report_not_mapping(dev, "sync", addr);
         return CCDMA_EFAULT;
     }
@@ -472,7 +565,7 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
     msize = lk.s->size;
     /* Partial syncs are fine; past either end of the mapping is not. */
     if (pa < start || pa - start > msize || size > msize - (pa - start)) {
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+        lookup_unlock(&lk);
         dma_report("%s: buffer overflow detected: sync of %#llx+%zu outside "
                    "its %" PRIu32 "-byte bounce mapping at %#llx",
                    dma_dev_name(dev), (unsigned long long)pa,
@@ -482,7 +575,7 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
     orig = (uint8_t *)lk.s->orig + (pa - start);
     mdir = (enum ccdma_dir)lk.s->dir;
     tlb = lk.r->va + (pa - lk.r->pa);
-    ccdma_plat_unlock(&swiotlb_lock, flags);
+    lookup_unlock(&lk);
 
     if (for_cpu) {
         if (dir_from_device(mdir) && dir_from_device(dir))
@@ -500,14 +593,13 @@ bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
 {
     ccdma_phys_t pa = dma_dma_to_phys(addr);
     struct bounce_lookup lk;
-    unsigned long flags;
     bool bounced;
 
     if (!dma_dev_ready(dev) || addr == CCDMA_DMA_ADDR_INVALID || !dma_swiotlb_may_own(pa))
         return false;
-    flags = ccdma_plat_lock(&swiotlb_lock);
-    bounced = lookup_locked(addr, pa, dev->debug_id, &lk) && lk.s &&
-              swiotlb_data_pa(lk.r, lk.first) == pa;
-    ccdma_plat_unlock(&swiotlb_lock, flags);
+    if (!lookup_lock(addr, pa, dev->debug_id, &lk))
+        return false;
+    bounced = lk.s && swiotlb_data_pa(lk.r, lk.first) == pa;
+    lookup_unlock(&lk);
     return bounced;
 }

@@ -40,7 +40,8 @@ int dma_swiotlb_device_get(struct ccdma_device *dev)
             want->refs++;
         if (old && old->refs)
             old->refs--;
-        dev->restricted_ref = want ? want->id : 0;
+        /* Atomic: a map of this device reads it under an area lock. */
+        __atomic_store_n(&dev->restricted_ref, want ? want->id : 0, __ATOMIC_RELAXED);
     }
     ccdma_plat_unlock(&swiotlb_lock, flags);
     if (!state_ok) {
@@ -60,7 +61,7 @@ void dma_swiotlb_device_put(struct ccdma_device *dev)
      * count to drop. */
     if (pool && pool->refs)
         pool->refs--;
-    dev->restricted_ref = 0;
+    __atomic_store_n(&dev->restricted_ref, 0, __ATOMIC_RELAXED);
     ccdma_plat_unlock(&swiotlb_lock, flags);
 }
 
@@ -72,9 +73,8 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
     size_t bytes = DMA_ALIGN_UP(size, DMA_PAGE_SIZE), align = DMA_PAGE_SIZE;
     struct ccdma_swiotlb *pool;
     struct swiotlb_region *r;
+    struct swiotlb_taken t;
     struct bounce_layout l;
-    unsigned long flags;
-    const char *why;
     uint8_t *va;
     int64_t idx;
 
@@ -85,25 +85,27 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
     if (align > DMA_SEG_BYTES || swiotlb_layout(0, 0, bytes, align - 1, &l))
         return CCDMA_EINVAL;
 
-    /* As for a mapping: choose (reference, state) and take under one
-     * hold of the lock. */
-    flags = ccdma_plat_lock(&swiotlb_lock);
-    pool = swiotlb_pool_for_device(dev, &why);
-    if (!pool) {
-        swiotlb_unlock_refused(dev, why, flags);
+    /* As for a mapping: check (reference, state) and take under one hold
+     * of one area lock. */
+    pool = swiotlb_pool_candidate(dev);
+    t.idx = SWIOTLB_TAKE_REFUSED;
+    if (pool)
+        t = swiotlb_take(pool, dev, &l);
+    if (pool && t.idx == SWIOTLB_TAKE_REFUSED && swiotlb_refused(dev))
+        t = swiotlb_take(pool, dev, &l); /* set up meanwhile: once more */
+    idx = t.idx;
+    if (idx == SWIOTLB_TAKE_REFUSED)
         return CCDMA_ESTATE;
-    }
-    idx = swiotlb_take(pool, &l, &r);
     if (idx < 0) {
         swiotlb_report_full(pool, size, l.nslots, 0);
-        ccdma_plat_unlock(&swiotlb_lock, flags);
         return CCDMA_ENOSPC;
     }
+    r = t.r;
     swiotlb_record(pool, r, (uint32_t)idx, &l, SLOT_ALLOC);
     r->slots[idx].size = (uint32_t)size;
-    pool->allocs++;
+    t.ar->allocs++;
     *shared = pool->shared;
-    ccdma_plat_unlock(&swiotlb_lock, flags);
+    ccdma_plat_unlock(&t.ar->lock, t.flags);
 
     /* The pool was made shared once, at creation: converting again here
      * would wipe it under other users. The host may have written the slots
@@ -117,18 +119,16 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
 
 bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *err)
 {
-    unsigned long flags = ccdma_plat_lock(&swiotlb_lock);
     struct ccdma_swiotlb *pool;
     struct swiotlb_region *r;
     struct swiotlb_slot *s;
+    unsigned long flags;
     const char *name;
+    struct swiotlb_area *ar;
     int64_t first;
 
-    pool = swiotlb_pool_of(pa, &r);
-    if (!pool) {
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+    if (!swiotlb_find_lock(pa, &pool, &r, &ar, &flags))
         return false;
-    }
     name = pool->name; /* for the report, after the lock */
     first = swiotlb_first_slot(r, pa);
     s = first >= 0 ? &r->slots[first] : NULL;
@@ -145,7 +145,7 @@ bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *e
         swiotlb_release(pool, r, (uint32_t)first);
         *err = CCDMA_OK;
     }
-    ccdma_plat_unlock(&swiotlb_lock, flags);
+    ccdma_plat_unlock(&ar->lock, flags);
     if (*err)
         dma_report("free of %#llx+%zu (%s encoding): not an allocation of bounce pool %s",
                    (unsigned long long)pa, size, enc_shared ? "shared" : "private", name);
@@ -190,32 +190,32 @@ int ccdma_swiotlb_restricted_create(const char *name, void *va, size_t size,
 }
 
 /*
- * The check and the retirement are one critical section: a map or an
- * allocation either took its slots before it (EBUSY) or chooses the pool
- * after it and is refused. Devices that still hold the pool would be left
+ * The check and the retirement are one critical section, under every lock
+ * of the pool: a map or an allocation either took its slots before it
+ * (EBUSY) or checks the pool after it and is refused. Devices that still hold the pool would be left
  * with a dangling pool, or one that a later create reuses, so they make
  * the destroy EBUSY too until ccdma_device_release().
  */
 int ccdma_swiotlb_restricted_destroy(struct ccdma_swiotlb *pool)
 {
+    unsigned long flags[SWIOTLB_MAX_AREAS + 1];
     const char *name;
-    unsigned long flags;
     unsigned int refs;
     size_t used;
 
-    if (!pool)
+    if (!pool || !swiotlb_pool_in_table(pool))
         return CCDMA_EINVAL;
-    flags = ccdma_plat_lock(&swiotlb_lock);
+    swiotlb_lock_all(pool, flags);
     if (!swiotlb_pool_live(pool) || !pool->restricted) {
-        ccdma_plat_unlock(&swiotlb_lock, flags);
+        swiotlb_unlock_all(pool, flags);
         return CCDMA_EINVAL;
     }
-    name = pool->name; /* the pool may be gone once the lock is dropped */
-    used = pool->used;
+    name = pool->name; /* the pool may be gone once the locks are dropped */
+    used = __atomic_load_n(&pool->used, __ATOMIC_RELAXED);
     refs = pool->refs;
     if (!used && !refs)
         swiotlb_pool_retire(pool);
-    ccdma_plat_unlock(&swiotlb_lock, flags);
+    swiotlb_unlock_all(pool, flags);
     if (used || refs) {
         dma_report("restricted pool %s: not destroyed: %zu slots taken, %u devices "
                    "still hold it (ccdma_device_release)", name, used, refs);

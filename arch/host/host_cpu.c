@@ -84,6 +84,30 @@ void ccdma_plat_unlock(ccdma_lock_t *lock, unsigned long flags)
     __atomic_store_n((uint32_t *)&lock->word, 0, __ATOMIC_RELEASE);
 }
 
+/* A thread's CPU number: chosen (host_platform_set_cpu) or handed out on
+ * its first call, round robin. Thread-local, so asking costs a TLS load. */
+static _Thread_local unsigned int thread_cpu; /* number + 1; 0: none yet */
+static unsigned int next_cpu;
+
+unsigned int ccdma_plat_cpu_count(void)
+{
+    unsigned int n = host_port.cfg.cpus;
+
+    return n ? n : HOST_CPUS_DEFAULT;
+}
+
+void host_platform_set_cpu(unsigned int cpu)
+{
+    thread_cpu = cpu % ccdma_plat_cpu_count() + 1;
+}
+
+unsigned int ccdma_plat_cpu_id(void)
+{
+    if (__builtin_expect(!thread_cpu, 0))
+        thread_cpu = __atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) % ccdma_plat_cpu_count() + 1;
+    return thread_cpu - 1;
+}
+
 uint64_t ccdma_plat_time_ns(void)
 {
     struct timespec ts;

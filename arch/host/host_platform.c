@@ -74,6 +74,8 @@ int host_platform_init(const struct host_platform_config *cfg)
         c.sev_cbit = HOST_SEV_CBIT_DEFAULT;
     if (!c.share_granule)
         c.share_granule = CCDMA_PAGE_SIZE;
+    if (!c.cpus)
+        c.cpus = HOST_CPUS_DEFAULT;
     if (c.encoding > HOST_ENC_SEV || !power_of_two(c.share_granule) ||
         c.share_granule < CCDMA_PAGE_SIZE || c.arena_bytes % c.share_granule ||
         c.ram_base % c.share_granule || c.sev_cbit > 62)

@@ -37,10 +37,17 @@ struct host_platform_config {
     unsigned int sev_cbit;   /* 0: 47 */
     size_t share_granule;    /* 0: 4 KiB; a power of two */
     bool quiet;              /* do not print quarantine reports */
+    unsigned int cpus;       /* CPU numbers ccdma_plat_cpu_id() hands out
+                              * (ccdma_plat_cpu_count()); 0: 4 */
 };
 
 int host_platform_init(const struct host_platform_config *cfg);
 void host_platform_fini(void);
+
+/* The host's CPUs are threads: each thread gets a number on its first
+ * ccdma_plat_cpu_id(), round robin over the configured count, unless it
+ * chose one here first (a benchmark pinning its threads to areas). */
+void host_platform_set_cpu(unsigned int cpu);
 
 /* "plain", "cca" or "sev". */
 int host_encoding_parse(const char *name, enum host_encoding *out);

@@ -17,6 +17,9 @@
  * canary, so code that trusts fresh or freed memory fails visibly. */
 #define HOST_POISON 0x6b
 
+/* CPU numbers handed to threads when the configuration names none. */
+#define HOST_CPUS_DEFAULT 4u
+
 struct host_port {
     bool ready;
     struct host_platform_config cfg;

@@ -125,6 +125,11 @@ void bench_occupancy(struct ccdma_device *dev);
 /* (c) coherent allocation: atomic pool against a converting allocation. */
 void bench_coherent(struct ccdma_device *dev);
 
+/* (d) map+unmap throughput with 1, 2 and 4 threads, the bounce pool under
+ * one lock and in per-thread areas. Restarts the runtime under base with
+ * each layout, and leaves it running under base. */
+void bench_scaling(struct ccdma_device *dev, const struct ccdma_config *base);
+
 /* Instruction counts of (a), for callgrind (instructions.c). */
 void bench_instructions(struct ccdma_device *dev);
 

@@ -8,7 +8,8 @@
  * Runs the DMA layers on the host port under the CCA encoding (the realm
  * model: conversions are real RSI calls, counted), with dma-debug off, as
  * a production build would. Prints tables and writes host_map.csv,
- * host_occupancy.csv and host_coherent.csv to DIR (default: .).
+ * host_occupancy.csv, host_coherent.csv and host_scaling.csv to DIR
+ * (default: .).
  */
 #include "bench.h"
 
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
     struct host_platform_config port = {
         .encoding = HOST_ENC_CCA,
         .arena_bytes = ARENA_BYTES,
+        .cpus = 4, /* the scaling part's threads */
         .quiet = true,
     };
     struct ccdma_config cfg = {
@@ -87,6 +89,7 @@ int main(int argc, char **argv)
     bench_map(&dev);
     bench_occupancy(&dev);
     bench_coherent(&dev);
+    bench_scaling(&dev, &cfg);
 out:
     leaks = ccdma_shutdown();
     host_platform_fini();

@@ -166,6 +166,12 @@ struct ccdma_config {
                                    * 0 = none (they get ESTATE) */
     size_t atomic_pool_max_bytes; /* growth cap per atomic pool; 0 = 16x size */
     bool quiet;                   /* count reports but do not print them */
+    unsigned int swiotlb_areas;   /* areas per bounce pool, each with its own
+                                   * lock; a CPU maps from its own area first
+                                   * (ccdma_plat_cpu_id). 0 = one per CPU
+                                   * (ccdma_plat_cpu_count), 1 = one lock;
+                                   * rounded down to a power of two, at most
+                                   * 8, fewer for a pool of fewer segments */
 };
 
 int ccdma_init(const struct ccdma_config *cfg);

@@ -146,6 +146,21 @@ void ccdma_plat_dma_rmb(void);
 /* Full barrier, including toward MMIO (before a doorbell write). */
 void ccdma_plat_mb(void);
 
+/* ---- CPUs ------------------------------------------------------------------------ */
+
+/*
+ * Optional (the references are weak): the calling CPU's number, from 0 to
+ * ccdma_plat_cpu_count() - 1, and how many numbers there are, fixed from
+ * ccdma_init() on. dma/ uses the number only to spread work, choosing the
+ * bounce area a CPU maps from first, so nothing depends on it for
+ * correctness: two callers may share a number, and a caller that moves to
+ * another CPU may keep its old one. It is asked on every bounce mapping:
+ * it must be cheap, safe with a seam lock held, and take no lock. Without
+ * them every caller counts as CPU 0 and the bounce pools have one area.
+ */
+unsigned int ccdma_plat_cpu_id(void) __attribute__((weak));
+unsigned int ccdma_plat_cpu_count(void) __attribute__((weak));
+
 /* ---- Lock and clock ------------------------------------------------------------ */
 
 /* A lock for state shared between callers; the platform decides what it
