@@ -226,13 +226,12 @@ static void probe_pci(void)
         .mem64 = {p->mem64.cpu, p->mem64.pci, p->mem64.size},
     };
 
-    /* A window the CPU cannot reach (AArch32, or above the realm's shared
-     * bit) is not assigned from. */
-    if (h.mem64.size && (h.mem64.cpu + h.mem64.size - 1 > UINTPTR_MAX ||
-                         (rt.realm && h.mem64.cpu + h.mem64.size > rt.shared_bit)))
+    /* A window the CPU cannot address (AArch32) is not assigned from; one
+     * above a realm's shared bit was dropped with the tree's other device
+     * windows at boot (boot/main.c). */
+    if (h.mem64.size && h.mem64.cpu + h.mem64.size - 1 > UINTPTR_MAX)
         h.mem64.size = 0;
-    if (h.mem32.size && (h.mem32.cpu + h.mem32.size - 1 > UINTPTR_MAX ||
-                         (rt.realm && h.mem32.cpu + h.mem32.size > rt.shared_bit)))
+    if (h.mem32.size && h.mem32.cpu + h.mem32.size - 1 > UINTPTR_MAX)
         h.mem32.size = 0;
     if (p->ecam > UINTPTR_MAX || map_device(p->ecam, h.ecam_size, "PCI ECAM") != 0)
         return;
