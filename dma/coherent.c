@@ -148,7 +148,7 @@ void dma_coherent_commit(struct dma_coherent_rec *rec, ccdma_phys_t pa,
     rec->node.prio = itree_next_prio(&reg.rng);
     itree_insert(&reg.root, &rec->node);
     if (!shared)
-        dma_bounds_widen(&dma_coherent_private_bounds, pa, bytes);
+        dma_private_widen(&dma_coherent_private_bounds, pa, bytes);
     ccdma_plat_unlock(&reg_lock, flags);
 }
 

@@ -89,6 +89,7 @@ static bool lock_if_on(unsigned long *flags)
 static void debug_set(bool on)
 {
     __atomic_store_n(&dma_debug_enabled, on, __ATOMIC_RELAXED);
+    dma_fast_update();
 }
 
 static const char *const type_names[] = {

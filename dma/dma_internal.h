@@ -73,6 +73,18 @@ static inline bool dma_bounds_may_hold(const struct dma_bounds *b, ccdma_phys_t 
            pa < __atomic_load_n(&b->hi, __ATOMIC_RELAXED);
 }
 
+/* One bound over all the memory the layer keeps private (the private
+ * atomic pool, private bounce pools, direct allocations left private), so
+ * that a CC_SHARED claim outside it is settled by two compares. It widens
+ * with each of theirs and is reset only by ccdma_init(), when none lives. */
+extern struct dma_bounds dma_private_bounds;
+
+static inline void dma_private_widen(struct dma_bounds *b, ccdma_phys_t pa, size_t bytes)
+{
+    dma_bounds_widen(b, pa, bytes);
+    dma_bounds_widen(&dma_private_bounds, pa, bytes);
+}
+
 /* ---- report.c: the one way dma/ prints ------------------------------------ */
 
 void dma_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -100,6 +112,12 @@ static inline bool dma_initialised(void)
 {
     return dma_rt_ready;
 }
+
+/* What the API's leaf paths need of the runtime, in one flag: initialised,
+ * with the platform's linear map, and dma-debug off. dma_fast_update()
+ * sets it whenever one of the three changes. */
+extern bool dma_fast_ok;
+void dma_fast_update(void);
 
 static inline bool dma_cc(void)
 {

@@ -59,9 +59,7 @@ static inline int check_mapping(const struct ccdma_device *dev, size_t size,
  * what the layer keeps private, tested inline, answer almost every claim. */
 static inline bool shared_claim_to_check(ccdma_phys_t pa, size_t size)
 {
-    return dma_bounds_may_hold(&dma_pool_private_bounds, pa, size) ||
-           dma_bounds_may_hold(&dma_swiotlb_private_bounds, pa, size) ||
-           dma_bounds_may_hold(&dma_coherent_private_bounds, pa, size) ||
+    return dma_bounds_may_hold(&dma_private_bounds, pa, size) ||
            __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED);
 }
 
@@ -150,11 +148,17 @@ static inline int sync_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t si
 
 /* The common case passes one combined test; only a call that fails it
  * goes through the checks one by one, for the right error and report. */
+static inline bool call_ok(const struct ccdma_device *dev, size_t size, enum ccdma_dir dir,
+                           unsigned int attrs)
+{
+    return dev && dev->debug_id && dev->dma_mask && size && dir_valid(dir) &&
+           !(attrs & (~CCDMA_ATTR_PUBLIC_MASK | CCDMA_ATTR_MMIO));
+}
+
 static inline bool args_ok(const struct ccdma_device *dev, size_t size, enum ccdma_dir dir,
                            unsigned int attrs)
 {
-    return dma_initialised() && dev && dev->debug_id && dev->dma_mask && size &&
-           dir_valid(dir) && !(attrs & (~CCDMA_ATTR_PUBLIC_MASK | CCDMA_ATTR_MMIO));
+    return dma_initialised() && call_ok(dev, size, dir, attrs);
 }
 
 static __attribute__((noinline, cold)) int map_single_refused(struct ccdma_device *dev,
@@ -207,13 +211,14 @@ int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
     ccdma_dma_t dma;
     bool shared;
 
-    if (__builtin_expect(!out || !va || !args_ok(dev, size, dir, attrs) || !dma_lin.on ||
-                         off >= dma_lin.d.size || size > dma_lin.d.size - off ||
-                         __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED), 0))
+    if (__builtin_expect(!__atomic_load_n(&dma_fast_ok, __ATOMIC_RELAXED) || !out || !va ||
+                         !call_ok(dev, size, dir, attrs) || off >= dma_lin.d.size ||
+                         size > dma_lin.d.size - off, 0))
         return map_single_general(dev, va, size, dir, attrs, out);
     pa = dma_lin.d.pa_base + off;
     shared = (attrs & CCDMA_ATTR_CC_SHARED) || !dma_rt_cc;
-    if ((attrs & CCDMA_ATTR_CC_SHARED) && dma_rt_cc && shared_claim_to_check(pa, size))
+    if ((attrs & CCDMA_ATTR_CC_SHARED) && dma_rt_cc &&
+        dma_bounds_may_hold(&dma_private_bounds, pa, size))
         return map_single_general(dev, va, size, dir, attrs, out);
     *out = CCDMA_DMA_ADDR_INVALID;
     if (dev->force_bounce || dev->restricted_pool || !(shared || dev->reach_private))
@@ -247,8 +252,8 @@ static __attribute__((noinline)) int unmap_single_general(struct ccdma_device *d
 int ccdma_unmap_single(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                        enum ccdma_dir dir, unsigned int attrs)
 {
-    if (__builtin_expect(!args_ok(dev, size, dir, attrs) || !dma_lin.on || !dev->coherent ||
-                         __atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED), 0))
+    if (__builtin_expect(!__atomic_load_n(&dma_fast_ok, __ATOMIC_RELAXED) ||
+                         !call_ok(dev, size, dir, attrs) || !dev->coherent, 0))
         return unmap_single_general(dev, addr, size, dir, attrs);
     if (dma_swiotlb_may_own(addr & ~dma_lin.d.enc_mask)) {
         int err = dma_swiotlb_unmap(dev, addr, attrs);

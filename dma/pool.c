@@ -320,7 +320,7 @@ static int pool_expand(struct atomic_pool *pool, size_t npages)
     pool->total_pages += npages;
     pool->free_pages += npages;
     if (!pool->shared)
-        dma_bounds_widen(&dma_pool_private_bounds, meta->pa, bytes);
+        dma_private_widen(&dma_pool_private_bounds, meta->pa, bytes);
     ccdma_plat_unlock(&pool_lock, flags);
     return CCDMA_OK;
 }

@@ -7,6 +7,16 @@
 
 /* Set by ccdma_init(), cleared by ccdma_shutdown() (dma_internal.h). */
 bool dma_rt_ready;
+bool dma_fast_ok;
+struct dma_bounds dma_private_bounds = {UINT64_MAX, 0};
+
+void dma_fast_update(void)
+{
+    __atomic_store_n(&dma_fast_ok,
+                     dma_rt_ready && dma_lin.on &&
+                         !__atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED),
+                     __ATOMIC_RELAXED);
+}
 bool dma_rt_cc;
 struct dma_linear dma_lin;
 
@@ -32,6 +42,7 @@ int ccdma_init(const struct ccdma_config *cfg)
         if (i != DMA_STAT_KEPT_PAGES)
             __atomic_store_n(&dma_stats[i], 0, __ATOMIC_RELAXED);
     dma_report_set_quiet(c.quiet);
+    dma_bounds_reset(&dma_private_bounds);
     dma_debug_init(c.debug);
 
     err = dma_coherent_init();
@@ -45,6 +56,7 @@ int ccdma_init(const struct ccdma_config *cfg)
     if (err)
         goto fail_swiotlb;
     dma_rt_ready = true;
+    dma_fast_update();
     return CCDMA_OK;
 
 fail_swiotlb:
@@ -77,6 +89,7 @@ int ccdma_shutdown(void)
     dma_coherent_shutdown();
     dma_rt_ready = false;
     dma_lin.on = false;
+    dma_fast_update();
     return leaks;
 }
 

@@ -47,24 +47,28 @@ struct swiotlb_slot {
     uint8_t dir;
 };
 
-/* Runs released lately, kept out of the allocator so that the next request
- * of the same shape takes one back in a few instructions (swiotlb_take):
- * free for every purpose but the bitmaps, which still show them taken
- * until a request the allocator cannot serve gives them all back. */
+/* Runs released lately in an area, kept out of the allocator so that the
+ * next request of the same shape takes one back in a few instructions
+ * (swiotlb_take): free for every purpose but the bitmaps, which still show
+ * them taken until a request the allocator cannot serve gives them all
+ * back. A stack: the latest release is on top. */
 #define SWIOTLB_RECENT 8u
 
+struct swiotlb_recent {
+    uint32_t first;     /* the run's first slot in its region */
+    uint16_t nslots;
+    uint16_t region;    /* its region's index in the area */
+};
+
 /* One area's part of one chunk of pool memory: whole segments, with their
- * own allocator, slot metadata and recent runs, all guarded by that
- * area's lock. Slot indices are the part's own. */
+ * own allocator and slot metadata, guarded by that area's lock. Slot
+ * indices are the part's own. */
 struct swiotlb_region {
     uint8_t *va;
     ccdma_phys_t pa;
     size_t bytes;
     struct slot_alloc alloc;
     struct swiotlb_slot *slots;
-    unsigned int nrecent;
-    uint32_t recent_first[SWIOTLB_RECENT];
-    uint16_t recent_n[SWIOTLB_RECENT];
 };
 
 /* Memory added to a pool at once (at creation, or by growth), split in
@@ -82,6 +86,8 @@ struct swiotlb_chunk {
 struct swiotlb_area {
     ccdma_lock_t lock;  /* never cleared while the runtime runs (pool_clear) */
     unsigned int nregions;
+    unsigned int nrecent;
+    struct swiotlb_recent recent[SWIOTLB_RECENT];
     struct swiotlb_region regions[SWIOTLB_MAX_REGIONS];
     uint64_t maps, allocs, overflows;
 } __attribute__((aligned(64)));
@@ -105,6 +111,11 @@ struct ccdma_swiotlb {
     bool grow_disabled; /* atomic */
     unsigned int nchunks;
     struct swiotlb_chunk chunks[SWIOTLB_MAX_REGIONS];
+    /* Chunk 0, for the unlocked arithmetic lookup of swiotlb_find_lock_own
+     * (atomic; bytes is 0 when there is none or the pool is retiring). */
+    ccdma_phys_t first_pa;
+    size_t first_bytes;
+    uint32_t first_shift;
     size_t grow_bytes;
     ccdma_phys_t grow_limit;
     size_t used;        /* atomic: slots live over all areas */
@@ -289,25 +300,67 @@ struct ccdma_swiotlb *swiotlb_pool_for_device_slow(const struct ccdma_device *de
 /* The pool dev would bounce through, with no lock held: only a candidate,
  * which swiotlb_pool_serves() confirms under an area lock; NULL when there
  * is none to try. */
-static inline struct ccdma_swiotlb *swiotlb_pool_candidate(const struct ccdma_device *dev)
+static inline struct ccdma_swiotlb *swiotlb_pool_candidate_for(const struct ccdma_device *dev,
+                                                                bool need_shared)
 {
     struct ccdma_swiotlb *pool = dev->restricted_pool;
 
     if (!pool)
-        return dma_dev_needs_shared(dev) ? default_shared : default_private;
+        return need_shared ? default_shared : default_private;
     return swiotlb_pool_in_table(pool) ? pool : NULL;
+}
+
+static inline struct ccdma_swiotlb *swiotlb_pool_candidate(const struct ccdma_device *dev)
+{
+    return swiotlb_pool_candidate_for(dev, dma_dev_needs_shared(dev));
+}
+
+/* The region of dev's own pool that holds pa, found by arithmetic from the
+ * pool's first chunk as Linux's swiotlb finds a slot from its pool's
+ * start, with the area lock taken; otherwise the table's answer
+ * (swiotlb_find_lock). Whatever the unlocked reads saw, the region is
+ * checked under the lock, and one that no longer holds pa is looked up
+ * again in the table. */
+static inline __attribute__((always_inline)) bool swiotlb_find_lock_own(
+    const struct ccdma_device *dev, ccdma_phys_t pa, struct ccdma_swiotlb **poolp,
+    struct swiotlb_region **rp, struct swiotlb_area **arp, unsigned long *flags)
+{
+    struct ccdma_swiotlb *pool = swiotlb_pool_candidate(dev);
+
+    if (__builtin_expect(pool != NULL, 1)) {
+        ccdma_phys_t off = pa - __atomic_load_n(&pool->first_pa, __ATOMIC_RELAXED);
+        uint32_t a = (uint32_t)(off >> (SWIOTLB_SEG_SHIFT +
+                                        __atomic_load_n(&pool->first_shift, __ATOMIC_RELAXED)));
+
+        if (off < __atomic_load_n(&pool->first_bytes, __ATOMIC_RELAXED) && a < SWIOTLB_MAX_AREAS) {
+            *poolp = pool;
+            *arp = &pool->area[a];
+            *rp = &pool->area[a].regions[0];
+            *flags = ccdma_plat_lock(&(*arp)->lock);
+            if (__builtin_expect(swiotlb_region_check(*rp, pa), 1))
+                return true;
+            ccdma_plat_unlock(&(*arp)->lock, *flags);
+        }
+    }
+    return swiotlb_find_lock(pa, poolp, rp, arp, flags);
 }
 
 /* With one of pool's area locks held: pool is live, of the state dev
  * needs, and dev's to use (its default pool, or the restricted pool dev
  * holds a reference on, that very instance). */
-static inline bool swiotlb_pool_serves(const struct ccdma_swiotlb *pool,
-                                       const struct ccdma_device *dev)
+static inline bool swiotlb_pool_serves_for(const struct ccdma_swiotlb *pool,
+                                           const struct ccdma_device *dev, bool need_shared)
 {
-    if (!pool->live || pool->shared != dma_dev_needs_shared(dev))
+    if (!pool->live || pool->shared != need_shared)
         return false;
     return !dev->restricted_pool ||
            __atomic_load_n(&dev->restricted_ref, __ATOMIC_RELAXED) == pool->id;
+}
+
+static inline bool swiotlb_pool_serves(const struct ccdma_swiotlb *pool,
+                                       const struct ccdma_device *dev)
+{
+    return swiotlb_pool_serves_for(pool, dev, dma_dev_needs_shared(dev));
 }
 
 /* No lock held: find why dev has no pool (under swiotlb_lock) and report
@@ -380,12 +433,13 @@ struct swiotlb_taken swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma
                                   const struct bounce_layout *l);
 /* Area lock held: give back a run taken by swiotlb_take() and never
  * recorded. */
-void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounce_layout *l);
+void swiotlb_untake(struct swiotlb_area *ar, struct swiotlb_region *r, uint32_t first,
+                    const struct bounce_layout *l);
 /* Area lock held: record a run taken by swiotlb_take() as one mapping or
  * allocation. */
 void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
                     uint32_t first, const struct bounce_layout *l, enum slot_kind kind);
-void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
+void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_area *ar, struct swiotlb_region *r,
                      uint32_t first);
 /* No lock held: count a refusal, flag growth, and report it unless
  * NO_WARN. */

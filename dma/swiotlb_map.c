@@ -100,14 +100,15 @@ struct bounce_lookup {
 
 /* Find pa's region and take its area lock. False, with no lock held, when
  * pa is in no live pool or in a coherent allocation. */
-static inline __attribute__((always_inline)) bool lookup_lock(ccdma_dma_t addr, ccdma_phys_t pa,
-                                                              uint32_t dev_id,
+static inline __attribute__((always_inline)) bool lookup_lock(const struct ccdma_device *dev,
+                                                              ccdma_dma_t addr, ccdma_phys_t pa,
                                                               struct bounce_lookup *lk)
 {
+    uint32_t dev_id = dev->debug_id;
     struct swiotlb_slot *s;
     int64_t first;
 
-    if (!swiotlb_find_lock(pa, &lk->pool, &lk->r, &lk->ar, &lk->flags))
+    if (!swiotlb_find_lock_own(dev, pa, &lk->pool, &lk->r, &lk->ar, &lk->flags))
         return false;
     lk->s = NULL;
     first = first_slot(lk->r, pa);
@@ -147,38 +148,60 @@ static uint32_t layout_phase(const struct swiotlb_region *r, const struct bounce
            (l->stride - 1);
 }
 
-/* A recently released run of exactly this shape, or -1. The latest
- * release is looked at first: a map after an unmap of the same size takes
- * it at once. */
-static inline int64_t take_recent(struct swiotlb_region *r, const struct bounce_layout *l)
+/* Whether a recent run fits l: the same number of slots, starting where
+ * the layout allows. */
+static inline bool recent_fits(const struct swiotlb_area *ar, const struct swiotlb_recent *e,
+                               const struct bounce_layout *l)
 {
-    uint32_t phase = l->stride == 1 ? 0 : layout_phase(r, l);
+    return e->nslots == l->nslots &&
+           (l->stride == 1 ||
+            (e->first & (l->stride - 1)) == layout_phase(&ar->regions[e->region], l));
+}
 
-    for (unsigned int i = r->nrecent; i-- > 0;) {
-        uint32_t first = r->recent_first[i];
+/* A recently released run of area ar that fits l, below the latest, or -1. */
+static __attribute__((noinline)) int64_t take_recent_older(struct swiotlb_area *ar,
+                                                           const struct bounce_layout *l,
+                                                           struct swiotlb_region **rp)
+{
+    for (unsigned int i = ar->nrecent - 1; i-- > 0;) {
+        struct swiotlb_recent e = ar->recent[i];
 
-        if (r->recent_n[i] == l->nslots && (first & (l->stride - 1)) == phase) {
-            unsigned int last = --r->nrecent;
-
-            r->recent_first[i] = r->recent_first[last];
-            r->recent_n[i] = r->recent_n[last];
-            return first;
+        if (recent_fits(ar, &e, l)) {
+            ar->recent[i] = ar->recent[--ar->nrecent];
+            *rp = &ar->regions[e.region];
+            return e.first;
         }
     }
     return -1;
+}
+
+/* A recently released run of area ar that fits l, or -1. The latest
+ * release is looked at first and popped in a few instructions: a map
+ * after an unmap of the same size takes it at once. */
+static inline __attribute__((always_inline)) int64_t take_recent(struct swiotlb_area *ar,
+                                                                 const struct bounce_layout *l,
+                                                                 struct swiotlb_region **rp)
+{
+    unsigned int n = ar->nrecent;
+
+    if (!n)
+        return -1;
+    if (__builtin_expect(recent_fits(ar, &ar->recent[n - 1], l), 1)) {
+        ar->nrecent = n - 1;
+        *rp = &ar->regions[ar->recent[n - 1].region];
+        return ar->recent[n - 1].first;
+    }
+    return n > 1 ? take_recent_older(ar, l, rp) : -1;
 }
 
 /* Give every recent run of area ar back to the allocator, so it can merge
  * them. */
 static void flush_recent(struct swiotlb_area *ar)
 {
-    for (unsigned int i = 0; i < ar->nregions; i++) {
-        struct swiotlb_region *r = &ar->regions[i];
+    while (ar->nrecent) {
+        const struct swiotlb_recent *e = &ar->recent[--ar->nrecent];
 
-        while (r->nrecent) {
-            r->nrecent--;
-            slot_alloc_release(&r->alloc, r->recent_first[r->nrecent], r->recent_n[r->nrecent]);
-        }
+        slot_alloc_release(&ar->regions[e->region].alloc, e->first, e->nslots);
     }
 }
 
@@ -200,27 +223,12 @@ static int64_t take_from_allocator(struct swiotlb_area *ar, const struct bounce_
     return -1;
 }
 
-static inline __attribute__((always_inline)) int64_t take_recent_area(struct swiotlb_area *ar,
-                                                                      const struct bounce_layout *l,
-                                                                      struct swiotlb_region **rp)
-{
-    for (unsigned int i = 0; i < ar->nregions; i++) {
-        int64_t idx = take_recent(&ar->regions[i], l);
-
-        if (idx >= 0) {
-            *rp = &ar->regions[i];
-            return idx;
-        }
-    }
-    return -1;
-}
-
 /* Area lock held: the allocator's answer after the recent runs go back to
  * it, so runs merge again and a refusal is always a true no-fit. */
 static int64_t take_area_slow(struct swiotlb_area *ar, const struct bounce_layout *l,
                               struct swiotlb_region **rp)
 {
-    int64_t idx = take_recent_area(ar, l, rp);
+    int64_t idx = take_recent(ar, l, rp);
 
     if (idx >= 0)
         return idx;
@@ -235,7 +243,7 @@ static int64_t take_area_slow(struct swiotlb_area *ar, const struct bounce_layou
 static __attribute__((noinline)) struct swiotlb_taken take_slow(struct ccdma_swiotlb *pool,
                                                                const struct ccdma_device *dev,
                                                                const struct bounce_layout *l,
-                                                               struct swiotlb_taken t)
+                                                               bool need, struct swiotlb_taken t)
 {
     unsigned int home = t.area, n = swiotlb_nareas(pool);
 
@@ -251,7 +259,7 @@ static __attribute__((noinline)) struct swiotlb_taken take_slow(struct ccdma_swi
         t.ar = &pool->area[t.area];
         t.flags = ccdma_plat_lock(&t.ar->lock);
         /* The pool may have gone while no lock was held. */
-        if (!swiotlb_pool_serves(pool, dev) || swiotlb_nareas(pool) != n) {
+        if (!swiotlb_pool_serves_for(pool, dev, need) || swiotlb_nareas(pool) != n) {
             ccdma_plat_unlock(&t.ar->lock, t.flags);
             t.idx = SWIOTLB_TAKE_REFUSED;
             return t;
@@ -264,7 +272,8 @@ static __attribute__((noinline)) struct swiotlb_taken take_slow(struct ccdma_swi
  * allocator before searching it, so a miss costs the releases the recent
  * runs saved, never more. */
 static inline __attribute__((always_inline)) struct swiotlb_taken take(
-    struct ccdma_swiotlb *pool, const struct ccdma_device *dev, const struct bounce_layout *l)
+    struct ccdma_swiotlb *pool, const struct ccdma_device *dev, const struct bounce_layout *l,
+    bool need)
 {
     unsigned int n = swiotlb_nareas(pool);
     struct swiotlb_taken t;
@@ -274,36 +283,37 @@ static inline __attribute__((always_inline)) struct swiotlb_taken take(
     t.flags = ccdma_plat_lock(&t.ar->lock);
     /* A pool live now had its areas set before it went live: a count read
      * before the lock that differs only sends this map to another area. */
-    if (__builtin_expect(!swiotlb_pool_serves(pool, dev), 0)) {
+    if (__builtin_expect(!swiotlb_pool_serves_for(pool, dev, need), 0)) {
         ccdma_plat_unlock(&t.ar->lock, t.flags);
         t.idx = SWIOTLB_TAKE_REFUSED;
         return t;
     }
-    t.idx = take_recent_area(t.ar, l, &t.r);
+    t.idx = take_recent(t.ar, l, &t.r);
     if (__builtin_expect(t.idx >= 0, 1))
         return t;
-    return take_slow(pool, dev, l, t);
+    return take_slow(pool, dev, l, need, t);
 }
 
 struct swiotlb_taken swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma_device *dev,
                                   const struct bounce_layout *l)
 {
-    return take(pool, dev, l);
+    return take(pool, dev, l, dma_dev_needs_shared(dev));
 }
 
-static inline void give_back(struct swiotlb_region *r, uint32_t first, uint32_t n)
+static inline void give_back(struct swiotlb_area *ar, struct swiotlb_region *r, uint32_t first,
+                             uint32_t n)
 {
-    if (r->nrecent < SWIOTLB_RECENT) {
-        r->recent_first[r->nrecent] = first;
-        r->recent_n[r->nrecent++] = (uint16_t)n;
-    } else {
+    if (ar->nrecent < SWIOTLB_RECENT)
+        ar->recent[ar->nrecent++] = (struct swiotlb_recent){
+            first, (uint16_t)n, (uint16_t)(r - ar->regions)};
+    else
         slot_alloc_release(&r->alloc, first, n);
-    }
 }
 
-void swiotlb_untake(struct swiotlb_region *r, uint32_t first, const struct bounce_layout *l)
+void swiotlb_untake(struct swiotlb_area *ar, struct swiotlb_region *r, uint32_t first,
+                    const struct bounce_layout *l)
 {
-    give_back(r, first, l->nslots);
+    give_back(ar, r, first, l->nslots);
 }
 
 /* Slots live over every area, and their high-water mark: one counter for
@@ -341,20 +351,20 @@ void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
 
 /* Only the first slot's kind tells a live run from a dead one; the other
  * slots' metadata is rewritten by the next take. */
-static inline void release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
-                           uint32_t first)
+static inline void release(struct ccdma_swiotlb *pool, struct swiotlb_area *ar,
+                           struct swiotlb_region *r, uint32_t first)
 {
     uint32_t n = r->slots[first].nslots;
 
     r->slots[first].kind = SLOT_FREE;
-    give_back(r, first, n);
+    give_back(ar, r, first, n);
     __atomic_sub_fetch(&pool->used, n, __ATOMIC_RELAXED);
 }
 
-void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
-                     uint32_t first)
+void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_area *ar,
+                     struct swiotlb_region *r, uint32_t first)
 {
-    release(pool, r, first);
+    release(pool, ar, r, first);
 }
 
 void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
@@ -391,7 +401,7 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
     struct swiotlb_slot *s;
     struct swiotlb_taken t;
     struct bounce_layout l;
-    bool too_big = false;
+    bool too_big = false, need, reach;
     ccdma_dma_t dma;
     uint8_t *start;
     int64_t idx;
@@ -421,10 +431,12 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
     /* Check the pool and take its slots under one hold of one area lock: a
      * destroy either came first (the check fails) or must wait for these
      * slots to be released (EBUSY). */
+    need = dma_dev_needs_shared(dev);
+    reach = dma_dev_reaches(dev, need);
     for (unsigned int tries = 0;; tries++) {
-        pool = swiotlb_pool_candidate(dev);
+        pool = swiotlb_pool_candidate_for(dev, need);
         if (pool)
-            t = take(pool, dev, &l);
+            t = take(pool, dev, &l, need);
         idx = pool ? t.idx : SWIOTLB_TAKE_REFUSED;
         if (__builtin_expect(idx >= 0, 1))
             break;
@@ -441,12 +453,12 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
         }
     }
     r = t.r;
-    /* The address takes the pool's encoding, whatever the caller's memory
-     * was: the device reads the pool, not the caller's pages. */
-    dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
-                          pool->shared);
-    if (!dma_reaches(dev, dma, size, pool->shared)) {
-        swiotlb_untake(r, (uint32_t)idx, &l);
+    /* The address takes the pool's encoding (need: the pool serves dev),
+     * whatever the caller's memory was: the device reads the pool, not the
+     * caller's pages. */
+    dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off, need);
+    if (!reach || !dma_within(dev, dma, size, false)) {
+        swiotlb_untake(t.ar, r, (uint32_t)idx, &l);
         t.ar->overflows++;
         ccdma_plat_unlock(&t.ar->lock, t.flags);
         dma_report("%s: bounce address %#llx+%zu is beyond its reach "
@@ -520,7 +532,7 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
     void *orig;
     size_t size;
 
-    if (!lookup_lock(addr, pa, dev->debug_id, &lk))
+    if (!lookup_lock(dev, addr, pa, &lk))
         return DMA_SWIOTLB_NOT_MINE;
     if (!lk.s || swiotlb_data_pa(lk.r, lk.first) != pa) {
         lookup_unlock(&lk);
@@ -539,7 +551,7 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
     } else {
         unmap_data(dev, attrs, dir, orig, data, size);
     }
-    release(lk.pool, lk.r, lk.first);
+    release(lk.pool, lk.ar, lk.r, lk.first);
     lookup_unlock(&lk);
     return CCDMA_OK;
 }
@@ -554,7 +566,7 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
     uint8_t *orig, *tlb;
     uint32_t msize;
 
-    if (!lookup_lock(addr, pa, dev->debug_id, &lk))
+    if (!lookup_lock(dev, addr, pa, &lk))
         return DMA_SWIOTLB_NOT_MINE;
     if (!lk.s) {
         lookup_unlock(&lk);
@@ -597,7 +609,7 @@ bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
 
     if (!dma_dev_ready(dev) || addr == CCDMA_DMA_ADDR_INVALID || !dma_swiotlb_may_own(pa))
         return false;
-    if (!lookup_lock(addr, pa, dev->debug_id, &lk))
+    if (!lookup_lock(dev, addr, pa, &lk))
         return false;
     bounced = lk.s && swiotlb_data_pa(lk.r, lk.first) == pa;
     lookup_unlock(&lk);

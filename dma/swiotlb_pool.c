@@ -105,7 +105,7 @@ static void regions_insert(struct ccdma_swiotlb *pool, const struct region_entry
      * bound still covers every region it could be asked about. */
     bounds_set(regions[0].lo, hi);
     if (!pool->shared)
-        dma_bounds_widen(&dma_swiotlb_private_bounds, e->lo, e->hi - e->lo);
+        dma_private_widen(&dma_swiotlb_private_bounds, e->lo, e->hi - e->lo);
 }
 
 /* Only after the entries are gone do the bounds shrink. */
@@ -161,6 +161,7 @@ void swiotlb_pool_retire(struct ccdma_swiotlb *pool)
 {
     pool->dying = true;
     pool->live = false;
+    __atomic_store_n(&pool->first_bytes, 0, __ATOMIC_RELAXED);
     regions_remove(pool);
     /* A lookup that found a region before it left the table finds it
      * empty under the area lock (swiotlb_region_check). The chunks keep
@@ -395,6 +396,11 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
     e = (struct region_entry){ccdma_plat_virt_to_phys(va), ccdma_plat_virt_to_phys(va) + bytes,
                               pool, pool->nchunks - 1, shift};
     regions_insert(pool, &e);
+    if (pool->nchunks == 1) {
+        __atomic_store_n(&pool->first_pa, e.lo, __ATOMIC_RELAXED);
+        __atomic_store_n(&pool->first_shift, shift, __ATOMIC_RELAXED);
+        __atomic_store_n(&pool->first_bytes, bytes, __ATOMIC_RELAXED);
+    }
     __atomic_store_n(&pool->nareas, n, __ATOMIC_RELAXED);
     pool->in_use = true;
     pool->live = true;
@@ -402,25 +408,22 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
     return CCDMA_OK;
 }
 
-/* Slots of live mappings or allocations in r: taken in the bitmaps, less
- * the recently released runs. */
-static size_t region_live(const struct swiotlb_region *r)
-{
-    size_t live = r->alloc.used;
-
-    for (unsigned int k = 0; k < r->nrecent; k++)
-        live -= r->recent_n[k];
-    return live;
-}
-
-/* Slots live in chunk c: its region in every area. */
+/* Slots live in chunk c: taken in its region's bitmaps in every area, less
+ * the recently released runs of those regions. */
 static size_t chunk_live(const struct ccdma_swiotlb *pool, unsigned int c)
 {
     size_t live = 0;
 
-    for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
-        if (c < pool->area[a].nregions)
-            live += region_live(&pool->area[a].regions[c]);
+    for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++) {
+        const struct swiotlb_area *ar = &pool->area[a];
+
+        if (c >= ar->nregions)
+            continue;
+        live += ar->regions[c].alloc.used;
+        for (unsigned int k = 0; k < ar->nrecent; k++)
+            if (ar->recent[k].region == c)
+                live -= ar->recent[k].nslots;
+    }
     return live;
 }
 
@@ -670,14 +673,16 @@ int ccdma_swiotlb_get_stats(const struct ccdma_swiotlb *pool,
                 out->end = r->pa + r->bytes;
             out->nslots += r->alloc.nslots;
             out->segment_probes += r->alloc.probes;
-            /* A recently released run counts as a run of its own (the
-             * bitmaps still hold it taken until a miss gives it back). */
-            out->free_runs += slot_alloc_free_runs(&r->alloc) + r->nrecent;
-            for (unsigned int k = 0; k < r->nrecent; k++)
-                longest = r->recent_n[k] > longest ? r->recent_n[k] : longest;
+            out->free_runs += slot_alloc_free_runs(&r->alloc);
             if (longest > out->longest_free_run)
                 out->longest_free_run = longest;
         }
+        /* A recently released run counts as a run of its own (the bitmaps
+         * still hold it taken until a miss gives it back). */
+        out->free_runs += ar->nrecent;
+        for (unsigned int k = 0; k < ar->nrecent; k++)
+            if (ar->recent[k].nslots > out->longest_free_run)
+                out->longest_free_run = ar->recent[k].nslots;
     }
     /* Where the pool may reach: its end, unless it may still grow, when a
      * device's mask must be checked against the growth limit. */

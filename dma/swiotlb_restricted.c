@@ -142,7 +142,7 @@ bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *e
     } else {
         /* No scrub: every later user of these slots zeroes or overwrites
          * what it reads (swiotlb_map.c). */
-        swiotlb_release(pool, r, (uint32_t)first);
+        swiotlb_release(pool, ar, r, (uint32_t)first);
         *err = CCDMA_OK;
     }
     ccdma_plat_unlock(&ar->lock, flags);
