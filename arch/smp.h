@@ -19,7 +19,7 @@ uint64_t arch_cpu_mpidr(void);
  * HVC or SMC. 0, or a CCDMA_E* code for PSCI's refusal. */
 int arch_cpu_on_psci(bool hvc, uint64_t mpidr, unsigned int idx);
 /* Let the CPUs waiting in a pen go; mpidr[i] is the CPU to become index i
- * (n entries). CCDMA_ENOTSUP where the pens never release. */
+ * (n entries). 0, or a CCDMA_E* code where a port cannot release them. */
 int arch_cpu_pen_release(const uint64_t *mpidr, unsigned int n);
 /* Optional (the reference is weak): the CPUs released from the pen that
  * the table did not name, and so stayed parked; up to n of their MPIDRs in
