@@ -19,8 +19,12 @@ uint64_t arch_cpu_mpidr(void);
  * HVC or SMC. 0, or a CCDMA_E* code for PSCI's refusal. */
 int arch_cpu_on_psci(bool hvc, uint64_t mpidr, unsigned int idx);
 /* Let the CPUs waiting in a pen go; mpidr[i] is the CPU to become index i
- * (n entries). CCDMA_ENOTSUP where the pens never release. */
+ * (n entries). 0, or a CCDMA_E* code where a port cannot release them. */
 int arch_cpu_pen_release(const uint64_t *mpidr, unsigned int n);
+/* Optional (the reference is weak): the CPUs released from the pen that
+ * the table did not name, and so stayed parked; up to n of their MPIDRs in
+ * mpidr, and how many there were. */
+unsigned int arch_cpu_pen_strays(uint64_t *mpidr, unsigned int n) __attribute__((weak));
 /* The calling CPU's translation registers, for a secondary to load. */
 void arch_cpu_regime(uint64_t regime[3]);
 /* On the new CPU: MMU on over regime, TLS in tls_page, percpu in the

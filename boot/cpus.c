@@ -68,6 +68,23 @@ static void list_cpus(void)
     boot_cpus_listed = n;
 }
 
+/* CPUs that left the pen but are not ours to run (not in /cpus, or past
+ * the table): parked for good, and named. Those seen so far: they check in
+ * as soon as they are released, before the listed ones are online. */
+static void report_strays(bool pen)
+{
+    uint64_t mpidr[BOOT_MAX_CPUS];
+    unsigned int n;
+
+    if (!pen || arch_cpu_pen_strays == NULL)
+        return;
+    n = arch_cpu_pen_strays(mpidr, BOOT_MAX_CPUS);
+    if (n)
+        printf(", %u parked", n);
+    for (unsigned int i = 0; i < n && i < BOOT_MAX_CPUS; i++)
+        printf(" [mpidr=0x%llx pen: not in /cpus]", (unsigned long long)mpidr[i]);
+}
+
 void boot_cpus_start(void)
 {
     bool pen = rt.plat.psci == DT_PSCI_NONE;
@@ -130,6 +147,7 @@ void boot_cpus_start(void)
                c->state == BOOT_CPU_ONLINE ? "" : ": ",
                c->state == BOOT_CPU_ONLINE ? "" : ccdma_strerror(c->start_err));
     }
+    report_strays(pen);
     printf("\n");
 }
 

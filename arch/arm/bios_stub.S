@@ -10,9 +10,17 @@
  * Why copy rather than execute in place: with virt,secure=on the flash is
  * secure-only, so code running from 0x0 could not go on after dropping to
  * Non-secure; and the RAM image is the one every other boot runs.
+ *
+ * Every CPU starts here when nothing emulates PSCI (secure=on). Only the
+ * boot CPU (affinity 0) copies; the others wait in a pen on the copied
+ * image's header word at offset 0x20, which the runtime sets to its
+ * secondary entry when it starts them (arch/arm/smp.c). RAM reads as zero
+ * until then, and the copy writes zero there. MMU and caches are off, so
+ * each read goes to memory, where the boot CPU cleans the word.
  */
 #define ZIMAGE_MAGIC 0x016f2818
 #define SYS_EXIT_EXTENDED 0x20
+#define PEN_OFFSET 0x20
 
     .syntax unified
     .arch armv7-a
@@ -24,7 +32,7 @@ _start:
     mrc     p15, 0, r4, c0, c0, 5       /* MPIDR: only the boot CPU copies */
     ldr     r5, =0x00ffffff
     tst     r4, r5
-    bne     park
+    bne     secondary_pen
     ldr     r4, =payload                /* linked at the flash base, where it runs */
     ldr     r5, [r4, #0x24]             /* magic */
     ldr     r6, =ZIMAGE_MAGIC
@@ -46,6 +54,15 @@ _start:
     ldr     r2, =CCDMA_RAM_BASE
     bx      r5
 
+secondary_pen:
+    ldr     r4, =payload
+    ldr     r4, [r4, #0x28]             /* load address, as the boot CPU reads it */
+3:  wfe
+    ldr     r0, [r4, #PEN_OFFSET]
+    cmp     r0, #0
+    beq     3b
+    bx      r0
+
 bad_payload:
     adr     r1, exit_block
     mov     r0, #SYS_EXIT_EXTENDED
@@ -59,9 +76,4 @@ exit_block:
 
     .ltorg                              /* literals before the payload */
     .balign 4096
-park:                                   /* secondaries: AArch32 runs on one CPU */
-    wfe
-    b       park
-
-    .balign 4
 payload:                                /* the image is appended here */

@@ -12,13 +12,26 @@
  * and a stack before anything can fault, and the FPU on (the image is
  * hard-float, docs/aarch32.md). The runtime runs in SVC mode, MMU off until
  * boot_main() turns it on.
+ *
+ * Secondary CPUs (boot/cpus.c) come in at secondary_entry with r0 = their
+ * index: from PSCI CPU_ON, or released from a pen (the -bios stub's, or
+ * image_pen below for CPUs that enter here together with the boot CPU)
+ * through secondary_pen_entry. They take the same mode steps on stacks of
+ * their own, r11 holding the index, and skip what the boot CPU already did
+ * for the image.
  */
 #include "arch/arm/sysregs.h"
 
 /* A secondary's stacks (linker/ccdma-arm.ld): a 64 KiB slice each, the
- * exception modes' 4 KiB stacks from its bottom, HYP's topped here. */
+ * exception modes' 4 KiB stacks from its bottom, HYP's and Monitor's
+ * topped here, SVC's at the top. */
 #define CPU_STACK_SHIFT 16
 #define CPU_STACK_HYP 0x5000
+#define CPU_STACK_MON 0x6000
+#define CCDMA_MAX_CPUS 8
+/* smp_pen_mpidr entries: MPIDR affinity | this, so that 0 matches nothing. */
+#define PEN_VALID 0x80000000
+#define MPIDR_AFF_MASK 0x00ffffff
 
     .syntax unified
     .arch armv7-a
@@ -32,7 +45,10 @@
     .type   _head, %function
 _head:
     b       primary_entry               /* 0x00 */
-    .fill   8, 4, 0                     /* up to the zImage-style fields */
+    .fill   7, 4, 0                     /* up to the zImage-style fields */
+    .global smp_pen_release
+smp_pen_release:                        /* 0x20: a pen's release address (arch/arm/smp.c) */
+    .word   0
     .word   0x016f2818                  /* 0x24: zImage magic */
     .word   __image_start               /* 0x28: load address */
     .word   __file_end                  /* 0x2c: end of the loaded bytes */
@@ -42,12 +58,12 @@ _head:
 primary_entry:
     cpsid   aif                         /* nothing asynchronous, ever */
     mov     r11, #0                     /* CPU index: the boot CPU */
-    /* Where every CPU starts here at reset (secure=on), the ones with a
-     * non-zero affinity stay parked: AArch32 runs on the boot CPU only. */
+    /* Where every CPU starts here at reset (an ELF under secure=on), the
+     * ones with a non-zero affinity wait in the pen. */
     mrc     p15, 0, r4, c0, c0, 5       /* MPIDR */
-    ldr     r5, =0x00ffffff
+    ldr     r5, =MPIDR_AFF_MASK
     tst     r4, r5
-    bne     park_secondary
+    bne     image_pen
     mov     r10, r2                     /* DTB from a loader, or 0 */
 
     /* .bss once, whatever the mode (MMU off: aligned stores only). */
@@ -91,12 +107,17 @@ primary_entry:
     mov     r9, #1
     b       svc_entry
 
-/* ---- Secure SVC: Monitor vectors and stack, then into Non-secure. */
+/* ---- Secure SVC: Monitor vectors and stack, then into Non-secure. A
+ * secondary (r11 != 0) takes its stacks from its slice (r4). */
 secure_entry:
     bl      fpu_enable
+    cmp     r11, #0
+    bne     1f
     bl      pl1_stacks
     ldr     sp, =__stack_svc_top
-    ldr     r0, =vectors_pl1
+    b       2f
+1:  bl      cpu_stacks
+2:  ldr     r0, =vectors_pl1
     mcr     p15, 0, r0, c12, c0, 0      /* Secure VBAR: report faults here too */
     ldr     r0, =vectors_mon
     mcr     p15, 0, r0, c12, c0, 1      /* MVBAR */
@@ -105,6 +126,11 @@ secure_entry:
     isb
     cps     #MODE_MON
     ldr     sp, =__stack_mon_top
+    cmp     r11, #0
+    addne   sp, r4, #CPU_STACK_MON
+    ldr     r2, =(MODE_SVC | PSR_MASK_ALL)
+    ldr     lr, =svc_entry
+    ldrne   lr, =secondary_svc
     mrc     p15, 0, r1, c0, c1, 1       /* ID_PFR1 */
     ubfx    r1, r1, #ID_PFR1_VIRT_SHIFT, #4
     ldr     r0, =(SCR_NS | SCR_FW | SCR_AW)
@@ -112,8 +138,6 @@ secure_entry:
     orrne   r0, r0, #SCR_HCE            /* HVC enabled for the HYP we enter */
     ldrne   r2, =(MODE_HYP | PSR_MASK_ALL)
     ldrne   lr, =hyp_entry
-    ldreq   r2, =(MODE_SVC | PSR_MASK_ALL)
-    ldreq   lr, =svc_entry
     msr     spsr_cxsf, r2
     mcr     p15, 0, r0, c1, c1, 0       /* SCR: the next world is Non-secure */
     isb
@@ -238,6 +262,22 @@ pl1_stacks:
     msr     cpsr_c, r0
     bx      lr
 
+/* A secondary's stacks, all modes but HYP and Monitor, from its slice (r4);
+ * called and returning in SVC. */
+cpu_stacks:
+    mrs     r0, cpsr
+    cps     #MODE_ABT
+    add     sp, r4, #0x1000
+    cps     #MODE_UND
+    add     sp, r4, #0x2000
+    cps     #MODE_IRQ
+    add     sp, r4, #0x3000
+    cps     #MODE_FIQ
+    add     sp, r4, #0x4000
+    msr     cpsr_c, r0
+    add     sp, r4, #(1 << CPU_STACK_SHIFT)
+    bx      lr
+
 /* Entered in a mode no loader uses (USR, SYS...): say so if semihosting
  * listens (SYS_EXIT_EXTENDED, code 3), else park. */
 bad_entry_mode:
@@ -253,16 +293,13 @@ bad_entry_mode:
 bad_mode_exit:
     .word   0x20026, 3                  /* ADP_Stopped_ApplicationExit, code 3 */
 
-park_secondary:
-    wfe
-    b       park_secondary
-
 /* ---- Secondaries: PSCI CPU_ON lands here, r0 = the index boot/cpus.c gave
  * as context (1 .. 7), in SVC, or in HYP where the machine has it (QEMU
- * starts it at the caller's highest EL): HYP takes the boot CPU's steps down
- * to SVC. Each mode gets a stack of this CPU's slice of __stack_cpus
- * (linker/ccdma-arm.ld); the image is the boot CPU's, .bss and all, so
- * nothing else is redone. */
+ * starts it at the caller's highest EL); a pen releases them in the reset
+ * mode, Secure SVC under secure=on. HYP and Secure SVC take the boot CPU's
+ * steps down to Non-secure SVC. Each mode gets a stack of this CPU's slice
+ * of __stack_cpus (linker/ccdma-arm.ld); the image is the boot CPU's, .bss
+ * and all, so nothing else is redone. */
     .section .text.boot, "ax"
     .global secondary_entry
     .type   secondary_entry, %function
@@ -282,23 +319,60 @@ secondary_entry:
     beq     hyp_entry
     cmp     r0, #MODE_SVC
     bne     park_secondary
+    bl      sctlr_init
+    bl      is_secure
+    cmp     r0, #0
+    bne     secure_entry
 secondary_svc:
     bl      sctlr_init
     bl      fpu_enable
-    cps     #MODE_ABT
-    add     sp, r4, #0x1000
-    cps     #MODE_UND
-    add     sp, r4, #0x2000
-    cps     #MODE_IRQ
-    add     sp, r4, #0x3000
-    cps     #MODE_FIQ
-    add     sp, r4, #0x4000
-    cps     #MODE_SVC
-    add     sp, r4, #(1 << CPU_STACK_SHIFT)
+    bl      cpu_stacks
     ldr     r0, =vectors_pl1
     mcr     p15, 0, r0, c12, c0, 0      /* VBAR */
     isb
     mov     r0, r11
     bl      boot_secondary_main         /* never returns */
     b       .
+
+/* Released from a pen, MMU and caches off: find our index by MPIDR in the
+ * table the boot CPU wrote (and cleaned to memory). A CPU the table does
+ * not name (not in the DTB's /cpus, or past the eighth) leaves its MPIDR
+ * in its Aff0 slot of smp_pen_stray, for the boot CPU to report, and parks
+ * for good. */
+    .global secondary_pen_entry
+    .type   secondary_pen_entry, %function
+secondary_pen_entry:
+    cpsid   aif
+    mrc     p15, 0, r1, c0, c0, 5       /* MPIDR */
+    ldr     r2, =MPIDR_AFF_MASK
+    and     r1, r1, r2
+    orr     r1, r1, #PEN_VALID
+    ldr     r3, =smp_pen_mpidr
+    mov     r0, #1
+1:  cmp     r0, #CCDMA_MAX_CPUS
+    bhs     pen_stray
+    ldr     r2, [r3, r0, lsl #2]
+    cmp     r2, r1
+    beq     secondary_entry
+    add     r0, r0, #1
+    b       1b
+pen_stray:
+    and     r2, r1, #(CCDMA_MAX_CPUS - 1)
+    ldr     r3, =smp_pen_stray
+    str     r1, [r3, r2, lsl #2]        /* to memory: this CPU's caches are off */
+    dsb     sy
+    sev
+park_secondary:
+    wfe
+    b       park_secondary
+
+/* A CPU that entered with the boot CPU waits for its release: the word is
+ * read from memory (caches off), where the boot CPU cleaned it. */
+image_pen:
+    ldr     r1, =smp_pen_release
+2:  wfe
+    ldr     r2, [r1]
+    cmp     r2, #0
+    beq     2b
+    bx      r2
     .ltorg

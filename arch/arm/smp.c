@@ -4,11 +4,15 @@
  * PSCI 1.1, DEN0022, 5.6) over the DTB's conduit, landing at
  * secondary_entry (arch/arm/head.S) in SVC with the index as context; then,
  * on the new CPU, the boot CPU's LPAE regime and the per-CPU pointer in
- * TPIDRPRW. Where nothing answers PSCI (secure=on, the -bios stub) the
- * secondaries stay parked: their pens never release, and boot/cpus.c
- * reports each as not supported.
+ * TPIDRPRW. Where nothing answers PSCI (secure=on: the -bios stub, or an
+ * ELF all CPUs enter) the secondaries wait in a pen, and are released to
+ * secondary_pen_entry, which finds each one's index by MPIDR in a table
+ * written here.
  */
+#include <stddef.h>
+
 #include <ccdma/errors.h>
+#include <ccdma/platform.h>
 
 #include "arch/arm/exception.h"
 #include "arch/arm/mmu.h"
@@ -20,7 +24,22 @@
 #define PSCI_ALREADY_ON -4
 #define PSCI_INVALID_ADDRESS -9
 
-extern char secondary_entry[];
+#define MPIDR_AFF_MASK 0x00ffffffu
+#define PEN_VALID 0x80000000u /* arch/arm/head.S: an entry that names a CPU */
+
+extern char secondary_entry[], secondary_pen_entry[];
+extern char __image_start[], __bss_end[], __stack_cpus_bottom[], __stack_cpus_top[];
+extern uint32_t smp_pen_release;
+/* Read by secondary_pen_entry with its caches off: written, then cleaned. */
+uint32_t smp_pen_mpidr[ARCH_MAX_CPUS];
+/* Written by a released CPU the table does not name, caches off, in its
+ * Aff0 slot. Alone in its cache lines (2 KiB: the largest CTR.CWG), so
+ * nothing the boot CPU writes back can land on it, and it may be
+ * invalidated before each read. */
+uint32_t smp_pen_stray[512] __attribute__((aligned(2048)));
+/* head.S scans the table and carves the stacks for CCDMA_MAX_CPUS: the two
+ * must agree. */
+_Static_assert(ARCH_MAX_CPUS == 8, "CCDMA_MAX_CPUS in arch/arm/head.S");
 
 uint64_t arch_cpu_mpidr(void)
 {
@@ -48,9 +67,38 @@ int arch_cpu_on_psci(bool hvc, uint64_t mpidr, unsigned int idx)
 
 int arch_cpu_pen_release(const uint64_t *mpidr, unsigned int n)
 {
-    (void)mpidr;
-    (void)n;
-    return CCDMA_ENOTSUP; /* the pens here never release */
+    for (unsigned int i = 0; i < ARCH_MAX_CPUS; i++)
+        smp_pen_mpidr[i] = i < n && mpidr[i] ? ((uint32_t)mpidr[i] & MPIDR_AFF_MASK) | PEN_VALID
+                                             : 0;
+    /* A released CPU reads with its caches off until its MMU is on: the
+     * image's code and literals, this table, its boot_cpus record. Put
+     * all of it in memory; and leave no line of its stacks in any cache,
+     * where one could shadow what it writes there before caching is on. */
+    ccdma_plat_cache_clean(__image_start, (size_t)(__bss_end - __image_start));
+    ccdma_plat_cache_clean_invalidate(__stack_cpus_bottom,
+                                      (size_t)(__stack_cpus_top - __stack_cpus_bottom));
+    /* Only then the release address, itself cleaned: the pens poll memory. */
+    __atomic_store_n(&smp_pen_release, (uint32_t)(uintptr_t)secondary_pen_entry, __ATOMIC_RELEASE);
+    ccdma_plat_cache_clean(&smp_pen_release, sizeof(smp_pen_release));
+    __asm__ volatile("dsb sy\n sev" ::: "memory");
+    return 0;
+}
+
+unsigned int arch_cpu_pen_strays(uint64_t *mpidr, unsigned int n)
+{
+    unsigned int found = 0;
+
+    ccdma_plat_cache_invalidate(smp_pen_stray, sizeof(smp_pen_stray));
+    for (unsigned int i = 0; i < ARCH_MAX_CPUS; i++) {
+        uint32_t v = __atomic_load_n(&smp_pen_stray[i], __ATOMIC_ACQUIRE);
+
+        if (!(v & PEN_VALID))
+            continue;
+        if (found < n)
+            mpidr[found] = v & MPIDR_AFF_MASK;
+        found++;
+    }
+    return found;
 }
 
 void arch_cpu_regime(uint64_t regime[3])
