@@ -144,13 +144,13 @@ static inline bool dma_dev_needs_shared(const struct ccdma_device *dev)
     return !dma_cc() || !dev->reach_private;
 }
 
+/* 0 is "no limit": taken one down, it wraps to the top and loses every
+ * comparison, and the result taken one up is 0 only when both are. */
 static inline uint64_t dma_min_not_zero(uint64_t a, uint64_t b)
 {
-    if (!a)
-        return b;
-    if (!b)
-        return a;
-    return a < b ? a : b;
+    uint64_t am = a - 1, bm = b - 1;
+
+    return (am < bm ? am : bm) + 1;
 }
 
 /* The highest address dev can reach for streaming or coherent DMA. */

@@ -147,7 +147,9 @@ static inline int sync_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t si
 }
 
 /* The common case passes one combined test; only a call that fails it
- * goes through the checks one by one, for the right error and report. */
+ * goes through the checks one by one, for the right error and report.
+ * call_ok() is the part that does not ask whether the runtime is up (the
+ * leaf paths' dma_fast_ok says so). */
 static inline bool call_ok(const struct ccdma_device *dev, size_t size, enum ccdma_dir dir,
                            unsigned int attrs)
 {

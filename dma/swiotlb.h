@@ -69,6 +69,7 @@ struct swiotlb_region {
     size_t bytes;
     struct slot_alloc alloc;
     struct swiotlb_slot *slots;
+    uint16_t index;     /* in its area's regions[], the chunk's index */
 };
 
 /* Memory added to a pool at once (at creation, or by growth), split in

@@ -305,7 +305,7 @@ static inline void give_back(struct swiotlb_area *ar, struct swiotlb_region *r, 
 {
     if (ar->nrecent < SWIOTLB_RECENT)
         ar->recent[ar->nrecent++] = (struct swiotlb_recent){
-            first, (uint16_t)n, (uint16_t)(r - ar->regions)};
+            first, (uint16_t)n, r->index};
     else
         slot_alloc_release(&r->alloc, first, n);
 }
@@ -335,7 +335,8 @@ static inline __attribute__((always_inline)) void record(struct ccdma_swiotlb *p
 {
     struct swiotlb_slot *s = &r->slots[first];
 
-    for (uint32_t k = 0; k < l->nslots; k++)
+    s->back = 0;
+    for (uint32_t k = 1; k < l->nslots; k++)
         r->slots[first + k].back = (uint16_t)k;
     s->kind = (uint8_t)kind;
     s->nslots = (uint16_t)l->nslots;
@@ -391,6 +392,29 @@ void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
 
 /* ---- streaming mappings --------------------------------------------------------- */
 
+/* The failures of a map, out of line so that the common path keeps its
+ * registers. */
+static __attribute__((noinline, cold)) int map_too_big(const struct ccdma_device *dev,
+                                                       size_t size)
+{
+    dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+    if (!swiotlb_refused(dev))
+        return CCDMA_ESTATE;
+    dma_report("%s: a %zu-byte mapping exceeds the bounce maximum of %zu",
+               dma_dev_name(dev), size, dma_swiotlb_max_mapping(dev));
+    return CCDMA_EINVAL;
+}
+
+static __attribute__((noinline, cold)) int map_out_of_reach(const struct ccdma_device *dev,
+                                                            ccdma_dma_t dma, size_t size)
+{
+    dma_report("%s: bounce address %#llx+%zu is beyond its reach (mask %#llx, bus limit %#llx)",
+               dma_dev_name(dev), (unsigned long long)dma, size,
+               (unsigned long long)dev->dma_mask, (unsigned long long)dev->bus_limit);
+    dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
+    return CCDMA_ERANGE;
+}
+
 int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                     size_t size, unsigned int how, ccdma_dma_t *out)
 {
@@ -418,16 +442,8 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                   swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK;
     }
 
-    if (__builtin_expect(too_big, 0)) {
-        if (!swiotlb_refused(dev)) {
-            dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
-            return CCDMA_ESTATE;
-        }
-        dma_report("%s: a %zu-byte mapping exceeds the bounce maximum of %zu",
-                   dma_dev_name(dev), size, dma_swiotlb_max_mapping(dev));
-        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
-        return CCDMA_EINVAL;
-    }
+    if (__builtin_expect(too_big, 0))
+        return map_too_big(dev, size);
     /* Check the pool and take its slots under one hold of one area lock: a
      * destroy either came first (the check fails) or must wait for these
      * slots to be released (EBUSY). */
@@ -457,17 +473,11 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
      * whatever the caller's memory was: the device reads the pool, not the
      * caller's pages. */
     dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off, need);
-    if (!reach || !dma_within(dev, dma, size, false)) {
+    if (__builtin_expect(!reach || !dma_within(dev, dma, size, false), 0)) {
         swiotlb_untake(t.ar, r, (uint32_t)idx, &l);
         t.ar->overflows++;
         ccdma_plat_unlock(&t.ar->lock, t.flags);
-        dma_report("%s: bounce address %#llx+%zu is beyond its reach "
-                   "(mask %#llx, bus limit %#llx)",
-                   dma_dev_name(dev), (unsigned long long)dma,
-                   size, (unsigned long long)dev->dma_mask,
-                   (unsigned long long)dev->bus_limit);
-        dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
-        return CCDMA_ERANGE;
+        return map_out_of_reach(dev, dma, size);
     }
     record(pool, r, (uint32_t)idx, &l, SLOT_MAP);
     s = &r->slots[idx];

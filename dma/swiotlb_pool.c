@@ -384,8 +384,9 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
         uint32_t first = part_first_slot(nslots, shift, a);
         uint32_t count = part_first_slot(nslots, shift, a + 1) - first;
         struct swiotlb_area *ar = &pool->area[a];
-        struct swiotlb_region *r = &ar->regions[ar->nregions++];
+        struct swiotlb_region *r = &ar->regions[ar->nregions];
 
+        r->index = (uint16_t)ar->nregions++;
         r->va = (uint8_t *)va + ((size_t)first << DMA_SLOT_SHIFT);
         r->pa = ccdma_plat_virt_to_phys(r->va);
         r->bytes = (size_t)count << DMA_SLOT_SHIFT;
