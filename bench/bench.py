@@ -769,8 +769,9 @@ def tabulate_scaling(runs):
                 v = sorted(groups.get((n, areas, size), []))
                 if v:
                     med = v[len(v) // 2]
-                    rows.append([n, areas, size, f"{med:.4f}", f"{v[0]:.4f}", f"{v[-1]:.4f}",
-                                 f"{med / n:.4f}", len(v)])
+                    # Six places: a slow vCPU's figure must not round to 0.
+                    rows.append([n, areas, size, f"{med:.6f}", f"{v[0]:.6f}", f"{v[-1]:.6f}",
+                                 f"{med / n:.6f}", len(v)])
     return rows
 
 
