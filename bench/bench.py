@@ -4,6 +4,7 @@
   bench.py host --bench-bin BIN --out DIR [--quick] [--check]
   bench.py qemu --fw-dir DIR --out DIR [--quick] [--check] [--qemu QEMU] [--rmm RMM]
   bench.py all  --bench-bin BIN --fw-dir DIR --out DIR [--quick] [--check]
+  bench.py fw-scaling --fw-dir DIR --out DIR [--quick] [--check] [--qemu QEMU]
 
 host runs the host benchmark (bench/host, which writes host_*.csv itself),
 then the same binary under callgrind for the instruction counts
@@ -11,7 +12,10 @@ then the same binary under callgrind for the instruction counts
 (host_fit.csv) and plots them. qemu boots the firmware in a realm and
 plain, each with the boot option ccdma.bench=1 (ccdma.bench_quick=1 with
 --quick) under -icount shift=0,sleep=off and dtb-randomness=off, and turns
-its "bench:" lines into qemu_*.csv. Every command also writes
+its "bench:" lines into qemu_*.csv; then it boots the plain firmware once
+more on 4 vCPUs under multi-threaded TCG (-accel tcg,thread=multi -smp 4,
+no -icount, which multi-threaded TCG cannot run) with ccdma.bench_scaling=1,
+for fw_scaling.csv (fw-scaling runs that boot alone). Every command also writes
 DIR/summary.md, with the goals table, from the CSV files present. --check
 then verifies that the files of the parts run exist and are well-formed; it
 never looks at speed. The method is in docs/benchmarks.md.
@@ -98,6 +102,15 @@ QEMU_CSV = {
                      "rsi_calls_per_mib", "granules_per_mib"],
     "qemu_crosscheck.csv": ["mode", "counter", "guest", "monitor", "match"],
 }
+# The firmware's scaling boot, on vCPUs (bench/firmware/bench_scaling.c):
+# the columns of host_scaling.csv, with vCPUs for threads.
+FW_CSV = {
+    "fw_scaling.csv": ["vcpus", "areas", "size", "mops", "mops_min", "mops_max",
+                       "per_vcpu_mops", "rounds"],
+}
+SCALE_COUNTS = (1, 2, 4)   # threads (host) or vCPUs (firmware) at once
+SCALE_SIZES = (64, 4096)
+FW_SCALE_VCPUS = 4         # -smp: the firmware's "areas = number of CPUs"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -289,24 +302,25 @@ unset multiplot
     plot_scaling(a, gnuplot)
 
 
-def plot_scaling(a, gnuplot):
-    """host_scaling.png: throughput against threads, one lock and areas."""
-    sc = read_csv(a.out, "host_scaling.csv") or []
+def plot_scaling(a, gnuplot, name="host_scaling", count="threads",
+                 title="ccdma host: bounce map+unmap throughput, all threads (2-core machine)"):
+    """NAME.png from NAME.csv: throughput against threads (or vCPUs), one
+    lock and areas."""
+    sc = read_csv(a.out, f"{name}.csv") or []
     blocks, plots = [], []
     styles = {1: "dt 2", 4: "dt 1"}
     colours = {64: "#1f77b4", 4096: "#d62728"}
     for size in sorted({int(r["size"]) for r in sc}):
         for areas in sorted({int(r["areas"]) for r in sc}):
-            pts = [(r["threads"], r["mops"]) for r in sc
+            pts = [(r[count], r["mops"]) for r in sc
                    if int(r["size"]) == size and int(r["areas"]) == areas]
-            name = f"s{size}a{areas}"
-            blocks.append(datablock(name, pts))
+            block = f"s{size}a{areas}"
+            blocks.append(datablock(block, pts))
             what = "one lock" if areas == 1 else f"{areas} areas"
-            plots.append(f"${name} with linespoints lw 2 pt 7 {styles.get(areas, '')} "
+            plots.append(f"${block} with linespoints lw 2 pt 7 {styles.get(areas, '')} "
                          f"lc rgb '{colours.get(size, '#333333')}' title '{human(size)}, {what}'")
-    one_plot(a, gnuplot, "host_scaling", "host_scaling.csv", blocks, plots,
-             "ccdma host: bounce map+unmap throughput, all threads (2-core machine)",
-             "threads", "million map+unmap per second",
+    one_plot(a, gnuplot, name, f"{name}.csv", blocks, plots, title,
+             count, "million map+unmap per second",
              "set xtics (1, 2, 4)\nset logscale x 2\nset yrange [0:*]\nset key top left\n")
 
 
@@ -370,10 +384,24 @@ def qemu_command(a, mode):
     return args
 
 
+def fw_scaling_command(a):
+    """The scaling boot: plain, 4 vCPUs, one host thread each. Multi-threaded
+    TCG cannot run under -icount, so CNTVCT follows the host's clock: these
+    are wall-clock figures, unlike every other QEMU one."""
+    return [sys.executable, BOOT_TEST, "--live", "--print-cmd", "--qemu", a.qemu,
+            "--timeout", str(a.timeout), "--machine-extra", "dtb-randomness=off",
+            "--append", ("ccdma.bench_quick=1" if a.quick else "ccdma.bench=1") +
+            " ccdma.bench_scaling=1",
+            "--qemu-arg", "-accel tcg,thread=multi",
+            "--qemu-arg", f"-smp {FW_SCALE_VCPUS}",
+            "--config", "plain", "--boot", "kernel",
+            "--image", os.path.join(a.fw_dir, "ccdma.bin")]
+
+
 def run_qemu_mode(a, mode):
-    cmd = qemu_command(a, mode)
+    cmd = fw_scaling_command(a) if mode == "scaling" else qemu_command(a, mode)
     log = os.path.join(a.out, f"qemu-{mode}.log")
-    print(f"QEMU {mode}: booting with {'ccdma.bench_quick=1' if a.quick else 'ccdma.bench=1'} "
+    print(f"QEMU {mode}: booting with {cmd[cmd.index('--append') + 1]} "
           f"(console in {log})", flush=True)
     r = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     out = r.stdout.replace("\r\n", "\n")
@@ -387,8 +415,8 @@ def run_qemu_mode(a, mode):
 
 
 def parse_qemu(out, mode, log):
-    res = {"mode": mode, "mem": [], "blk": [], "convert": [], "steady": None, "totals": None,
-           "monitor": None, "begin": None, "errors": []}
+    res = {"mode": mode, "mem": [], "blk": [], "convert": [], "scaling": [], "steady": None,
+           "totals": None, "monitor": None, "begin": None, "errors": []}
     for line in out.splitlines():
         # The host's counters and the emulated RMM's RSI tallies, together.
         if line.startswith("monitor: counters ") or line.startswith("rmm: counters "):
@@ -415,6 +443,10 @@ def parse_qemu(out, mode, log):
                                    "convert": int(d["convert_ticks"]),
                                    "rsi": int(d["convert_rsi_calls"]),
                                    "granules": int(d["convert_granules"])})
+        elif what == "scaling" and f[2].startswith("cpus="):
+            d = kv(line)
+            res["scaling"].append({k: int(d[k]) for k in ("cpus", "areas", "size", "round",
+                                                          "ops_per_sec")})
         elif what == "blk" and f[2] == "steady":
             res["steady"] = {k: int(v) for k, v in kv(line).items()}
         elif what == "blk" and f[2] in BLK_OPS:
@@ -723,6 +755,45 @@ def run_qemu(a):
     print_qemu(tables)
 
 
+def tabulate_scaling(runs):
+    """fw_scaling.csv rows: one per vCPU count, layout and size, from the
+    rounds' lines; the median round (the upper one of an even count, as the
+    host benchmark takes it) with the lowest and the highest."""
+    groups = {}
+    for x in runs:
+        groups.setdefault((x["cpus"], x["areas"], x["size"]), []).append(x["ops_per_sec"] / 1e6)
+    rows = []
+    for size in SCALE_SIZES:
+        for n in SCALE_COUNTS:
+            for areas in sorted({k[1] for k in groups}):
+                v = sorted(groups.get((n, areas, size), []))
+                if v:
+                    med = v[len(v) // 2]
+                    # Six places: a slow vCPU's figure must not round to 0.
+                    rows.append([n, areas, size, f"{med:.6f}", f"{v[0]:.6f}", f"{v[-1]:.6f}",
+                                 f"{med / n:.6f}", len(v)])
+    return rows
+
+
+def run_fw_scaling(a):
+    if not a.fw_dir:
+        fail("--fw-dir is required")
+    if not os.path.exists(os.path.join(a.fw_dir, "ccdma.bin")):
+        fail(f"no ccdma.bin in {a.fw_dir} (build the aarch64-qemu preset)")
+    res, cmd = run_qemu_mode(a, "scaling")
+    if not res["scaling"]:
+        fail("QEMU scaling: no 'bench: scaling' lines (see the log)")
+    rows = tabulate_scaling(res["scaling"])
+    write_csv(a.out, "fw_scaling.csv", FW_CSV["fw_scaling.csv"], rows)
+    with open(os.path.join(a.out, "fw_scaling_command.txt"), "w") as f:
+        f.write(f"scaling: {cmd}\n")
+    print(f"\nQEMU plain, {FW_SCALE_VCPUS} vCPUs under multi-threaded TCG (wall clock): "
+          "TO_DEVICE bounce map+unmap, all vCPUs together, million per second")
+    print(f"{'vcpus':>6} {'areas':>6} {'size':>7} {'Mops/s':>9} {'min':>9} {'max':>9} {'rounds':>7}")
+    for r in rows:
+        print(f"{r[0]:>6} {r[1]:>6} {r[2]:>7} {r[3]:>9} {r[4]:>9} {r[5]:>9} {r[7]:>7}")
+
+
 def md_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -734,6 +805,26 @@ def machine_cores():
     return (f"This machine has {n} cores: with more threads than cores, the threads "
             f"take turns, so the 4-thread rows measure contention under preemption, "
             f"not 4-way parallelism.")
+
+
+def vcpu_cores():
+    n = os.cpu_count() or 0
+    return (f"This machine has {n} cores, and each vCPU is a host thread: the "
+            f"{FW_SCALE_VCPUS} vCPUs share them. A vCPU with no work waits in WFE, which "
+            f"multi-threaded TCG runs as a no-op, so the idle vCPUs of the 1- and 2-vCPU rows "
+            f"spin and take host time too: every row has all {FW_SCALE_VCPUS} vCPU threads "
+            f"runnable, and the rows compare the pool layouts under the same load, not "
+            f"parallel speedup.")
+
+
+def scaling_table(rows, count, per, digits):
+    """The summary's table of a scaling CSV (host_scaling.csv, fw_scaling.csv)."""
+    return md_table(["size", count, "bounce pool", "Mops/s", "range", f"per {count[:-1]}"],
+                    [[human(r["size"]), r[count],
+                      "one lock" if r["areas"] == "1" else f"{r['areas']} areas",
+                      f"{float(r['mops']):.{digits}f}",
+                      f"{float(r['mops_min']):.{digits}f} .. {float(r['mops_max']):.{digits}f}",
+                      f"{float(r[per]):.{digits}f}"] for r in rows])
 
 
 def machine_info(a):
@@ -829,6 +920,7 @@ def write_summary(a):
     occt = read_csv(a.out, "host_occupancy_time.csv")
     coh = read_csv(a.out, "host_coherent.csv")
     sc = read_csv(a.out, "host_scaling.csv")
+    fsc = read_csv(a.out, "fw_scaling.csv")
     ratio = read_csv(a.out, "qemu_blk_ratio.csv")
     bfit = read_csv(a.out, "qemu_blk_fit.csv")
     rsi = read_csv(a.out, "qemu_rsi.csv")
@@ -926,15 +1018,17 @@ def write_summary(a):
         out.append(f"TO_DEVICE bounce map+unmap, all threads together, median of "
                    f"{sc[0]['rounds']} rounds (lowest and highest beside it). Plot: "
                    f"host_scaling.png. {machine_cores()}\n")
-        rows = []
-        for r in sc:
-            rows.append([human(r["size"]), r["threads"],
-                         "one lock" if r["areas"] == "1" else f"{r['areas']} areas",
-                         f"{float(r['mops']):.2f}",
-                         f"{float(r['mops_min']):.2f} .. {float(r['mops_max']):.2f}",
-                         f"{float(r['per_thread_mops']):.2f}"])
-        out.append(md_table(["size", "threads", "bounce pool", "Mops/s", "range",
-                             "per thread"], rows))
+        out.append(scaling_table(sc, "threads", "per_thread_mops", 2))
+        out.append("")
+    if fsc:
+        out.append("## QEMU: firmware scaling on vCPUs, one lock against per-CPU areas\n")
+        out.append(f"TO_DEVICE bounce map+unmap in the plain firmware, all vCPUs together, "
+                   f"median of {fsc[0]['rounds']} rounds (lowest and highest beside it), under "
+                   f"`-accel tcg,thread=multi -smp {FW_SCALE_VCPUS}`: wall-clock time (CNTVCT "
+                   f"follows the host's clock, since multi-threaded TCG cannot run under "
+                   f"-icount). Command: fw_scaling_command.txt; plot: fw_scaling.png. "
+                   f"{vcpu_cores()}\n")
+        out.append(scaling_table(fsc, "vcpus", "per_vcpu_mops", 3))
         out.append("")
     if conv:
         out.append(f"## QEMU realm ({conv[0]['rmm']} RMM): convert or bounce\n")
@@ -1121,14 +1215,32 @@ def check_host(out, quick, problems):
                                              "granules_converted_per_op"], problems, positive=False)
     if {r["path"] for r in rows} != {"atomic_pool", "converting"}:
         problems.append("host_coherent.csv: expected the paths atomic_pool and converting")
-    rows = check_csv(out, "host_scaling.csv", HOST_CSV["host_scaling.csv"], problems)
-    need_numbers("host_scaling.csv", rows, ["mops", "mops_min", "mops_max"], problems)
-    if {(number(r["threads"]), number(r["areas"])) for r in rows} != \
-            {(t, n) for t in (1, 2, 4) for n in (1, 4)}:
-        problems.append("host_scaling.csv: expected 1, 2 and 4 threads, one lock and 4 areas")
+    check_scaling(out, "host_scaling.csv", HOST_CSV["host_scaling.csv"], "threads", 4,
+                  problems)
     check_png(out, "host_overhead.png", problems)
     check_png(out, "host_occupancy.png", problems)
     check_png(out, "host_scaling.png", problems)
+
+
+def check_scaling(out, name, header, count, areas, problems):
+    """A scaling CSV: every count of threads or vCPUs, with one lock and
+    with the given number of areas, at every size; never a speed."""
+    rows = check_csv(out, name, header, problems)
+    need_numbers(name, rows, ["mops", "mops_min", "mops_max", "rounds"], problems)
+    want = {(t, n, s) for t in SCALE_COUNTS for n in (1, areas) for s in SCALE_SIZES}
+    if {(number(r[count]), number(r["areas"]), number(r["size"])) for r in rows} != want:
+        problems.append(f"{name}: expected 1, 2 and 4 {count}, one lock and {areas} areas, "
+                        "at 64 B and 4 KiB")
+    for i, r in enumerate(rows, 2):
+        lo, med, hi = (number(r[c]) for c in ("mops_min", "mops", "mops_max"))
+        if None not in (lo, med, hi) and not lo <= med <= hi:
+            problems.append(f"{name}:{i}: the median is outside the lowest .. highest round")
+
+
+def check_fw_scaling(out, problems):
+    check_scaling(out, "fw_scaling.csv", FW_CSV["fw_scaling.csv"], "vcpus", FW_SCALE_VCPUS,
+                  problems)
+    check_png(out, "fw_scaling.png", problems)
 
 
 def check_qemu(out, problems):
@@ -1212,6 +1324,8 @@ def check(a, parts):
         check_host(a.out, a.quick, problems)
     if "qemu" in parts:
         check_qemu(a.out, problems)
+    if "qemu" in parts or "fw-scaling" in parts:
+        check_fw_scaling(a.out, problems)
     summary = os.path.join(a.out, "summary.md")
     if not os.path.exists(summary) or os.path.getsize(summary) == 0:
         problems.append("summary.md: missing or empty")
@@ -1227,7 +1341,8 @@ def check(a, parts):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("part", choices=["host", "qemu", "all"])
+    p.add_argument("part", choices=["host", "qemu", "all", "fw-scaling"],
+                   help="fw-scaling: the firmware's scaling boot alone (part of qemu)")
     p.add_argument("--out", required=True)
     p.add_argument("--quick", action="store_true", help="short run for CI smoke tests")
     p.add_argument("--check", action="store_true", help="then verify the output is well-formed")
@@ -1259,6 +1374,12 @@ def main():
     if "qemu" in parts:
         run_qemu(a)
         plot_qemu(a, gnuplot)
+    if "qemu" in parts or "fw-scaling" in parts:
+        run_fw_scaling(a)
+        plot_scaling(a, gnuplot, "fw_scaling", "vcpus",
+                     f"ccdma firmware: bounce map+unmap throughput, all vCPUs "
+                     f"({FW_SCALE_VCPUS} vCPUs under multi-threaded TCG, "
+                     f"{os.cpu_count()}-core machine, wall clock)")
     write_summary(a)
     if a.check:
         check(a, parts)

@@ -13,6 +13,7 @@
 
 struct bench_fw {
     bool quick;
+    bool scaling; /* ccdma.bench_scaling=1: the scaling benchmark alone */
     uint64_t cntfrq;
     int errors; /* benchmarks that could not run as asked */
 };
@@ -39,5 +40,10 @@ void bench_counters_delta(const struct bench_counters *a, const struct bench_cou
 void bench_fw_mem(void);
 void bench_fw_blk(void);
 void bench_fw_convert(void);
+void bench_fw_scaling(void);
+
+/* Start the DMA layers again, dma-debug off, the bounce pool in
+ * swiotlb_areas areas (0: one per CPU), and probe the devices again. */
+int bench_fw_restart(unsigned int swiotlb_areas);
 
 #endif /* CCDMA_BENCH_FIRMWARE_BENCH_FW_H */

@@ -2,7 +2,9 @@
 /*
  * The benchmark boot mode: the memory benchmark, convert or bounce, then
  * virtio-blk, then the run's own RSI totals for the host to cross-check with the monitor's
- * counters line, then the exit.
+ * counters line, then the exit. With ccdma.bench_scaling=1 the scaling
+ * benchmark runs instead of the first three: it needs several vCPUs and the
+ * host's clock, the others one vCPU under -icount.
  */
 #include <stdio.h>
 
@@ -13,6 +15,7 @@
 #include "arch/arm64/smccc_conduit.h"
 #include "bench/firmware/bench_fw.h"
 #include "bench/firmware/boot_bench.h"
+#include "boot/cpus.h"
 #include "boot/devices.h"
 #include "boot/runtime.h"
 
@@ -53,8 +56,9 @@ void bench_counters_delta(const struct bench_counters *a, const struct bench_cou
 /* The boot brought the DMA layers up with dma-debug on, for the self-tests.
  * Its tracking would be timed with every map; a production runtime runs
  * without it, so bring the layers (and the devices on them) up again with
- * the same configuration but dma-debug off. */
-static int reinit_without_debug(void)
+ * the same configuration but dma-debug off, and the bounce pool cut in the
+ * given number of areas. */
+int bench_fw_restart(unsigned int swiotlb_areas)
 {
     if (boot_dma.init_err)
         return boot_dma.init_err;
@@ -63,6 +67,7 @@ static int reinit_without_debug(void)
     if (leaks)
         printf("bench: note %d live mappings at the re-init\n", leaks);
     boot_dma.cfg.debug = false;
+    boot_dma.cfg.swiotlb_areas = swiotlb_areas;
     boot_dma.init_err = ccdma_init(&boot_dma.cfg);
     if (boot_dma.init_err)
         return boot_dma.init_err;
@@ -78,18 +83,24 @@ noreturn void boot_bench_run(void)
     __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(frq));
     bench_fw.quick = boot_bootarg_u64("ccdma.bench", 0) == 0;
     bench_fw.cntfrq = frq;
-    int err = reinit_without_debug();
-    printf("bench: begin mode=%s quick=%d cntfrq=%llu dma_debug=0 swiotlb_kib=%zu\n",
-           rt.realm ? "realm" : "plain", bench_fw.quick ? 1 : 0, (unsigned long long)frq,
-           boot_dma.cfg.swiotlb_bytes >> 10);
+    bench_fw.scaling = boot_bootarg_u64("ccdma.bench_scaling", 0) != 0;
+    int err = bench_fw_restart(boot_dma.cfg.swiotlb_areas);
+    printf("bench: begin mode=%s quick=%d scaling=%d cntfrq=%llu dma_debug=0 swiotlb_kib=%zu "
+           "cpus=%u\n", rt.realm ? "realm" : "plain", bench_fw.quick ? 1 : 0,
+           bench_fw.scaling ? 1 : 0, (unsigned long long)frq, boot_dma.cfg.swiotlb_bytes >> 10,
+           boot_cpus_online);
     if (err || frq == 0) {
         printf("bench: error %s\n", err ? ccdma_strerror(err) : "CNTFRQ_EL0 is 0");
         runtime_exit(1);
     }
     uint64_t t0 = bench_ticks();
-    bench_fw_mem();
-    bench_fw_convert();
-    bench_fw_blk();
+    if (bench_fw.scaling) {
+        bench_fw_scaling();
+    } else {
+        bench_fw_mem();
+        bench_fw_convert();
+        bench_fw_blk();
+    }
     printf("bench: elapsed ticks=%llu\n", (unsigned long long)(bench_ticks() - t0));
 
     boot_virtio_remove();
