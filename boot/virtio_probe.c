@@ -246,6 +246,10 @@ static void probe_pci(void)
 
 void boot_virtio_probe(void)
 {
+    /* A probe after boot_virtio_remove() (the benchmark restarts the
+     * runtime) counts afresh. */
+    boot_virtio.transports = boot_virtio.pci_functions = 0;
+    boot_virtio.blk_why = boot_virtio.rng_why = NULL;
     boot_virtio.blk_err = boot_virtio.rng_err = CCDMA_ENODEV;
     probe_mmio();
     if (rt.plat.has_pci)
