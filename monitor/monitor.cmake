@@ -198,7 +198,7 @@ ccdma_tfrmm_test(tfrmm-realm
   --expect "^ccdma: el=1->1 mode=realm rsi=1\\.0"
   --expect "monitor: rmi rmm=tf-rmm .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]"
   --expect "^ccdma: entropy: 4 words of RNDR \\(FEAT_RNG\\)")
-ccdma_tfrmm_test(tfrmm-realm-smp2 --qemu-arg "-smp 2" --expect "^ccdma: cpus: 2 of 2 online"
+ccdma_tfrmm_test(tfrmm-realm-smp2 --qemu-arg "-smp 2" --timeout 240 --expect "^ccdma: cpus: 2 of 2 online"
   --expect "monitor: recs n=2 cpu_on=[1-9][0-9]* .*slices_ended=[1-9]")
 # Four RECs on one CPU under TF-RMM: each switch is a world switch through
 # EL3, and the idle vCPUs still take (short) slices; the slowest boot here.

@@ -48,6 +48,13 @@ foreach(n 2 4)
   ccdma_arm_boot_test(el3-bios-smp${n} CONFIG el3 BOOT bios VIRTIO
     ARGS --qemu-arg "-smp ${n}" --expect "^ccdma: cpus: ${n} of ${n} online.*mpidr=0x1 pen"
       ${smp_selftests})
+  # -bios at SVC, and an ELF entered in HYP: PSCI as for plain-elf.
+  ccdma_arm_boot_test(plain-bios-smp${n} CONFIG plain BOOT bios VIRTIO
+    ARGS --qemu-arg "-smp ${n}" --expect "^ccdma: cpus: ${n} of ${n} online.*mpidr=0x1 psci"
+      ${smp_selftests})
+  ccdma_arm_boot_test(el2-elf-smp${n} CONFIG el2 BOOT elf VIRTIO
+    ARGS --qemu-arg "-smp ${n}" --expect "^ccdma: cpus: ${n} of ${n} online.*mpidr=0x1 psci"
+      ${smp_selftests})
 endforeach()
 ccdma_arm_boot_test(el3-elf-smp2 CONFIG el3 BOOT elf VIRTIO
   ARGS --qemu-arg "-smp 2" --expect "^ccdma: cpus: 2 of 2 online.*mpidr=0x1 pen"
