@@ -74,15 +74,15 @@ foreach(smp 2 4)
     ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online.*mpidr=0x1 pen"
     --expect "^ok .* - smp: atomic increments from every CPU all land")
   # The other entry modes: -bios at EL1 and EL2, -kernel under secure=on.
-  ccdma_boot_test(plain-bios-smp${smp} CONFIG plain BOOT bios IMAGE ${bios} VIRTIO
-    ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online.*mpidr=0x1 psci"
-    --expect "^ok .* - smp_dma: nothing left live, no dma-debug report")
-  ccdma_boot_test(el2-bios-smp${smp} CONFIG el2 BOOT bios IMAGE ${bios} VIRTIO
-    ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online.*mpidr=0x1 psci"
-    --expect "^ok .* - smp_dma: nothing left live, no dma-debug report")
-  ccdma_boot_test(el3-kernel-smp${smp} CONFIG el3 BOOT kernel IMAGE ${image} VIRTIO
-    ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online"
-    --expect "^ok .* - smp_dma: nothing left live, no dma-debug report")
+  foreach(mode plain:bios:${bios} el2:bios:${bios} el3:kernel:${image})
+    string(REPLACE ":" ";" m "${mode}")
+    list(GET m 0 cfg)
+    list(GET m 1 how)
+    list(GET m 2 img)
+    ccdma_boot_test(${cfg}-${how}-smp${smp} CONFIG ${cfg} BOOT ${how} IMAGE ${img} VIRTIO
+      ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online.*mpidr=0x1 psci"
+      --expect "^ok .* - smp_dma: nothing left live, no dma-debug report")
+  endforeach()
 endforeach()
 # -cpu max has LSE: the lock and the atomics use CAS and LDADD instead of
 # exclusives, chosen at boot from ID_AA64ISAR0_EL1.
