@@ -19,6 +19,7 @@
 #include "arch/gic.h"
 #include "arch/irq.h"
 #include "arch/smp.h"
+#include "boot/cpus.h"
 #include "boot/runtime.h"
 
 #define MAX_LINES 64u
@@ -225,7 +226,10 @@ void ccdma_plat_wait_irq(const uint32_t *pending, uint64_t deadline_ns)
 {
     uint64_t now, wake;
 
-    if (!enabled) {
+    /* Only the boot CPU's GIC interface and timer are set up: a wait on
+     * another CPU (a request made there) would sleep through everything,
+     * so it polls. */
+    if (!enabled || boot_cpu_self() != 0) {
         ccdma_plat_relax();
         return;
     }

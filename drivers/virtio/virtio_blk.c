@@ -285,12 +285,35 @@ static int blk_split(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
     return 0;
 }
 
-static int blk_rw(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
-                  const struct ccdma_blk_seg *segs, unsigned int nsegs,
-                  unsigned int flags)
+/* Wait for the device to be free, then hold it. The seam's lock masks
+ * interrupts, so it is held only to test and set `busy`, never across a
+ * request, which may wait for an interrupt. */
+static void blk_claim(struct ccdma_blk *blk)
 {
-    if (blk == NULL || (flags & ~CCDMA_BLK_SHARED) != 0)
-        return CCDMA_EINVAL;
+    for (;;) {
+        unsigned long f = ccdma_plat_lock(&blk->lock);
+        bool got = !blk->busy;
+
+        blk->busy = true;
+        ccdma_plat_unlock(&blk->lock, f);
+        if (got)
+            return;
+        ccdma_plat_relax();
+    }
+}
+
+static void blk_unclaim(struct ccdma_blk *blk)
+{
+    unsigned long f = ccdma_plat_lock(&blk->lock);
+
+    blk->busy = false;
+    ccdma_plat_unlock(&blk->lock, f);
+}
+
+static int blk_rw_claimed(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
+                          const struct ccdma_blk_seg *segs, unsigned int nsegs,
+                          unsigned int flags)
+{
     int64_t bytes = blk_check(blk, sector, segs, nsegs);
     int err = bytes < 0 ? (int)bytes : 0;
     /* The device said it would refuse: nothing is posted (virtio 1.2,
@@ -305,6 +328,20 @@ static int blk_rw(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
         blk->stats.reads++;
     else
         blk->stats.writes++;
+    return err;
+}
+
+static int blk_rw(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
+                  const struct ccdma_blk_seg *segs, unsigned int nsegs,
+                  unsigned int flags)
+{
+    int err;
+
+    if (blk == NULL || (flags & ~CCDMA_BLK_SHARED) != 0)
+        return CCDMA_EINVAL;
+    blk_claim(blk);
+    err = blk_rw_claimed(blk, type, sector, segs, nsegs, flags);
+    blk_unclaim(blk);
     return err;
 }
 
@@ -345,10 +382,12 @@ int ccdma_blk_flush(struct ccdma_blk *blk)
      * take the device to have no volatile write cache. */
     if ((blk->vdev.features & CCDMA_VIRTIO_BIT(CCDMA_VIRTIO_BLK_F_FLUSH)) == 0)
         return blk->vdev.state == CCDMA_VIRTIO_BROKEN ? CCDMA_EBROKEN : 0;
+    blk_claim(blk);
     int err = blk_do(blk, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, 0, 0);
     if (err)
         blk->stats.errors++;
     else
         blk->stats.flushes++;
+    blk_unclaim(blk);
     return err;
 }

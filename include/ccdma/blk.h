@@ -63,6 +63,10 @@ struct ccdma_blk {
     bool hdr_shared;          /* the coherent block is shared memory */
     enum ccdma_io_path last_path;
     struct ccdma_blk_stats stats;
+    /* One request at a time (one header block): callers on several CPUs
+     * take turns through `busy`, which `lock` guards. */
+    ccdma_lock_t lock;
+    bool busy;
 };
 
 /*

@@ -18,6 +18,8 @@
 #include "boot/cpus.h"
 #include "boot/devices.h"
 #include "boot/runtime.h"
+#include "tests/boot/disk_pattern.h"
+#include "tests/boot/test_env.h"
 
 #define ITERATIONS 300u
 #define BUF_BYTES (64u << 10)
@@ -27,8 +29,13 @@ struct smp_job {
     struct ccdma_device *bounce, *direct;
     uint8_t *buf;            /* BUF_BYTES, this CPU's */
     unsigned int cpu;
-    unsigned int ops, bad, errs, coherent;
+    unsigned int ops, bad, errs, coherent, reads;
 };
+
+/* The first disk, when it is a test disk: its known sectors are read from
+ * every CPU (requests take turns on the one queue). */
+static struct ccdma_blk *disk;
+#define READ_SECTORS 8u
 
 static struct ccdma_device bounce_dev, direct_dev;
 static struct smp_job jobs[BOOT_MAX_CPUS];
@@ -116,6 +123,24 @@ static void one_coherent(struct smp_job *j)
     j->coherent++;
 }
 
+/* 4 KiB of the disk's known content into this CPU's buffer, every word
+ * checked. */
+static void one_read(struct smp_job *j, unsigned int i)
+{
+    uint64_t sector = (j->cpu * 97u + i * 13u) % (DISK_READ_SECTORS - READ_SECTORS);
+    const uint64_t *w = (const uint64_t *)j->buf;
+
+    memset(j->buf, 0, READ_SECTORS * DISK_SECTOR);
+    if (ccdma_blk_read(disk, sector, j->buf, READ_SECTORS * DISK_SECTOR, 0) != 0) {
+        j->errs++;
+        return;
+    }
+    for (unsigned int s = 0; s < READ_SECTORS; s++)
+        for (unsigned int k = 0; k < DISK_SECTOR / 8; k++)
+            j->bad += w[s * (DISK_SECTOR / 8) + k] != disk_read_word(sector + s, k);
+    j->reads++;
+}
+
 static void run_job(void *arg)
 {
     struct smp_job *j = arg;
@@ -126,13 +151,16 @@ static void run_job(void *arg)
             one_direct(j, i);
         if (i % 16 == 0)
             one_coherent(j);
+        if (disk && i % 32 == 0)
+            one_read(j, i);
     }
 }
 
 SELFTEST(45, smp_dma)
 {
     struct ccdma_debug_counters before, after;
-    unsigned int cpus = 0, ops = 0, bad = 0, errs = 0, coherent = 0, waited = 0;
+    unsigned int cpus = 0, ops = 0, bad = 0, errs = 0, coherent = 0, waited = 0, reads = 0;
+    unsigned int readers = 0;
 
     if (boot_cpus_online < 2 || boot_dma.init_err) {
         st_skip("concurrent DMA from every CPU", "fewer than two CPUs online");
@@ -144,13 +172,23 @@ SELFTEST(45, smp_dma)
     if (!st_check(ccdma_device_init(&bounce_dev) == 0 && ccdma_device_init(&direct_dev) == 0,
                   "devices", "device init failed"))
         return;
+    disk = NULL;
+    if (boot_virtio.n_blk > 0) {
+        struct test_disk d;
+
+        test_disk_identify(boot_blk(0), &d);
+        if (d.ours)
+            disk = boot_blk(0);
+        else
+            st_note("smp_dma: no blk reads: %s", d.why);
+    }
     ccdma_debug_get_counters(&before);
     for (unsigned int c = 0; c < boot_cpus_listed; c++) {
         if (boot_cpus[c].state != BOOT_CPU_ONLINE)
             continue;
         jobs[c] = (struct smp_job){&bounce_dev, &direct_dev,
                                    ccdma_plat_pages_alloc(BUF_BYTES / CCDMA_PAGE_SIZE, UINT64_MAX),
-                                   c, 0, 0, 0, 0};
+                                   c, 0, 0, 0, 0, 0};
         if (jobs[c].buf == NULL || (c > 0 && boot_cpu_run(c, run_job, &jobs[c]) != 0)) {
             st_check(false, "work for every CPU", "CPU %u", c);
             return;
@@ -168,17 +206,23 @@ SELFTEST(45, smp_dma)
         bad += jobs[c].bad;
         errs += jobs[c].errs;
         coherent += jobs[c].coherent;
+        reads += jobs[c].reads;
+        readers += jobs[c].reads > 0;
         ccdma_plat_pages_free(jobs[c].buf, BUF_BYTES / CCDMA_PAGE_SIZE);
     }
     ccdma_debug_get_counters(&after);
     st_check(waited == cpus - 1, "every CPU finished its share", "%u of %u", waited, cpus - 1);
     st_check(errs == 0 && bad == 0,
-             "concurrent map/unmap of every direction and size, and coherent memory: every "
-             "byte right", "%u errors, %u wrong bytes", errs, bad);
+             "concurrent map/unmap of every direction and size, coherent memory and blk "
+             "reads: every byte right", "%u errors, %u wrong bytes", errs, bad);
+    if (disk)
+        st_check(readers == cpus, "blk reads from every CPU", "%u of %u CPUs read", readers,
+                 cpus);
     st_check(after.live == before.live && after.errors == before.errors,
              "nothing left live, no dma-debug report", "live %llu -> %llu, reports %llu -> %llu",
              (unsigned long long)before.live, (unsigned long long)after.live,
              (unsigned long long)before.errors, (unsigned long long)after.errors);
-    st_note("smp_dma: %u CPUs, %u mappings (%u per CPU), %u coherent allocations, 0 leaks "
-            "if the check above passed", cpus, ops, ops / cpus, coherent);
+    st_note("smp_dma: %u CPUs, %u mappings (%u per CPU), %u coherent allocations, %u blk "
+            "reads of 4 KiB, 0 leaks if the check above passed", cpus, ops, ops / cpus, coherent,
+            reads);
 }

@@ -67,6 +67,7 @@ foreach(smp 2 4)
     ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online"
     --expect "^ok .* - smp: atomic increments from every CPU all land"
     --expect "^ok .* - smp_dma: concurrent map/unmap .* every byte right"
+    --expect "^ok .* - smp_dma: blk reads from every CPU"
     --expect "^ok .* - smp_dma: nothing left live, no dma-debug report")
   ccdma_boot_test(el2-kernel-smp${smp} CONFIG el2 BOOT kernel IMAGE ${image} VIRTIO
     ARGS --qemu-arg "-smp ${smp}" --expect "^ccdma: cpus: ${smp} of ${smp} online")
