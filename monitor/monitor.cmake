@@ -134,7 +134,8 @@ ccdma_realm_test(realm-pools-small --append "ccdma.swiotlb_kib=256 ccdma.atomic_
 ccdma_realm_test(realm-smp2 --qemu-arg "-smp 2" --expect "^ccdma: cpus: 2 of 2 online"
   --expect "monitor: recs n=2 cpu_on=[1-9][0-9]* .*slices_ended=[1-9]")
 ccdma_realm_test(realm-smp4 --qemu-arg "-smp 4" --expect "^ccdma: cpus: 4 of 4 online"
-  --expect "monitor: recs n=4 cpu_on=[3-9][0-9]* .*slices_ended=[1-9]")
+  --expect "monitor: recs n=4 cpu_on=[3-9][0-9]* .*slices_ended=[1-9]"
+  --expect "^ok .* - smp_dma: blk reads from every CPU")
 # Without a GICv3 the host has no time slices: one vCPU, said so.
 ccdma_boot_test(realm-smp2-gicv2 CONFIG el2 BOOT elf IMAGE ${realm_elf} MODE realm VIRTIO
   ARGS ${realm_common} --machine-extra gic-version=2 --qemu-arg "-smp 2"
@@ -203,7 +204,7 @@ ccdma_tfrmm_test(tfrmm-realm-smp2 --qemu-arg "-smp 2" --timeout 240 --expect "^c
 # Four RECs on one CPU under TF-RMM: each switch is a world switch through
 # EL3, and the idle vCPUs still take (short) slices; the slowest boot here.
 ccdma_tfrmm_test(tfrmm-realm-smp4 --qemu-arg "-smp 4" --timeout 280
-  --expect "^ccdma: cpus: 4 of 4 online"
+  --expect "^ccdma: cpus: 4 of 4 online" --expect "^ok .* - smp_dma: blk reads from every CPU"
   --expect "monitor: recs n=4 cpu_on=[3-9][0-9]* .*slices_ended=[1-9]")
 ccdma_tfrmm_test(tfrmm-realm-pci --transport pci --machine-extra highmem=off
   --expect "monitor: PCI ECAM .* served, 2 virtio functions"
