@@ -127,8 +127,11 @@ bool boot_irq_init(const char **why)
         *why = "no GIC in the device tree";
         return false;
     }
-    if (rt.realm) {
-        *why = "a realm's interrupts come through the host, which injects none here";
+    /* A realm's interrupts are the host's to inject, and whether it does
+     * is for the probe below to find out, not for the host to claim. */
+    if (rt.realm && g->version != 3) {
+        *why = "a realm's GIC must be a GICv3 (the host emulates the distributor, the CPU "
+               "interface is virtual)";
         return false;
     }
     if (g->dist.base > UINTPTR_MAX || g->cpu.base > UINTPTR_MAX) {
@@ -150,7 +153,8 @@ bool boot_irq_init(const char **why)
     if (!delivers()) {
         enabled = false;
         arch_irq_set_handler(NULL);
-        *why = "an SGI to this CPU never arrived (a GIC owned by the secure world?)";
+        *why = rt.realm ? "an SGI to this CPU never arrived (a host that injects none?)"
+                        : "an SGI to this CPU never arrived (a GIC owned by the secure world?)";
         return false;
     }
     arch_timer_stop();

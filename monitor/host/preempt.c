@@ -23,6 +23,8 @@
 #include "host.h"
 
 #define TIMER_PPI 26u
+#define VTIMER_PPI 27u /* the realm's EL1 timers: they wake a realm's WFI */
+#define PTIMER_PPI 30u
 #define INTID_SPURIOUS 1020u
 
 #define GICD_CTLR 0x0
@@ -108,6 +110,11 @@ bool preempt_init(const struct el2_machine *m)
     *(volatile uint8_t *)(uintptr_t)(rd + GICR_SGI + GICR_IPRIORITYR + TIMER_PPI) =
         TIMER_PRIORITY;
     wr32(rd + GICR_SGI + GICR_ISENABLER0, 1u << TIMER_PPI);
+    for (unsigned int ppi = VTIMER_PPI; ppi <= PTIMER_PPI; ppi += PTIMER_PPI - VTIMER_PPI) {
+        wr32(rd + GICR_SGI + GICR_IGROUPR0, rd32(rd + GICR_SGI + GICR_IGROUPR0) | 1u << ppi);
+        *(volatile uint8_t *)(uintptr_t)(rd + GICR_SGI + GICR_IPRIORITYR + ppi) = TIMER_PRIORITY;
+        wr32(rd + GICR_SGI + GICR_ISENABLER0, 1u << ppi);
+    }
     write_sysreg(s3_4_c12_c9_5, read_sysreg(s3_4_c12_c9_5) | ICC_SRE_SRE | ICC_SRE_ENABLE);
     isb();
     write_sysreg(s3_0_c4_c6_0, 0xff); /* ICC_PMR_EL1: let every priority through */
@@ -150,7 +157,15 @@ bool preempt_take(void)
             write_sysreg(cnthp_ctl_el2, 0);
             isb();
             ended = true;
-        } else {
+        } else if (intid == VTIMER_PPI || intid == PTIMER_PPI) {
+            /* The realm's timer, still up until the RMM masks it at the
+             * next entry: what the exit's CNT*_CTL say is what counts
+             * (vgic.c), and taking it again now would never end. */
+            host_cnt.irqs_timer++;
+            write_sysreg(s3_0_c12_c12_1, intid);
+            isb();
+            break;
+        } else if (!vgic_physical(intid)) {
             host_cnt.irqs_other++; /* nothing else is enabled: counted, dropped */
         }
         write_sysreg(s3_0_c12_c12_1, intid); /* ICC_EOIR1_EL1 */
