@@ -71,6 +71,7 @@ struct host_policy {
     bool lie_about_dtb;    /* load a DTB other than the one declared */
     bool mmio_over_image;  /* the realm's DTB puts a device over its image */
     bool mmio_over_ram;    /* ... over RAM it leaves out of /memory */
+    bool virq_storm;       /* inject interrupts the realm disabled or never enabled */
 };
 
 void options_parse(const struct dt_platform *dt, struct host_policy *p);
@@ -243,7 +244,7 @@ bool preempt_take(void);
 
 /* The realm's virtual GICv3 (vgic.c, vgic_mmio.c, vgic.h): on a host with
  * a GICv3 and its time slices, after the RECs are made. */
-void vgic_init(const struct el2_machine *m, unsigned int nr_lrs);
+void vgic_init(const struct el2_machine *m, unsigned int nr_lrs, bool hostile);
 /* A distributor or redistributor access: true when it is one (served). */
 bool vgic_mmio(struct mmio_access *a);
 /* A trapped GIC system-register write (ICC_SGI1R_EL1): true when served. */
@@ -268,6 +269,7 @@ struct host_counters {
     uint64_t rec_switches, slices_ended, psci_cpu_on, psci_completes;
     uint64_t irqs_other, irqs_spurious, irqs_timer;
     uint64_t vgic_mmio, vgic_sgis, vgic_lines, vgic_injected, vgic_eois, vgic_lrs_full;
+    uint64_t vgic_hostile;
 };
 
 extern struct host_counters host_cnt;

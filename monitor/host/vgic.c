@@ -28,6 +28,7 @@
 
 #define INTID_VTIMER 27u
 #define INTID_PTIMER 30u
+#define HOSTILE_INTID 33u /* QEMU virt's UART SPI, which the realm never enables */
 
 #define LR_STATE_MASK (3ull << 62)
 #define LR_PENDING (1ull << 62)
@@ -100,7 +101,7 @@ void vgic_sync_line(unsigned int intid)
         ;
 }
 
-void vgic_init(const struct el2_machine *m, unsigned int nr_lrs)
+void vgic_init(const struct el2_machine *m, unsigned int nr_lrs, bool hostile)
 {
     const struct dt_platform *dt = &m->dt;
     uint32_t typer;
@@ -126,6 +127,7 @@ void vgic_init(const struct el2_machine *m, unsigned int nr_lrs)
         set_bit(vgic.forwarded, intid);
         line_setup(intid);
     }
+    vgic.hostile = hostile;
     vgic.on = true;
     printf("monitor: vgic: GICv3 distributor and %u redistributors emulated, %u INTIDs, %u list "
            "registers\n", realm.n_recs, vgic.nr_intids, vgic.nr_lrs);
@@ -257,6 +259,31 @@ static unsigned int spi_target(unsigned int intid)
     return (r & (1ull << 31)) || t < 0 ? 0 : (unsigned int)t;
 }
 
+/* ccdma.inject=virq_storm: whatever the realm's enables say, every device
+ * SPI it ever enabled is pending again at each entry (a storm its disable
+ * cannot stop), and so is one SPI it never enabled. Only what RMI lets a
+ * host do: valid list registers, one per vINTID. */
+static void misbehave(struct vgic_cpu *c)
+{
+    for (unsigned int w = 1; w < vgic.nr_intids / 32; w++) {
+        uint32_t lines = vgic.ever_enabled[w] & vgic.forwarded[w];
+
+        for (unsigned int b = 0; lines; b++, lines >>= 1) {
+            int i;
+
+            if (!(lines & 1))
+                continue;
+            if ((i = lr_of(c, w * 32 + b)) >= 0)
+                c->lrs[i] |= LR_PENDING;
+            else
+                put(c, w * 32 + b, vgic.prio[w * 32 + b]);
+            host_cnt.vgic_hostile++;
+        }
+    }
+    if (lr_of(c, HOSTILE_INTID) < 0 && put(c, HOSTILE_INTID, 0xa0))
+        host_cnt.vgic_hostile++;
+}
+
 void vgic_entry(unsigned int rec, struct rmi_rec_entry *entry)
 {
     struct vgic_cpu *c = &vgic.cpu[rec];
@@ -300,7 +327,8 @@ void vgic_entry(unsigned int rec, struct rmi_rec_entry *entry)
             for (unsigned int b = 0; ready; b++, ready >>= 1) {
                 unsigned int intid = w * 32 + b;
 
-                if (!(ready & 1) || spi_target(intid) != rec || !put(c, intid, vgic.prio[intid]))
+                if (!(ready & 1) || spi_target(intid) != rec || lr_of(c, intid) >= 0 ||
+                    !put(c, intid, vgic.prio[intid]))
                     continue;
                 clear_bit(vgic.level, intid);
                 set_bit(vgic.in_flight, intid);
@@ -308,6 +336,8 @@ void vgic_entry(unsigned int rec, struct rmi_rec_entry *entry)
             }
         }
     }
+    if (vgic.hostile && rec == 0)
+        misbehave(c);
     entry->gicv3_hcr = 0;
     memcpy(entry->gicv3_lrs, c->lrs, sizeof(entry->gicv3_lrs));
 }

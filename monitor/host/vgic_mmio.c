@@ -99,6 +99,7 @@ static void dist_write(unsigned int off, uint32_t v, uint32_t lanes)
         if (off < 0x180) {
             changed = bits & ~vgic.enabled[n];
             vgic.enabled[n] |= bits;
+            vgic.ever_enabled[n] |= bits;
         } else {
             changed = bits & vgic.enabled[n];
             vgic.enabled[n] &= ~bits;
