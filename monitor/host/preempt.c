@@ -12,6 +12,10 @@
  * Non-secure world, and a Non-secure interrupt in the Realm state is
  * taken to R-EL2). The host acknowledges it after the exit.
  *
+ * The same exit brings the realm's own interrupts: its EL1 timers' PPIs
+ * and the device lines the virtual GIC forwards (vgic.c), which are
+ * handed over there.
+ *
  * GICv3 only (system-register CPU interface, GICv3 architecture
  * specification IHI 0069): under TF-A the distributor and the
  * redistributor's groups are the firmware's and already set, where a
@@ -23,7 +27,7 @@
 #include "host.h"
 
 #define TIMER_PPI 26u
-#define VTIMER_PPI 27u /* the realm's EL1 timers: they wake a realm's WFI */
+#define VTIMER_PPI 27u
 #define PTIMER_PPI 30u
 #define INTID_SPURIOUS 1020u
 
@@ -54,6 +58,9 @@
 
 static bool ready;
 static uint64_t slice_ticks;
+/* The realm's EL1 timers: enabled here so that one firing ends a REC's
+ * WFI with an IRQ exit; the virtual GIC then injects it. */
+static const unsigned int realm_ppis[] = {VTIMER_PPI, PTIMER_PPI};
 
 static uint32_t rd32(uint64_t pa) { return *(volatile uint32_t *)(uintptr_t)pa; }
 static void wr32(uint64_t pa, uint32_t v) { *(volatile uint32_t *)(uintptr_t)pa = v; }
@@ -110,7 +117,9 @@ bool preempt_init(const struct el2_machine *m)
     *(volatile uint8_t *)(uintptr_t)(rd + GICR_SGI + GICR_IPRIORITYR + TIMER_PPI) =
         TIMER_PRIORITY;
     wr32(rd + GICR_SGI + GICR_ISENABLER0, 1u << TIMER_PPI);
-    for (unsigned int ppi = VTIMER_PPI; ppi <= PTIMER_PPI; ppi += PTIMER_PPI - VTIMER_PPI) {
+    for (unsigned int i = 0; i < sizeof(realm_ppis) / sizeof(realm_ppis[0]); i++) {
+        unsigned int ppi = realm_ppis[i];
+
         wr32(rd + GICR_SGI + GICR_IGROUPR0, rd32(rd + GICR_SGI + GICR_IGROUPR0) | 1u << ppi);
         *(volatile uint8_t *)(uintptr_t)(rd + GICR_SGI + GICR_IPRIORITYR + ppi) = TIMER_PRIORITY;
         wr32(rd + GICR_SGI + GICR_ISENABLER0, 1u << ppi);

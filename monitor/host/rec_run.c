@@ -18,7 +18,11 @@
  *                                     (RMI_PSCI_COMPLETE); CPU_OFF of the
  *                                     last REC, SYSTEM_OFF / RESET end
  *                                     the run
- *   IRQ, FIQ                          the host's time slice (preempt.c)
+ *   IRQ, FIQ                          the host's time slice (preempt.c),
+ *                                     or a line the virtual GIC forwards
+ *
+ * Around every REC_ENTER the virtual GIC (vgic.c) reads the REC's list
+ * registers back from the exit and fills them for the next entry.
  *
  * Every REC runs on the host's one physical CPU in turn, round-robin: the
  * next runnable one gets the CPU when the running one's slice ends or it

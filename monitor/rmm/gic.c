@@ -6,8 +6,8 @@
  * own VMCR and active priorities follow it from entry to entry, and at
  * exit everything goes back into the exit's gicv3_* fields with the
  * interface disabled, so a list register of the realm's never reaches the
- * host. Without a GICv3 CPU interface (GICv2) there is nothing to load:
- * the host's list registers must then all be invalid.
+ * host. Without a GICv3 CPU interface (GICv2) there is nothing to load,
+ * and no list register is looked at.
  */
 #include "arch/arm64/sysregs.h"
 #include "el2_sysreg.h"
@@ -82,14 +82,13 @@ bool rmm_gic_entry_valid(const struct rmi_rec_entry *entry)
 
     if (entry->gicv3_hcr & ~ICH_HCR_NS_MASK)
         return false;
-    for (unsigned int i = 0; i < RMI_REC_GIC_NUM_LRS; i++) {
+    /* Registers beyond the implemented ones are not looked at (nor
+     * loaded), as TF-RMM treats them. */
+    for (unsigned int i = 0; i < n; i++) {
         uint64_t lr = entry->gicv3_lrs[i];
 
         if (!(lr & ICH_LR_STATE_MASK))
             continue;
-        /* No list register here to take it: refused, not dropped. */
-        if (i >= n)
-            return false;
         if ((lr & ICH_LR_HW) || (ICH_LR_PRIORITY(lr) & virt.pri_res0) ||
             (lr & ICH_LR_PINTID_MASK & ~ICH_LR_EOI) || !vintid_valid(ICH_LR_VINTID(lr)))
             return false;
