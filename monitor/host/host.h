@@ -71,7 +71,8 @@ struct host_policy {
     bool lie_about_dtb;    /* load a DTB other than the one declared */
     bool mmio_over_image;  /* the realm's DTB puts a device over its image */
     bool mmio_over_ram;    /* ... over RAM it leaves out of /memory */
-    bool virq_storm;       /* inject interrupts the realm disabled or never enabled */
+    bool virq_storm;       /* keep the device SPIs the realm enabled pending */
+    bool virq_unknown;     /* inject an SPI the realm never enabled */
 };
 
 void options_parse(const struct dt_platform *dt, struct host_policy *p);
@@ -244,7 +245,7 @@ bool preempt_take(void);
 
 /* The realm's virtual GICv3 (vgic.c, vgic_mmio.c, vgic.h): on a host with
  * a GICv3 and its time slices, after the RECs are made. */
-void vgic_init(const struct el2_machine *m, unsigned int nr_lrs, bool hostile);
+void vgic_init(const struct el2_machine *m, unsigned int nr_lrs, const struct host_policy *p);
 /* A distributor or redistributor access: true when it is one (served). */
 bool vgic_mmio(struct mmio_access *a);
 /* A trapped GIC system-register write (ICC_SGI1R_EL1): true when served. */

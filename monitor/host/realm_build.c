@@ -251,7 +251,7 @@ void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
     for (unsigned int i = 0; i < realm.n_recs; i++)
         create_rec(i, mpidr[i], n_aux);
     if (slices)
-        vgic_init(m, RMI_FEAT0_GICV3_NUM_LRS(realm.feat0) + 1, pol->virq_storm);
+        vgic_init(m, RMI_FEAT0_GICV3_NUM_LRS(realm.feat0) + 1, pol);
     ret = rmi_call(RMI_REALM_ACTIVATE, realm.rd, 0, 0, 0, 0, NULL);
     if (ret != RMI_SUCCESS)
         refused("REALM_ACTIVATE", ret);

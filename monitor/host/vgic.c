@@ -101,7 +101,7 @@ void vgic_sync_line(unsigned int intid)
         ;
 }
 
-void vgic_init(const struct el2_machine *m, unsigned int nr_lrs, bool hostile)
+void vgic_init(const struct el2_machine *m, unsigned int nr_lrs, const struct host_policy *p)
 {
     const struct dt_platform *dt = &m->dt;
     uint32_t typer;
@@ -127,7 +127,8 @@ void vgic_init(const struct el2_machine *m, unsigned int nr_lrs, bool hostile)
         set_bit(vgic.forwarded, intid);
         line_setup(intid);
     }
-    vgic.hostile = hostile;
+    vgic.storm = p->virq_storm;
+    vgic.unknown = p->virq_unknown;
     vgic.on = true;
     printf("monitor: vgic: GICv3 distributor and %u redistributors emulated, %u INTIDs, %u list "
            "registers\n", realm.n_recs, vgic.nr_intids, vgic.nr_lrs);
@@ -261,11 +262,11 @@ static unsigned int spi_target(unsigned int intid)
 
 /* ccdma.inject=virq_storm: whatever the realm's enables say, every device
  * SPI it ever enabled is pending again at each entry (a storm its disable
- * cannot stop), and so is one SPI it never enabled. Only what RMI lets a
- * host do: valid list registers, one per vINTID. */
+ * cannot stop); virq_unknown: so is one SPI it never enabled. Only what
+ * RMI lets a host do: valid list registers, one per vINTID. */
 static void misbehave(struct vgic_cpu *c)
 {
-    for (unsigned int w = 1; w < vgic.nr_intids / 32; w++) {
+    for (unsigned int w = 1; vgic.storm && w < vgic.nr_intids / 32; w++) {
         uint32_t lines = vgic.ever_enabled[w] & vgic.forwarded[w];
 
         for (unsigned int b = 0; lines; b++, lines >>= 1) {
@@ -280,7 +281,7 @@ static void misbehave(struct vgic_cpu *c)
             host_cnt.vgic_hostile++;
         }
     }
-    if (lr_of(c, HOSTILE_INTID) < 0 && put(c, HOSTILE_INTID, 0xa0))
+    if (vgic.unknown && lr_of(c, HOSTILE_INTID) < 0 && put(c, HOSTILE_INTID, 0xa0))
         host_cnt.vgic_hostile++;
 }
 
@@ -336,7 +337,7 @@ void vgic_entry(unsigned int rec, struct rmi_rec_entry *entry)
             }
         }
     }
-    if (vgic.hostile && rec == 0)
+    if ((vgic.storm || vgic.unknown) && rec == 0)
         misbehave(c);
     entry->gicv3_hcr = 0;
     memcpy(entry->gicv3_lrs, c->lrs, sizeof(entry->gicv3_lrs));

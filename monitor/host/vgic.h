@@ -40,7 +40,7 @@ struct vgic {
     uint32_t forwarded[VGIC_WORDS]; /* SPIs that are a device's physical line */
     uint32_t level[VGIC_WORDS];     /* ... whose line was seen up and not yet taken */
     uint32_t in_flight[VGIC_WORDS]; /* ... in a list register of some REC */
-    bool hostile;                   /* ccdma.inject=virq_storm */
+    bool storm, unknown;            /* ccdma.inject=virq_storm, virq_unknown */
     uint32_t ever_enabled[VGIC_WORDS];
     uint8_t prio[VGIC_NR_INTIDS];
     uint64_t route[VGIC_NR_INTIDS];
