@@ -39,6 +39,9 @@ uint32_t gic_ack(struct gic *g, uint32_t *token);
 void gic_eoi(struct gic *g, uint32_t token);
 /* Raise SGI sgi (0-15) on the calling CPU. */
 void gic_sgi_self(struct gic *g, uint32_t sgi);
+/* Let no interrupt through the calling CPU's interface (priority mask 0):
+ * what still stops a source that ignores being disabled. */
+void gic_mask_all(struct gic *g);
 
 /* The per-version halves (gicv2.c, arm64/gicv3.c). */
 int gicv2_init(struct gic *g);
@@ -47,11 +50,13 @@ void gicv2_disable(struct gic *g, uint32_t intid);
 uint32_t gicv2_ack(struct gic *g, uint32_t *token);
 void gicv2_eoi(struct gic *g, uint32_t token);
 void gicv2_sgi_self(struct gic *g, uint32_t sgi);
+void gicv2_mask_all(struct gic *g);
 int gicv3_init(struct gic *g, uintptr_t rdist_region, size_t size, uint64_t self_mpidr);
 int gicv3_enable(struct gic *g, uint32_t intid, bool edge);
 void gicv3_disable(struct gic *g, uint32_t intid);
 uint32_t gicv3_ack(struct gic *g, uint32_t *token);
 void gicv3_eoi(struct gic *g, uint32_t token);
 void gicv3_sgi_self(struct gic *g, uint32_t sgi);
+void gicv3_mask_all(struct gic *g);
 
 #endif /* CCDMA_ARCH_GIC_H */

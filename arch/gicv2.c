@@ -92,6 +92,8 @@ void gicv2_eoi(struct gic *g, uint32_t token) { wr(g->cpu, GICC_EOIR, token); }
 
 void gicv2_sgi_self(struct gic *g, uint32_t sgi) { wr(g->dist, GICD_SGIR, SGIR_TO_SELF | (sgi & 0xf)); }
 
+void gicv2_mask_all(struct gic *g) { wr(g->cpu, GICC_PMR, 0); }
+
 /* ---- Version dispatch ------------------------------------------------------------- */
 
 /* GICv3's CPU interface is AArch64 system registers here (arch/arm64/gicv3.c);
@@ -148,4 +150,12 @@ void gic_sgi_self(struct gic *g, uint32_t sgi)
         V3(gicv3_sgi_self(g, sgi), (void)0);
     else
         gicv2_sgi_self(g, sgi);
+}
+
+void gic_mask_all(struct gic *g)
+{
+    if (g->version == 3)
+        V3(gicv3_mask_all(g), (void)0);
+    else
+        gicv2_mask_all(g);
 }

@@ -8,6 +8,13 @@
  * times within STORM_WINDOW_NS. Its driver goes on:
  * every sleeping wait is also woken by the timer, so a device whose line
  * was disabled is simply polled at the timer's pace.
+ *
+ * A disabled line that still arrives (once may be one pending as it was
+ * disabled) is counted and not handled. More than OFF_LIMIT of those mean
+ * a host that injects what the realm's GIC turned off, a virtual GIC that
+ * cannot be trusted to disable anything: the CPU interface's priority
+ * mask, which is the realm's own, then shuts every interrupt out and the
+ * runtime is polled from then on.
  */
 #include "boot/irq.h"
 
@@ -25,6 +32,7 @@
 #define MAX_LINES 64u
 #define STORM_LIMIT 10000u
 #define STORM_RUN 256u
+#define OFF_LIMIT 64u
 #define STORM_WINDOW_NS 10000000ull /* 10 ms */
 /* A sleeping wait never sleeps longer than this, whatever its deadline:
  * the bound on a wake-up that arrives while its line is disabled. */
@@ -43,9 +51,24 @@ struct line {
 struct boot_irq_stats boot_irq_stats;
 
 static struct gic gic;
-static bool enabled;
+static bool enabled, ever_enabled;
 static struct line lines[MAX_LINES];
 static unsigned int n_lines;
+static uint32_t off[(GIC_MAX_INTID + 32) / 32]; /* lines this runtime disabled */
+
+static bool is_off(uint32_t intid) { return (off[intid / 32] >> (intid % 32)) & 1u; }
+
+static void line_off(uint32_t intid)
+{
+    gic_disable(&gic, intid);
+    __atomic_or_fetch(&off[intid / 32], 1u << (intid % 32), __ATOMIC_RELAXED);
+}
+
+static int line_on(uint32_t intid, bool edge)
+{
+    __atomic_and_fetch(&off[intid / 32], ~(1u << (intid % 32)), __ATOMIC_RELAXED);
+    return gic_enable(&gic, intid, edge);
+}
 
 static struct line *line_of(uint32_t intid)
 {
@@ -66,6 +89,14 @@ static bool storming(struct line *l)
     return ++l->in_window > STORM_LIMIT;
 }
 
+static void give_up(void)
+{
+    gic_mask_all(&gic);
+    arch_timer_stop();
+    enabled = false;
+    boot_irq_stats.gave_up = true;
+}
+
 static void dispatch(void)
 {
     uint32_t last = GIC_SPURIOUS, run = 0;
@@ -81,15 +112,23 @@ static void dispatch(void)
                 boot_irq_stats.spurious++;
             return;
         }
+        if (is_off(intid)) {
+            gic_eoi(&gic, token);
+            if (++boot_irq_stats.after_off > OFF_LIMIT) {
+                give_up();
+                return;
+            }
+            continue;
+        }
         if (intid == ARCH_TIMER_INTID) {
             arch_timer_stop(); /* level: it stays asserted until stopped */
             boot_irq_stats.timer++;
         } else if ((l = line_of(intid)) == NULL) {
             boot_irq_stats.unknown++;
-            gic_disable(&gic, intid);
+            line_off(intid);
         } else if (run > STORM_RUN || storming(l)) {
             boot_irq_stats.storms++;
-            gic_disable(&gic, intid);
+            line_off(intid);
         } else {
             boot_irq_stats.taken++;
             l->fn(l->ctx);
@@ -128,8 +167,11 @@ bool boot_irq_init(const char **why)
         *why = "no GIC in the device tree";
         return false;
     }
-    if (rt.realm) {
-        *why = "a realm's interrupts come through the host, which injects none here";
+    /* A realm's interrupts are the host's to inject, and whether it does
+     * is for the probe below to find out, not for the host to claim. */
+    if (rt.realm && g->version != 3) {
+        *why = "a realm's GIC must be a GICv3 (the host emulates the distributor, the CPU "
+               "interface is virtual)";
         return false;
     }
     if (g->dist.base > UINTPTR_MAX || g->cpu.base > UINTPTR_MAX) {
@@ -151,7 +193,8 @@ bool boot_irq_init(const char **why)
     if (!delivers()) {
         enabled = false;
         arch_irq_set_handler(NULL);
-        *why = "an SGI to this CPU never arrived (a GIC owned by the secure world?)";
+        *why = rt.realm ? "an SGI to this CPU never arrived (a host that injects none?)"
+                        : "an SGI to this CPU never arrived (a GIC owned by the secure world?)";
         return false;
     }
     arch_timer_stop();
@@ -162,6 +205,7 @@ bool boot_irq_init(const char **why)
         return false;
     }
     arch_irq_unmask();
+    ever_enabled = true;
     *why = "";
     return true;
 }
@@ -187,7 +231,7 @@ int boot_irq_register(uint32_t intid, bool edge, void (*fn)(void *ctx), void *ct
      * taken meanwhile sees the slot whole or not at all. */
     *slot = (struct line){.intid = intid, .ctx = ctx};
     __atomic_store_n(&slot->fn, fn, __ATOMIC_RELEASE);
-    return gic_enable(&gic, intid, edge);
+    return line_on(intid, edge);
 }
 
 void boot_irq_unregister(uint32_t intid)
@@ -196,7 +240,7 @@ void boot_irq_unregister(uint32_t intid)
 
     if (!enabled || (l = line_of(intid)) == NULL)
         return;
-    gic_disable(&gic, intid);
+    line_off(intid);
     __atomic_store_n(&l->fn, NULL, __ATOMIC_RELEASE);
 }
 
@@ -204,7 +248,7 @@ int boot_irq_enable_unhandled(uint32_t intid)
 {
     if (!enabled || intid > GIC_MAX_INTID || line_of(intid))
         return CCDMA_EINVAL;
-    return gic_enable(&gic, intid, true);
+    return line_on(intid, true);
 }
 
 void boot_irq_raise_sgi(uint32_t sgi)
@@ -215,11 +259,18 @@ void boot_irq_raise_sgi(uint32_t sgi)
 
 void boot_irq_shutdown(void)
 {
-    if (!enabled)
+    if (!ever_enabled)
         return;
     arch_irq_mask();
     arch_timer_stop();
     enabled = false;
+    printf("ccdma: irq: at the end: %llu taken, %llu spurious, %llu unknown, %llu storms, %llu "
+           "timer, %llu on disabled lines%s\n", (unsigned long long)boot_irq_stats.taken,
+           (unsigned long long)boot_irq_stats.spurious, (unsigned long long)boot_irq_stats.unknown,
+           (unsigned long long)boot_irq_stats.storms, (unsigned long long)boot_irq_stats.timer,
+           (unsigned long long)boot_irq_stats.after_off,
+           boot_irq_stats.gave_up ? "; given up: disabled lines kept coming, all masked, polled"
+                                  : "");
 }
 
 void ccdma_plat_wait_irq(const uint32_t *pending, uint64_t deadline_ns)

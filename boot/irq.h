@@ -18,12 +18,15 @@ struct boot_irq_stats {
     uint64_t unknown;   /* INTIDs nobody registered: counted, then disabled */
     uint64_t storms;    /* lines disabled for firing without pause */
     uint64_t timer;     /* wake-ups of the bounded-wait timer */
+    uint64_t after_off; /* arrivals on lines this runtime disabled */
+    bool gave_up;       /* too many of those: every interrupt masked, polled */
 };
 
 extern struct boot_irq_stats boot_irq_stats;
 
 /* Bring up the GIC and take interrupts; false (and why) when the runtime
- * stays polled: no GIC, a realm, or one that does not deliver to us. */
+ * stays polled: no GIC, a realm's GICv2, or one that does not deliver to
+ * us. */
 bool boot_irq_init(const char **why);
 bool boot_irq_enabled(void);
 /* Call fn(ctx) for each interrupt on intid. CCDMA_EINVAL for a bad INTID
@@ -35,7 +38,7 @@ void boot_irq_unregister(uint32_t intid);
 int boot_irq_enable_unhandled(uint32_t intid);
 /* Raise SGI sgi on this CPU (the self-tests' interrupt source). */
 void boot_irq_raise_sgi(uint32_t sgi);
-/* Mask interrupts again before the run ends. */
+/* Mask interrupts again before the run ends, and say what they were. */
 void boot_irq_shutdown(void);
 
 #endif /* CCDMA_BOOT_IRQ_H */

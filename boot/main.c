@@ -177,8 +177,10 @@ static void mmu_final(void)
         map_mmio(rt.plat.uart.base, rt.plat.uart.size, "UART");
     for (unsigned int i = 0; i < rt.plat.n_virtio; i++)
         map_mmio(rt.plat.virtio[i].base, rt.plat.virtio[i].size, "virtio-mmio");
-    /* A realm's GIC is the host's to emulate; it takes no interrupts here. */
-    if (rt.plat.gic.version && !rt.realm) {
+    /* A realm's GIC is the host's to emulate, through the unprotected
+     * alias like any device; only a GICv3 can be (its CPU interface is the
+     * hardware's virtual one, where a GICv2's would be MMIO too). */
+    if (rt.plat.gic.version == 3 || (rt.plat.gic.version && !rt.realm)) {
         map_mmio(rt.plat.gic.dist.base, rt.plat.gic.dist.size, "GIC distributor");
         map_mmio(rt.plat.gic.cpu.base, rt.plat.gic.cpu.size, "GIC CPU interface");
     }

@@ -136,6 +136,35 @@ ccdma_realm_test(realm-smp2 --qemu-arg "-smp 2" --expect "^ccdma: cpus: 2 of 2 o
 ccdma_realm_test(realm-smp4 --qemu-arg "-smp 4" --expect "^ccdma: cpus: 4 of 4 online"
   --expect "monitor: recs n=4 cpu_on=[3-9][0-9]* .*slices_ended=[1-9]"
   --expect "^ok .* - smp_dma: blk reads from every CPU")
+# Interrupts in a realm: the host emulates its GICv3 and injects through the
+# REC's list registers; the SGI probe arrives, the self-tests' SGIs, unknown
+# line, storm and timer wake-up work, and virtio-blk completes by interrupt.
+set(realm_irq_expect
+  --expect "monitor: vgic: GICv3 distributor and [1-9][0-9]* redistributors emulated"
+  --expect "^ccdma: irq: GICv3 at 0x[0-9a-f]+, interrupts on"
+  --expect "completions by interrupt, INTID [1-9][0-9]*"
+  --expect "^ok .* - irq: a line that never stops firing is disabled as a storm"
+  --expect "^ok .* - irq: a sleeping wait that nothing wakes returns by the timer"
+  --expect "^ok .* - virtio_blk: requests completed by interrupt"
+  --expect "# blk: completion by interrupt: [1-9][0-9]* interrupts"
+  --expect "^ccdma: irq: at the end: [1-9][0-9]* taken, .* timer, 0 on disabled lines"
+  --expect "monitor: vgic mmio=[1-9][0-9]* sgis=[1-9][0-9]* lines=[1-9][0-9]* injected=[1-9][0-9]* eois=[1-9]")
+ccdma_realm_test(realm-irq ${realm_irq_expect})
+ccdma_realm_test(realm-irq-smp2 --qemu-arg "-smp 2" ${realm_irq_expect}
+  --expect "^ccdma: cpus: 2 of 2 online")
+# A hostile virtual GIC: the device SPIs the realm enabled stay pending
+# whatever it disables (a storm), or one it never enabled keeps coming. The
+# realm counts them, disables the line, masks everything when disabling
+# does not help, and runs on polled: every other self-test still passes.
+set(realm_irq_hostile
+  --expect "^ccdma: irq: GICv3 at 0x[0-9a-f]+, interrupts on"
+  --expect "monitor: vgic .*hostile=[1-9]")
+ccdma_realm_test(realm-irq-storm --append "ccdma.inject=virq_storm" ${realm_irq_hostile}
+  --expect "monitor: hostile vgic: the device SPIs the realm enabled"
+  --expect "^ccdma: irq: at the end: .* [1-9][0-9]* storms, .* [1-9][0-9]* on disabled lines. given up")
+ccdma_realm_test(realm-irq-unknown --append "ccdma.inject=virq_unknown" ${realm_irq_hostile}
+  --expect "monitor: hostile vgic: an SPI the realm never enabled"
+  --expect "^ccdma: irq: at the end: .* [1-9][0-9]* unknown, .* [1-9][0-9]* on disabled lines. given up")
 # Without a GICv3 the host has no time slices: one vCPU, said so.
 ccdma_boot_test(realm-smp2-gicv2 CONFIG el2 BOOT elf IMAGE ${realm_elf} MODE realm VIRTIO
   ARGS ${realm_common} --machine-extra gic-version=2 --qemu-arg "-smp 2"
@@ -199,6 +228,9 @@ ccdma_tfrmm_test(tfrmm-realm
   --expect "^ccdma: el=1->1 mode=realm rsi=1\\.0"
   --expect "monitor: rmi rmm=tf-rmm .*data_create=[1-9].* rec_enter=[1-9].* rtt_set_ripas=[1-9]"
   --expect "^ccdma: entropy: 4 words of RNDR \\(FEAT_RNG\\)")
+ccdma_tfrmm_test(tfrmm-realm-irq ${realm_irq_expect})
+ccdma_tfrmm_test(tfrmm-realm-irq-storm --append "ccdma.inject=virq_storm" ${realm_irq_hostile}
+  --expect "^ccdma: irq: at the end: .* [1-9][0-9]* storms, .* [1-9][0-9]* on disabled lines. given up")
 ccdma_tfrmm_test(tfrmm-realm-smp2 --qemu-arg "-smp 2" --timeout 240 --expect "^ccdma: cpus: 2 of 2 online"
   --expect "monitor: recs n=2 cpu_on=[1-9][0-9]* .*slices_ended=[1-9]")
 # Four RECs on one CPU under TF-RMM: each switch is a world switch through

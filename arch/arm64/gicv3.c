@@ -181,3 +181,9 @@ void gicv3_sgi_self(struct gic *g, uint32_t sgi)
         (mpidr >> 8 & 0xff) << 16 | 1ull << (mpidr & 0xf);
     __asm__ volatile("msr S3_0_C12_C11_5, %0\n isb" ::"r"(v));
 }
+
+void gicv3_mask_all(struct gic *g)
+{
+    (void)g;
+    __asm__ volatile("msr S3_0_C4_C6_0, xzr\n isb"); /* ICC_PMR_EL1 */
+}

@@ -42,4 +42,10 @@ void counters_print(void)
            (unsigned long long)host_cnt.psci_cpu_on, (unsigned long long)host_cnt.psci_completes,
            (unsigned long long)host_cnt.rec_switches, (unsigned long long)host_cnt.slices_ended,
            (unsigned long long)host_cnt.irqs_other, (unsigned long long)host_cnt.irqs_spurious);
+    printf("monitor: vgic mmio=%llu sgis=%llu lines=%llu injected=%llu eois=%llu lrs_full=%llu "
+           "timer_irqs=%llu hostile=%llu\n", (unsigned long long)host_cnt.vgic_mmio,
+           (unsigned long long)host_cnt.vgic_sgis, (unsigned long long)host_cnt.vgic_lines,
+           (unsigned long long)host_cnt.vgic_injected, (unsigned long long)host_cnt.vgic_eois,
+           (unsigned long long)host_cnt.vgic_lrs_full, (unsigned long long)host_cnt.irqs_timer,
+           (unsigned long long)host_cnt.vgic_hostile);
 }

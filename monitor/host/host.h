@@ -71,6 +71,8 @@ struct host_policy {
     bool lie_about_dtb;    /* load a DTB other than the one declared */
     bool mmio_over_image;  /* the realm's DTB puts a device over its image */
     bool mmio_over_ram;    /* ... over RAM it leaves out of /memory */
+    bool virq_storm;       /* keep the device SPIs the realm enabled pending */
+    bool virq_unknown;     /* inject an SPI the realm never enabled */
 };
 
 void options_parse(const struct dt_platform *dt, struct host_policy *p);
@@ -241,6 +243,21 @@ void preempt_arm(bool short_slice);
  * slice ended. */
 bool preempt_take(void);
 
+/* The realm's virtual GICv3 (vgic.c, vgic_mmio.c, vgic.h): on a host with
+ * a GICv3 and its time slices, after the RECs are made. */
+void vgic_init(const struct el2_machine *m, unsigned int nr_lrs, const struct host_policy *p);
+/* A distributor or redistributor access: true when it is one (served). */
+bool vgic_mmio(struct mmio_access *a);
+/* A trapped GIC system-register write (ICC_SGI1R_EL1): true when served. */
+bool vgic_sysreg_write(uint64_t esr, uint64_t value);
+/* A physical interrupt the host acknowledged: true when it is a device's
+ * line forwarded to the realm (then masked until the realm takes it). */
+bool vgic_physical(unsigned int intid);
+/* After each exit of REC rec: its list registers and timers as they are
+ * now; before each entry: the list registers it runs with. */
+void vgic_exit(unsigned int rec, const struct rmi_rec_exit *e);
+void vgic_entry(unsigned int rec, struct rmi_rec_entry *entry);
+
 /* ---- Counters and the end of the run (counters.c, finish.c, poison.c) --------------- */
 
 struct host_counters {
@@ -251,7 +268,9 @@ struct host_counters {
     uint64_t sea_injected;
     uint64_t host_calls;
     uint64_t rec_switches, slices_ended, psci_cpu_on, psci_completes;
-    uint64_t irqs_other, irqs_spurious;
+    uint64_t irqs_other, irqs_spurious, irqs_timer;
+    uint64_t vgic_mmio, vgic_sgis, vgic_lines, vgic_injected, vgic_eois, vgic_lrs_full;
+    uint64_t vgic_hostile;
 };
 
 extern struct host_counters host_cnt;

@@ -12,7 +12,9 @@
  *                             doorbell check (strict mode) refuses any ring
  *                             or buffer the realm has not shared;
  *   the PCI host bridge       its ECAM and memory windows, the same way
- *                             (pci_emul.c).
+ *                             (pci_emul.c);
+ *   the GICv3 distributor     the realm's virtual GIC (vgic_mmio.c).
+ *   and redistributors
  */
 #include <stdio.h>
 
@@ -227,6 +229,8 @@ static bool virtio_emulate(struct transport *t, struct mmio_access *a,
 
 bool mmio_emulate(struct mmio_access *a, const struct host_policy *p)
 {
+    if (vgic_mmio(a))
+        return true;
     if (uart_size && a->pa >= uart_base && a->pa - uart_base < uart_size)
         return uart_emulate(a);
     for (unsigned int i = 0; i < n_transports; i++)

@@ -8,6 +8,9 @@
  *                         changes), one_granule (partial progress);
  *                         mmio_over_image, mmio_over_ram (a hostile DTB:
  *                         a device over the image, or over realm RAM);
+ *                         virq_storm, virq_unknown (a hostile virtual
+ *                         GIC: every device SPI the realm ever enabled,
+ *                         or one it never did, pending at every entry);
  *                         rsi_error, token_stall and token_overrun belong
  *                         to the emulated RMM
  *   ccdma.fail_after=N    the above start after N RIPAS changes
@@ -74,6 +77,10 @@ static void parse_inject(char *list, struct host_policy *p)
             p->mmio_over_image = true;
         else if (strcmp(tok, "mmio_over_ram") == 0)
             p->mmio_over_ram = true;
+        else if (strcmp(tok, "virq_storm") == 0)
+            p->virq_storm = true;
+        else if (strcmp(tok, "virq_unknown") == 0)
+            p->virq_unknown = true;
         else if (strcmp(tok, "rsi_error") != 0 && strcmp(tok, "token_stall") != 0 &&
                  strcmp(tok, "token_overrun") != 0) /* the emulated RMM's knobs */
             bad_option("ccdma.inject", tok);
@@ -113,6 +120,10 @@ void options_print(const struct host_policy *p)
            p->share_fill, p->reject_empty ? "reject_empty" : p->reject_ram ? "reject" : "",
            (p->reject_ram && p->one_granule) ? "," : "", p->one_granule ? "one_granule" : "",
            (!p->reject_ram && !p->one_granule) ? "none" : "", (unsigned int)p->fail_after);
+    if (p->virq_storm || p->virq_unknown)
+        printf("monitor: hostile vgic: %s injected at every entry\n",
+               p->virq_storm ? "the device SPIs the realm enabled, whatever it disables,"
+                             : "an SPI the realm never enabled");
     if (p->mmio_over_image || p->mmio_over_ram)
         printf("monitor: hostile DTB: a virtio-mmio node over the realm's %s\n",
                p->mmio_over_image ? "image" : "RAM");

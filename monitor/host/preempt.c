@@ -12,6 +12,10 @@
  * Non-secure world, and a Non-secure interrupt in the Realm state is
  * taken to R-EL2). The host acknowledges it after the exit.
  *
+ * The same exit brings the realm's own interrupts: its EL1 timers' PPIs
+ * and the device lines the virtual GIC forwards (vgic.c), which are
+ * handed over there.
+ *
  * GICv3 only (system-register CPU interface, GICv3 architecture
  * specification IHI 0069): under TF-A the distributor and the
  * redistributor's groups are the firmware's and already set, where a
@@ -23,6 +27,8 @@
 #include "host.h"
 
 #define TIMER_PPI 26u
+#define VTIMER_PPI 27u
+#define PTIMER_PPI 30u
 #define INTID_SPURIOUS 1020u
 
 #define GICD_CTLR 0x0
@@ -52,6 +58,9 @@
 
 static bool ready;
 static uint64_t slice_ticks;
+/* The realm's EL1 timers: enabled here so that one firing ends a REC's
+ * WFI with an IRQ exit; the virtual GIC then injects it. */
+static const unsigned int realm_ppis[] = {VTIMER_PPI, PTIMER_PPI};
 
 static uint32_t rd32(uint64_t pa) { return *(volatile uint32_t *)(uintptr_t)pa; }
 static void wr32(uint64_t pa, uint32_t v) { *(volatile uint32_t *)(uintptr_t)pa = v; }
@@ -108,6 +117,13 @@ bool preempt_init(const struct el2_machine *m)
     *(volatile uint8_t *)(uintptr_t)(rd + GICR_SGI + GICR_IPRIORITYR + TIMER_PPI) =
         TIMER_PRIORITY;
     wr32(rd + GICR_SGI + GICR_ISENABLER0, 1u << TIMER_PPI);
+    for (unsigned int i = 0; i < sizeof(realm_ppis) / sizeof(realm_ppis[0]); i++) {
+        unsigned int ppi = realm_ppis[i];
+
+        wr32(rd + GICR_SGI + GICR_IGROUPR0, rd32(rd + GICR_SGI + GICR_IGROUPR0) | 1u << ppi);
+        *(volatile uint8_t *)(uintptr_t)(rd + GICR_SGI + GICR_IPRIORITYR + ppi) = TIMER_PRIORITY;
+        wr32(rd + GICR_SGI + GICR_ISENABLER0, 1u << ppi);
+    }
     write_sysreg(s3_4_c12_c9_5, read_sysreg(s3_4_c12_c9_5) | ICC_SRE_SRE | ICC_SRE_ENABLE);
     isb();
     write_sysreg(s3_0_c4_c6_0, 0xff); /* ICC_PMR_EL1: let every priority through */
@@ -150,7 +166,15 @@ bool preempt_take(void)
             write_sysreg(cnthp_ctl_el2, 0);
             isb();
             ended = true;
-        } else {
+        } else if (intid == VTIMER_PPI || intid == PTIMER_PPI) {
+            /* The realm's timer, still up until the RMM masks it at the
+             * next entry: what the exit's CNT*_CTL say is what counts
+             * (vgic.c), and taking it again now would never end. */
+            host_cnt.irqs_timer++;
+            write_sysreg(s3_0_c12_c12_1, intid);
+            isb();
+            break;
+        } else if (!vgic_physical(intid)) {
             host_cnt.irqs_other++; /* nothing else is enabled: counted, dropped */
         }
         write_sysreg(s3_0_c12_c12_1, intid); /* ICC_EOIR1_EL1 */

@@ -234,7 +234,8 @@ void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
                  const struct host_policy *pol)
 {
     uint64_t mpidr[HOST_MAX_RECS];
-    unsigned int n_aux, max_cpus = preempt_init(m) ? HOST_MAX_RECS : 1;
+    bool slices = preempt_init(m);
+    unsigned int n_aux, max_cpus = slices ? HOST_MAX_RECS : 1;
     uint64_t image;
     size_t dtb;
     uint64_t ret;
@@ -249,6 +250,8 @@ void realm_build(const struct el2_machine *m, const struct dt_platform *dt,
     image = load_image();
     for (unsigned int i = 0; i < realm.n_recs; i++)
         create_rec(i, mpidr[i], n_aux);
+    if (slices)
+        vgic_init(m, RMI_FEAT0_GICV3_NUM_LRS(realm.feat0) + 1, pol);
     ret = rmi_call(RMI_REALM_ACTIVATE, realm.rd, 0, 0, 0, 0, NULL);
     if (ret != RMI_SUCCESS)
         refused("REALM_ACTIVATE", ret);

@@ -18,7 +18,11 @@
  *                                     (RMI_PSCI_COMPLETE); CPU_OFF of the
  *                                     last REC, SYSTEM_OFF / RESET end
  *                                     the run
- *   IRQ, FIQ                          the host's time slice (preempt.c)
+ *   IRQ, FIQ                          the host's time slice (preempt.c),
+ *                                     or a line the virtual GIC forwards
+ *
+ * Around every REC_ENTER the virtual GIC (vgic.c) reads the REC's list
+ * registers back from the exit and fills them for the next entry.
  *
  * Every REC runs on the host's one physical CPU in turn, round-robin: the
  * next runnable one gets the CPU when the running one's slice ends or it
@@ -124,7 +128,10 @@ static enum sched sync_exit(const struct rmi_rec_exit *e, const struct host_poli
     case EC_WFX:
         return SCHED_YIELD; /* it waits: another REC may run */
     case EC_SYSREG:
-        return SCHED_STAY; /* an SGI or DIR write; there is no virtual GIC to drive */
+        /* An SGI raised (the virtual GIC's); any other GIC register write
+         * that traps is ignored. */
+        vgic_sysreg_write(e->esr, e->gprs[0]);
+        return SCHED_STAY;
     default:
         broken("a synchronous exit this host does not know", e, p);
     }
@@ -244,8 +251,11 @@ noreturn void rec_run(const struct host_policy *p)
         struct rmi_rec_run *run = (struct rmi_rec_run *)(uintptr_t)hr->run_pa;
         struct entry_answer ans = {0};
         enum sched next = SCHED_STAY;
-        uint64_t ret = rmi_call(RMI_REC_ENTER, hr->rec, hr->run_pa, 0, 0, 0, NULL);
+        uint64_t ret;
         char st[32];
+
+        vgic_entry(realm.cur, &run->entry);
+        ret = rmi_call(RMI_REC_ENTER, hr->rec, hr->run_pa, 0, 0, 0, NULL);
 
         if (ret == RMI_RETURN(RMI_ERROR_REALM, RMI_REALM_INDEX_SYSTEM_OFF))
             host_finish(0, "the realm is off", p);
@@ -255,6 +265,7 @@ noreturn void rec_run(const struct host_policy *p)
             host_finish(1, "REC_ENTER failed", p);
         }
         memcpy(&e, &run->exit, sizeof(e)); /* read once */
+        vgic_exit(realm.cur, &e);
         if (e.exit_reason < RMI_EXIT_NUM_REASONS)
             rmi_cnt.exits[e.exit_reason]++;
         memset(&run->entry, 0, sizeof(run->entry));

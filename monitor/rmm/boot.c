@@ -44,6 +44,7 @@ void rmm_platform_init(const struct el2_machine *m)
     if (granule_init(banks, n, reserved, 1) != 0)
         el2_fatal("the emulated RMM cannot describe this machine's DRAM");
     parse_faults(&m->dt);
+    rmm_gic_probe();
     printf("RMM: emulated RMM at EL2 (ccdma), RMI ABI 1.0, RSI ABI 1.0, %s\n",
            rmm_has_fwb() ? "FEAT_S2FWB" : "no FEAT_S2FWB");
 }

@@ -32,6 +32,7 @@ uint64_t rmm_feature_reg0(void)
     v |= RMI_FEAT0_PMU_EN;
     v |= (uint64_t)PMCR_N(read_sysreg(pmcr_el0)) << 27;
     v |= RMI_FEAT0_HASH_SHA_256 | RMI_FEAT0_HASH_SHA_512;
+    v |= (uint64_t)rmm_gic_num_lrs() << 34; /* GICV3_NUM_LRS, minus-one encoded */
     v |= (uint64_t)MAX_RECS_ORDER << 38;
     return v;
 }

@@ -90,6 +90,7 @@ static void init_regs(struct rmm_rec *rec, const struct rmi_rec_params *p)
     rec->regs.pc = p->pc;
     rec->regs.pstate = SPSR_MASK_ALL | SPSR_EL1H;
     rec->el1.sctlr = SCTLR_EL1_RES1;
+    rmm_gic_rec_init(&rec->gic);
 }
 
 uint64_t smc_rec_create(uint64_t rd, uint64_t rec_addr, uint64_t params_pa)

@@ -13,33 +13,7 @@
 #include "arch/arm64/sysregs.h"
 #include "rmm.h"
 
-/* ICH_HCR_EL2 bits the host may set at entry: UIE, LRENPIE, NPIE,
- * VGrp0EIE/DIE, VGrp1EIE/DIE, TDIR. */
-#define GIC_HCR_HOST_MASK (0x7full << 1 | 1ull << 14)
-#define ICH_LR_HW (1ull << 61)
-#define ICH_LR_STATE_MASK (3ull << 62)
-#define ICH_LR_VINTID_MASK 0xffffffffull
-
 #define XZR 31
-
-static bool gic_entry_valid(const struct rmi_rec_entry *entry)
-{
-    if (entry->gicv3_hcr & ~GIC_HCR_HOST_MASK)
-        return false;
-    for (unsigned int i = 0; i < RMI_REC_GIC_NUM_LRS; i++) {
-        uint64_t lr = entry->gicv3_lrs[i];
-
-        if (lr & ICH_LR_HW)
-            return false;
-        if (!(lr & ICH_LR_STATE_MASK))
-            continue;
-        for (unsigned int j = 0; j < i; j++)
-            if ((entry->gicv3_lrs[j] & ICH_LR_STATE_MASK) &&
-                (entry->gicv3_lrs[j] & ICH_LR_VINTID_MASK) == (lr & ICH_LR_VINTID_MASK))
-                return false;
-    }
-    return true;
-}
 
 /* INJECT_SEA is only for a data abort at an unprotected IPA. */
 static bool complete_sea(struct rmm_rec *rec, const struct rmi_rec_entry *entry)
@@ -115,13 +89,23 @@ static void complete_sysreg(struct rmm_rec *rec, const struct rmi_rec_entry *ent
 static void run(struct rmm_rec *rec, struct rmi_rec_exit *exit)
 {
     rmm_el2_enter_realm(rec);
+    rmm_gic_restore(&rec->gic);
     for (;;) {
-        enum realm_exception exc = rmm_world_enter(&rec->regs);
+        enum realm_exception exc;
+
+        if (rmm_timers_check(rec)) {
+            exit->exit_reason = RMI_EXIT_IRQ;
+            break;
+        }
+        exc = rmm_world_enter(&rec->regs);
 
         rmm_cnt.realm_exceptions++;
         if (realm_handle_exception(rec, exc, exit) == EXIT_TO_HOST)
             break;
     }
+    rmm_timers_exit(rec, exit);
+    rmm_gic_save(&rec->gic);
+    rmm_gic_to_exit(&rec->gic, exit);
     rmm_el2_exit_realm();
 }
 
@@ -141,7 +125,7 @@ uint64_t smc_rec_enter(uint64_t rec_addr, uint64_t run_pa)
         return RMI_RETURN(RMI_ERROR_REALM, RMI_REALM_INDEX_NEW);
     if (rec->realm->state == REALM_SYSTEM_OFF)
         return RMI_RETURN(RMI_ERROR_REALM, RMI_REALM_INDEX_SYSTEM_OFF);
-    if (!rec->runnable || rec->psci_pending || !gic_entry_valid(&entry))
+    if (!rec->runnable || rec->psci_pending || !rmm_gic_entry_valid(&entry))
         return RMI_ERROR_REC;
     /* Completions may inject into the realm's EL1: make its registers the
      * CPU's first. */
@@ -150,9 +134,11 @@ uint64_t smc_rec_enter(uint64_t rec_addr, uint64_t run_pa)
         return RMI_ERROR_REC;
 
     memset(&exit, 0, sizeof(exit));
+    rmm_gic_from_entry(&rec->gic, &entry);
     complete_set_ripas(rec, &entry);
     complete_sysreg(rec, &entry);
     if (rec->host_call_pending && !rsi_complete_host_call(rec, &entry, &exit)) {
+        rmm_gic_to_exit(&rec->gic, &exit);
         memcpy(&run_page->exit, &exit, sizeof(exit));
         return RMI_SUCCESS;
     }

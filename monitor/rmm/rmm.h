@@ -200,6 +200,20 @@ struct rmm_el1_regs {
     uint64_t cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
 };
 
+/* A REC's virtual GIC CPU interface between runs (gic.c). */
+struct rmm_gic_state {
+    uint64_t lrs[RMI_REC_GIC_NUM_LRS];
+    uint64_t ap0r[4], ap1r[4];
+    uint64_t vmcr, hcr, misr;
+};
+
+/* One of a REC's EL1 timers (timers.c). */
+struct rmm_timer {
+    uint64_t ctl;  /* CTL as the realm wrote it, at the last check */
+    bool masked;   /* IMASK is set by this RMM, not by the realm */
+    bool reported; /* the output was up at the last exit */
+};
+
 struct rmm_rec {
     bool used;
     uint64_t addr;
@@ -224,6 +238,8 @@ struct rmm_rec {
     bool psci_pending;
     bool token_started;      /* a faulty token (rmm_faults) is being given */
     bool trap_wfi, trap_wfe; /* the host asked for WFI/WFE exits this entry */
+    struct rmm_gic_state gic;
+    struct rmm_timer vtimer, ptimer;
 };
 
 struct rmm_rec *rec_from_addr(uint64_t addr);
@@ -283,6 +299,21 @@ void rmm_el1_switch_to(struct rmm_rec *rec);
 void rmm_el1_save(struct rmm_rec *rec);
 uint64_t rmm_sanitised_id_reg(unsigned int op0, unsigned int op1, unsigned int crn,
                               unsigned int crm, unsigned int op2, bool *known);
+
+/* The GICv3 virtual CPU interface and the EL1 timers (gic.c, timers.c). */
+void rmm_gic_probe(void);
+/* Implemented list registers minus one, as RMI_FEATURES reports them. */
+unsigned int rmm_gic_num_lrs(void);
+void rmm_gic_rec_init(struct rmm_gic_state *g);
+bool rmm_gic_entry_valid(const struct rmi_rec_entry *entry);
+void rmm_gic_from_entry(struct rmm_gic_state *g, const struct rmi_rec_entry *entry);
+void rmm_gic_to_exit(const struct rmm_gic_state *g, struct rmi_rec_exit *exit);
+void rmm_gic_restore(const struct rmm_gic_state *g);
+void rmm_gic_save(struct rmm_gic_state *g);
+/* Before each run of the realm: true when a timer's output changed since
+ * the last exit (the REC exits with RMI_EXIT_IRQ for the host to see). */
+bool rmm_timers_check(struct rmm_rec *rec);
+void rmm_timers_exit(struct rmm_rec *rec, struct rmi_rec_exit *exit);
 
 /* ---- Features and faults beyond a real RMM (features.c, faults.c) ------------------------ */
 
