@@ -460,11 +460,16 @@ def run_qemu_mode(a, mode, rmm=NO_RMM):
 
 def parse_qemu(out, label, log):
     res = {"mem": [], "blk": [], "convert": [], "scaling": [], "steady": None,
-           "totals": None, "monitor": None, "rmi": None, "begin": None, "errors": []}
+           "totals": None, "monitor": None, "rmi": None, "stack": [], "begin": None,
+           "errors": []}
     for line in out.splitlines():
         # The host's counters and the emulated RMM's RSI tallies, together.
         if line.startswith("monitor: counters ") or line.startswith("rmm: counters "):
             res["monitor"] = {**(res["monitor"] or {}), **{k: int(v) for k, v in kv(line).items()}}
+            continue
+        # TF-A's and TF-RMM's banners, with their versions.
+        if line.startswith("NOTICE:  BL31: v") or line.startswith("Booting RMM "):
+            res["stack"].append(line.replace("NOTICE:  ", "TF-A ").strip())
             continue
         # The host's RMI calls and the realm's exits, with the RMM's name.
         if line.startswith("monitor: rmi "):
@@ -874,6 +879,8 @@ def run_qemu(a):
     runs, cmds = [], []
     for mode, rmm in [("realm", x) for x in rmms] + [("plain", NO_RMM)]:
         res, cmd = run_qemu_mode(a, mode, rmm)
+        if rmm == "tf-rmm":
+            a.tf_rmm_stack = res["stack"]
         runs.append(res)
         cmds.append(f"{boot_label(mode, rmm)}: {cmd}\n")
     tables = tabulate_qemu(runs)
@@ -968,11 +975,16 @@ def machine_info(a):
         pass
     info = [f"host: {cpu}, {os.cpu_count()} CPUs, load average "
             f"{os.getloadavg()[0]:.2f} at the end of the run"]
-    try:
-        q = subprocess.run([a.qemu, "--version"], capture_output=True, text=True).stdout
-        info.append("QEMU: " + q.splitlines()[0])
-    except (OSError, IndexError):
-        pass
+    qemus = [("QEMU", a.qemu)]
+    if "tf-rmm" in a.rmms_run and a.rme_qemu and not a.tf_rmm_cmd:
+        qemus.append(("QEMU with FEAT_RME, for the realm under TF-RMM", a.rme_qemu))
+    for what, qemu in qemus:
+        try:
+            q = subprocess.run([qemu, "--version"], capture_output=True, text=True).stdout
+            info.append(f"{what}: " + q.splitlines()[0])
+        except (OSError, IndexError):
+            pass
+    info += [f"the realm under TF-RMM: {x}" for x in getattr(a, "tf_rmm_stack", [])]
     try:
         rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                              capture_output=True, text=True).stdout.strip()
@@ -1570,6 +1582,9 @@ def main():
                      f"({FW_SCALE_VCPUS} vCPUs under multi-threaded TCG, "
                      f"{os.cpu_count()}-core machine, wall clock)")
     write_summary(a)
+    if a.tf_rmm_skipped:
+        # Again at the end, where it is seen.
+        print(f"\nQEMU realm (TF-RMM): skipped: {a.tf_rmm_skipped}")
     if a.check:
         check(a, parts)
 
