@@ -665,8 +665,9 @@ def crosscheck(r):
         rows += [("rsi_calls (+1 exit host call)", tot["rsi_calls"] + 1, mon["rsi_calls"]),
                  ("ipa_state_set", tot["ipa_state_set"], mon["ipa_state_set"])]
     else:
-        # TF-RMM answers most RSI calls itself, unseen by the host; each
-        # RSI_IPA_STATE_SET is a REC exit for a RIPAS change, which it sees.
+        # TF-RMM answers the other RSI calls itself, unseen by the host;
+        # each RSI_IPA_STATE_SET is a REC exit for a RIPAS change, which
+        # the host counts.
         rows.append(("ipa_state_set (RIPAS change exits)", tot["ipa_state_set"],
                      rmi["exit_ripas_change"]))
     return rows + [("granules_to_shared", tot["granules_to_shared"], mon["granules_to_shared"]),
