@@ -853,7 +853,7 @@ def realm_rmms(a):
     """The RMMs the realm runs under, and why TF-RMM is skipped (or None).
     Without --rmm: the emulated RMM, and TF-RMM when there is a way to boot
     it; a TF-RMM asked for by --rmm that cannot be booted is an error."""
-    want = a.rmm or RMMS
+    want = list(dict.fromkeys(a.rmm)) if a.rmm else RMMS
     why = None
     if "tf-rmm" in want and not a.tf_rmm_cmd:
         if not a.rme_qemu or not a.rme_flash:
