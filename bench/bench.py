@@ -2,20 +2,25 @@
 """ccdma benchmarks: run them, write CSV, plot, summarise, check the output.
 
   bench.py host --bench-bin BIN --out DIR [--quick] [--check]
-  bench.py qemu --fw-dir DIR --out DIR [--quick] [--check] [--qemu QEMU] [--rmm RMM]
+  bench.py qemu --fw-dir DIR --out DIR [--quick] [--check] [--qemu QEMU]
+               [--rme-qemu QEMU --rme-flash FLASH | --tf-rmm-cmd CMD] [--rmm RMM]...
   bench.py all  --bench-bin BIN --fw-dir DIR --out DIR [--quick] [--check]
   bench.py fw-scaling --fw-dir DIR --out DIR [--quick] [--check] [--qemu QEMU]
 
 host runs the host benchmark (bench/host, which writes host_*.csv itself),
 then the same binary under callgrind for the instruction counts
 (host_instructions.csv), fits each path's fixed cost and cost per byte
-(host_fit.csv) and plots them. qemu boots the firmware in a realm and
-plain, each with the boot option ccdma.bench=1 (ccdma.bench_quick=1 with
---quick) under -icount shift=0,sleep=off and dtb-randomness=off, and turns
-its "bench:" lines into qemu_*.csv; then it boots the plain firmware once
-more on 4 vCPUs under multi-threaded TCG (-accel tcg,thread=multi -smp 4,
-no -icount, which multi-threaded TCG cannot run) with ccdma.bench_scaling=1,
-for fw_scaling.csv (fw-scaling runs that boot alone). Every command also writes
+(host_fit.csv) and plots them. qemu boots the firmware in a realm under
+the EL2 monitor's emulated RMM, in a realm under TF-A + TF-RMM (with
+--rme-qemu and --rme-flash; reported skipped, with the reason, without
+them) and plain, each with the boot option ccdma.bench=1
+(ccdma.bench_quick=1 with --quick) under -icount shift=0,sleep=off and
+dtb-randomness=off, and turns its "bench:" lines into qemu_*.csv, each row
+under its boot's mode and RMM (rmm=none for the plain boot); then it boots
+the plain firmware once more on 4 vCPUs under multi-threaded TCG (-accel
+tcg,thread=multi -smp 4, no -icount, which multi-threaded TCG cannot run)
+with ccdma.bench_scaling=1, for fw_scaling.csv (fw-scaling runs that boot
+alone). Every command also writes
 DIR/summary.md, with the goals table, from the CSV files present. --check
 then verifies that the files of the parts run exist and are well-formed; it
 never looks at speed. The method is in docs/benchmarks.md.
@@ -44,8 +49,12 @@ BLK_BUFFERS = ["private", "shared", "convert"]
 CONVERT_SIZES = BLK_SIZES
 OCC_SIZES = [2048 << i for i in range(8)]            # 2 KiB .. 256 KiB
 INSTR_PATHS = ["bounce", "direct", "memcpy"]
-MODES = ["realm", "plain"]
 RMMS = ["emulated", "tf-rmm"]
+# Every QEMU boot of the qemu part, as (mode, rmm): the realm under each RMM
+# that runs, and the plain boot, which has none.
+NO_RMM = "none"
+RMM_LABEL = {"emulated": "emulated RMM", "tf-rmm": "TF-RMM"}
+RMM_NAMED = {"emulated": "the emulated RMM", "tf-rmm": "TF-RMM"}   # in a sentence
 MIB = 1 << 20
 SKIP = 77  # ctest SKIP_RETURN_CODE: a tool the output needs is missing
 
@@ -77,30 +86,31 @@ HOST_CSV = {
                           "ipa_state_set_per_op", "granules_converted_per_op", "samples"],
 }
 QEMU_CSV = {
-    "qemu_blk.csv": ["mode", "op", "buffer", "size", "reps", "requests_per_rep",
+    "qemu_blk.csv": ["mode", "rmm", "op", "buffer", "size", "reps", "requests_per_rep",
                      "ticks_per_request", "bytes_per_vsec", "raw_best_ticks_per_request",
                      "raw_bytes_per_vsec", "polls_per_request_max", "fit_residual_ticks",
                      "rsi_calls_per_mib", "ipa_state_set_per_mib", "granules_per_mib", "path",
                      "bounced_maps_per_request", "direct_maps_per_request"],
-    "qemu_blk_ratio.csv": ["mode", "op", "size", "bounce_bytes_per_vsec",
+    "qemu_blk_ratio.csv": ["mode", "rmm", "op", "size", "bounce_bytes_per_vsec",
                            "direct_bytes_per_vsec", "bounce_over_direct",
                            "convert_bytes_per_vsec", "convert_over_direct",
                            "raw_bounce_over_direct"],
-    "qemu_blk_fit.csv": ["mode", "op", "bounce_fixed_instr", "bounce_per_byte_instr",
+    "qemu_blk_fit.csv": ["mode", "rmm", "op", "bounce_fixed_instr", "bounce_per_byte_instr",
                          "direct_fixed_instr", "direct_per_byte_instr", "overhead_fixed_instr",
                          "overhead_per_byte_instr", "limit_per_byte_instr"],
-    "qemu_poll_fit.csv": ["mode", "ticks_per_extra_poll", "lines_fitted", "max_residual_ticks"],
-    "qemu_mem.csv": ["mode", "size", "direction", "iters", "bounce_instr", "direct_instr",
+    "qemu_poll_fit.csv": ["mode", "rmm", "ticks_per_extra_poll", "lines_fitted",
+                          "max_residual_ticks"],
+    "qemu_mem.csv": ["mode", "rmm", "size", "direction", "iters", "bounce_instr", "direct_instr",
                      "memcpy_instr", "limit_instr", "bounce_over_memcpy", "bounce_over_limit",
                      "direct_over_memcpy"],
-    "qemu_mem_fit.csv": ["mode", "path", "direction", "fixed_instr", "per_byte_instr",
+    "qemu_mem_fit.csv": ["mode", "rmm", "path", "direction", "fixed_instr", "per_byte_instr",
                          "limit_fixed_instr", "limit_per_byte_instr"],
     "qemu_convert.csv": ["rmm", "size", "reps", "bounce_instr", "shared_instr", "convert_instr",
                          "convert_rsi_calls", "convert_granules", "convert_over_bounce",
                          "bounce_over_shared"],
-    "qemu_rsi.csv": ["mode", "phase", "bytes", "rsi_calls", "ipa_state_set", "granules",
+    "qemu_rsi.csv": ["mode", "rmm", "phase", "bytes", "rsi_calls", "ipa_state_set", "granules",
                      "rsi_calls_per_mib", "granules_per_mib"],
-    "qemu_crosscheck.csv": ["mode", "counter", "guest", "monitor", "match"],
+    "qemu_crosscheck.csv": ["mode", "rmm", "counter", "guest", "monitor", "match"],
 }
 # The firmware's scaling boot, on vCPUs (bench/firmware/bench_scaling.c):
 # the columns of host_scaling.csv, with vCPUs for threads.
@@ -356,9 +366,17 @@ def kv(text):
     return {k: v for k, v in KV.findall(text)}
 
 
-def qemu_command(a, mode):
-    fw = a.fw_dir
-    args = [sys.executable, BOOT_TEST, "--live", "--print-cmd", "--qemu", a.qemu,
+def boot_label(mode, rmm):
+    return mode if rmm == NO_RMM else f"{mode} ({RMM_LABEL[rmm]})"
+
+
+def boot_tag(mode, rmm):
+    """The boot's part of its log and disk file names."""
+    return mode if rmm in (NO_RMM, "emulated") else f"{mode}-{rmm}"
+
+
+def qemu_command(a, mode, rmm):
+    args = [sys.executable, BOOT_TEST, "--live", "--print-cmd",
             "--timeout", str(a.timeout), "--machine-extra", "dtb-randomness=off",
             "--append", "ccdma.bench_quick=1" if a.quick else "ccdma.bench=1",
             # Virtual time advances exactly 1 ns per instruction, and
@@ -370,17 +388,24 @@ def qemu_command(a, mode):
         # drops writes: what is left is the guest's side of each request.
         drive = "-blockdev driver=null-co,node-name=bench0,size=67108864,read-zeroes=on"
     else:
-        img = os.path.join(a.out, f"bench-disk-{mode}.img")
+        img = os.path.join(a.out, f"bench-disk-{boot_tag(mode, rmm)}.img")
         with open(img, "wb") as f:
             f.truncate(64 * MIB)
         drive = f"-drive if=none,id=bench0,file={img},format=raw"
     args += ["--qemu-arg", drive,
              "--qemu-arg", "-device virtio-blk-device,drive=bench0,iommu_platform=on"]
-    if mode == "realm":
-        args += ["--config", "el2", "--boot", "elf", "--memory", "3G",
-                 "--image", os.path.join(fw, "ccdma-realm.elf")]
+    if rmm == "tf-rmm":
+        # TF-A boots from flash and runs ccdma's host as BL33, which builds
+        # the realm through RMI calls to TF-RMM (monitor/monitor.cmake's
+        # boot-tfrmm-* tests); the bootargs reach the host through fw_cfg.
+        args += ["--qemu", a.rme_qemu, "--config", "rme", "--boot", "bios",
+                 "--cpu", "max,x-rme=on", "--memory", "3G", "--image", a.rme_flash]
+    elif mode == "realm":
+        args += ["--qemu", a.qemu, "--config", "el2", "--boot", "elf", "--memory", "3G",
+                 "--image", os.path.join(a.fw_dir, "ccdma-realm.elf")]
     else:
-        args += ["--config", "plain", "--boot", "kernel", "--image", os.path.join(fw, "ccdma.bin")]
+        args += ["--qemu", a.qemu, "--config", "plain", "--boot", "kernel",
+                 "--image", os.path.join(a.fw_dir, "ccdma.bin")]
     return args
 
 
@@ -398,29 +423,57 @@ def fw_scaling_command(a):
             "--image", os.path.join(a.fw_dir, "ccdma.bin")]
 
 
-def run_qemu_mode(a, mode):
-    cmd = fw_scaling_command(a) if mode == "scaling" else qemu_command(a, mode)
-    log = os.path.join(a.out, f"qemu-{mode}.log")
-    print(f"QEMU {mode}: booting with {cmd[cmd.index('--append') + 1]} "
-          f"(console in {log})", flush=True)
-    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
-    out = r.stdout.replace("\r\n", "\n")
+def run_qemu_mode(a, mode, rmm=NO_RMM):
+    """One benchmark boot: its parsed console and the QEMU command line.
+    The TF-RMM realm runs --tf-rmm-cmd instead when one is given."""
+    label = boot_label(mode, rmm)
+    log = os.path.join(a.out, f"qemu-{boot_tag(mode, rmm)}.log")
+    if rmm == "tf-rmm" and a.tf_rmm_cmd:
+        print(f"QEMU {label}: booting with --tf-rmm-cmd (console in {log})", flush=True)
+        r = subprocess.run(a.tf_rmm_cmd, shell=True, capture_output=True, text=True,
+                           errors="replace")
+        out = r.stdout.replace("\r\n", "\n")
+        qemu_cmd = a.tf_rmm_cmd
+    else:
+        cmd = fw_scaling_command(a) if mode == "scaling" else qemu_command(a, mode, rmm)
+        print(f"QEMU {label}: booting with {cmd[cmd.index('--append') + 1]} "
+              f"(console in {log})", flush=True)
+        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+        out = r.stdout.replace("\r\n", "\n")
+        qemu_cmd = out.splitlines()[0] if out else ""
     with open(log, "w") as f:
         f.write(out + r.stderr)
-    qemu_cmd = out.splitlines()[0] if out else ""
     if r.returncode != 0:
         tail = "\n".join(out.splitlines()[-15:])
-        fail(f"QEMU {mode} run failed (exit status {r.returncode}):\n{tail}\n(see {log})")
-    return parse_qemu(out, mode, log), qemu_cmd
+        fail(f"QEMU {label} run failed (exit status {r.returncode}):\n{tail}\n(see {log})")
+    res = parse_qemu(out, label, log)
+    res["mode"], res["rmm"] = mode, rmm
+    if mode == "realm":
+        # The host names the RMM it built the realm on: results filed under
+        # an RMM come from a realm that ran under it.
+        ran = (res["rmi"] or {}).get("rmm")
+        if ran != rmm:
+            fail(f"QEMU {label}: the host reports the RMM {ran!r}, expected {rmm!r} "
+                 f"('monitor: rmi rmm=' line; see {log})")
+    return res, qemu_cmd
 
 
-def parse_qemu(out, mode, log):
-    res = {"mode": mode, "mem": [], "blk": [], "convert": [], "scaling": [], "steady": None,
-           "totals": None, "monitor": None, "begin": None, "errors": []}
+def parse_qemu(out, label, log):
+    res = {"mem": [], "blk": [], "convert": [], "scaling": [], "steady": None,
+           "totals": None, "monitor": None, "rmi": None, "stack": [], "begin": None,
+           "errors": []}
     for line in out.splitlines():
         # The host's counters and the emulated RMM's RSI tallies, together.
         if line.startswith("monitor: counters ") or line.startswith("rmm: counters "):
             res["monitor"] = {**(res["monitor"] or {}), **{k: int(v) for k, v in kv(line).items()}}
+            continue
+        # TF-A's and TF-RMM's banners, with their versions.
+        if line.startswith("NOTICE:  BL31: v") or line.startswith("Booting RMM "):
+            res["stack"].append(line.replace("NOTICE:  ", "TF-A ").strip())
+            continue
+        # The host's RMI calls and the realm's exits, with the RMM's name.
+        if line.startswith("monitor: rmi "):
+            res["rmi"] = {k: v if k == "rmm" else int(v) for k, v in kv(line).items()}
             continue
         if not line.startswith("bench: "):
             continue
@@ -461,10 +514,10 @@ def parse_qemu(out, mode, log):
         elif what == "totals":
             res["totals"] = {k: int(v) for k, v in kv(line).items()}
     if res["errors"]:
-        fail(f"QEMU {mode}: the benchmark reported errors:\n" + "\n".join(res["errors"]) +
+        fail(f"QEMU {label}: the benchmark reported errors:\n" + "\n".join(res["errors"]) +
              f"\n(see {log})")
     if not res["begin"] or not res["totals"]:
-        fail(f"QEMU {mode}: no 'bench: begin' or 'bench: totals' line (see {log})")
+        fail(f"QEMU {label}: no 'bench: begin' or 'bench: totals' line (see {log})")
     return res
 
 
@@ -490,15 +543,16 @@ def instr_per_tick(r):
     return 1e9 / int(r["begin"]["cntfrq"])
 
 
-def tabulate_qemu(runs, rmm):
-    """Rows for the qemu_*.csv files, from the parsed runs."""
+def tabulate_qemu(runs):
+    """Rows for the qemu_*.csv files, from the parsed runs. Each row starts
+    with its boot: the mode and the RMM (none for the plain boot)."""
     t = {name: [] for name in QEMU_CSV}
-    fitted = {r["mode"]: poll_cost(r["blk"]) for r in runs}
+    fitted = {(r["mode"], r["rmm"]): poll_cost(r["blk"]) for r in runs}
     for r in runs:
-        mode, frq, ipt = r["mode"], int(r["begin"]["cntfrq"]), instr_per_tick(r)
-        # The loop is the same code in both boots: borrow the other boot's
+        mode, rmm, frq, ipt = r["mode"], r["rmm"], int(r["begin"]["cntfrq"]), instr_per_tick(r)
+        # The loop is the same code in every boot: borrow another boot's
         # fit if this one had no variation to fit (a quick run can).
-        k = fitted[mode]
+        k = fitted[(mode, rmm)]
         if k is None:
             k = next((v for v in fitted.values() if v is not None), 0.0)
         worst = 0.0
@@ -523,7 +577,7 @@ def tabulate_qemu(runs, rmm):
                     work[(op, buf, size)] = size * frq / tpr
                     raw[(op, buf, size)] = size * frq / best
                     t["qemu_blk.csv"].append(
-                        [mode, op, buf, size, len(reps), n, f"{tpr:.2f}",
+                        [mode, rmm, op, buf, size, len(reps), n, f"{tpr:.2f}",
                          f"{work[(op, buf, size)]:.0f}", f"{best:.2f}",
                          f"{raw[(op, buf, size)]:.0f}",
                          f"{max(x['polls'] / x['requests'] for x in reps):.2f}",
@@ -534,14 +588,14 @@ def tabulate_qemu(runs, rmm):
                          reps[-1]["path"],
                          f"{sum(x['bounced'] for x in reps) / sum(x['requests'] for x in reps):.2f}",
                          f"{sum(x['direct'] for x in reps) / sum(x['requests'] for x in reps):.2f}"])
-        t["qemu_poll_fit.csv"].append([mode, f"{k:.4f}", len(r["blk"]), f"{worst:.3f}"])
+        t["qemu_poll_fit.csv"].append([mode, rmm, f"{k:.4f}", len(r["blk"]), f"{worst:.3f}"])
         for op in BLK_OPS:
             for size in BLK_SIZES:
                 p, s_, c = (work.get((op, b, size)) for b in BLK_BUFFERS)
                 rp, rs = raw.get((op, "private", size)), raw.get((op, "shared", size))
                 if p and s_:
                     t["qemu_blk_ratio.csv"].append(
-                        [mode, op, size, f"{p:.0f}", f"{s_:.0f}", f"{s_ / p:.3f}",
+                        [mode, rmm, op, size, f"{p:.0f}", f"{s_:.0f}", f"{s_ / p:.3f}",
                          f"{c:.0f}" if c else "", f"{s_ / c:.3f}" if c else "",
                          f"{rs / rp:.3f}"])
         mem = {}
@@ -549,7 +603,7 @@ def tabulate_qemu(runs, rmm):
             i = {p: m[p] * ipt / m["iters"] for p in ("bounce", "direct", "memcpy", "limit")}
             mem[(m["direction"], m["size"])] = i
             t["qemu_mem.csv"].append(
-                [mode, m["size"], m["direction"], m["iters"], f"{i['bounce']:.1f}",
+                [mode, rmm, m["size"], m["direction"], m["iters"], f"{i['bounce']:.1f}",
                  f"{i['direct']:.1f}", f"{i['memcpy']:.1f}", f"{i['limit']:.1f}",
                  f"{i['bounce'] / i['memcpy']:.4g}", f"{i['bounce'] / i['limit']:.4g}",
                  f"{i['direct'] / i['memcpy']:.4g}"])
@@ -560,7 +614,7 @@ def tabulate_qemu(runs, rmm):
             for p in ("bounce", "direct"):
                 f0, pb = fit({s: v[p] for (dd, s), v in mem.items() if dd == d})
                 if f0 is not None:
-                    t["qemu_mem_fit.csv"].append([mode, p, d, f"{f0:.1f}", f"{pb:.4f}",
+                    t["qemu_mem_fit.csv"].append([mode, rmm, p, d, f"{f0:.1f}", f"{pb:.4f}",
                                                   f"{lf:.1f}", f"{lp:.4f}"])
         # A request's guest work: fixed + per byte, bounced and direct; the
         # overhead is their difference, and its physical limit one copy of
@@ -573,7 +627,7 @@ def tabulate_qemu(runs, rmm):
             lim = limit_pb.get("from_device" if op == "read" else "to_device")
             if fb[0] is not None and fd[0] is not None:
                 t["qemu_blk_fit.csv"].append(
-                    [mode, op, f"{fb[0]:.0f}", f"{fb[1]:.4f}", f"{fd[0]:.0f}", f"{fd[1]:.4f}",
+                    [mode, rmm, op, f"{fb[0]:.0f}", f"{fb[1]:.4f}", f"{fd[0]:.0f}", f"{fd[1]:.4f}",
                      f"{fb[0] - fd[0]:.0f}", f"{fb[1] - fd[1]:.4f}",
                      f"{lim:.4f}" if lim is not None else ""])
         for c in r["convert"]:
@@ -592,77 +646,130 @@ def tabulate_qemu(runs, rmm):
                            sum(x["sets"] for x in conv), sum(x["granules"] for x in conv)))
         for name, nbytes, calls, sets, gran in phases:
             mib = nbytes / MIB
-            t["qemu_rsi.csv"].append([mode, name, nbytes, calls, sets, gran,
+            t["qemu_rsi.csv"].append([mode, rmm, name, nbytes, calls, sets, gran,
                                       f"{calls / mib:.3f}", f"{gran / mib:.3f}"])
-        mon, tot = r["monitor"], r["totals"]
-        if mon:
-            # The guest prints its totals just before the exit host call,
-            # which the monitor counts as one more RSI call.
-            for key, g, m in [("rsi_calls (+1 exit host call)", tot["rsi_calls"] + 1, mon["rsi_calls"]),
-                              ("ipa_state_set", tot["ipa_state_set"], mon["ipa_state_set"]),
-                              ("granules_to_shared", tot["granules_to_shared"], mon["granules_to_shared"]),
-                              ("granules_to_private", tot["granules_to_private"], mon["granules_to_private"])]:
-                t["qemu_crosscheck.csv"].append([mode, key, g, m, "yes" if g == m else "NO"])
+        for key, g, m in crosscheck(r):
+            t["qemu_crosscheck.csv"].append([mode, rmm, key, g, m, "yes" if g == m else "NO"])
     return t
+
+
+def crosscheck(r):
+    """(counter, the realm's count, the host's or the RMM's) for a realm boot."""
+    mon, rmi, tot = r["monitor"], r["rmi"], r["totals"]
+    if not mon or not rmi:
+        return []
+    rows = []
+    if r["rmm"] == "emulated":
+        # The emulated RMM counts every RSI call. The guest prints its
+        # totals just before the exit host call, which it counts as one more.
+        rows += [("rsi_calls (+1 exit host call)", tot["rsi_calls"] + 1, mon["rsi_calls"]),
+                 ("ipa_state_set", tot["ipa_state_set"], mon["ipa_state_set"])]
+    else:
+        # TF-RMM answers the other RSI calls itself, unseen by the host;
+        # each RSI_IPA_STATE_SET is a REC exit for a RIPAS change, which
+        # the host counts.
+        rows.append(("ipa_state_set (RIPAS change exits)", tot["ipa_state_set"],
+                     rmi["exit_ripas_change"]))
+    return rows + [("granules_to_shared", tot["granules_to_shared"], mon["granules_to_shared"]),
+                   ("granules_to_private", tot["granules_to_private"], mon["granules_to_private"])]
 
 
 def as_dicts(tables, name):
     return [dict(zip(QEMU_CSV[name], r)) for r in tables[name]]
 
 
+def boots_of(rows):
+    """The boots (mode, rmm) that rows come from, in run order."""
+    seen = []
+    for r in rows:
+        if (r["mode"], r["rmm"]) not in seen:
+            seen.append((r["mode"], r["rmm"]))
+    return seen
+
+
+def convert_verdict(rows):
+    """What a convert table says, in one sentence: where converting on the
+    fly breaks even with the bounce, and what it adds over it per RSI call
+    and per granule conversion (the slope between the two largest sizes;
+    the fixed part is the smallest size's excess less its granules')."""
+    rows = sorted(rows, key=lambda r: int(r["size"]))
+    ratio = [float(r["convert_over_bounce"]) for r in rows]
+    even = next((r["size"] for r in rows if float(r["convert_over_bounce"]) <= 1), None)
+    if even is None:
+        where = (f"never breaks even from {human(rows[0]['size'])} to {human(rows[-1]['size'])}: "
+                 f"convert/bounce {min(ratio):.2f} .. {max(ratio):.2f}")
+    else:
+        where = f"breaks even from {human(even)}"
+    extra = {int(r["convert_granules"]): float(r["convert_instr"]) - float(r["bounce_instr"])
+             for r in rows}
+    g = sorted(extra)
+    if len(g) < 2:
+        return where
+    per_granule = (extra[g[-1]] - extra[g[-2]]) / (g[-1] - g[-2])
+    calls = int(rows[0]["convert_rsi_calls"])
+    per_call = (extra[g[0]] - per_granule * g[0]) / calls
+    return (f"{where}; converting adds {per_granule:.0f} instructions per granule "
+            f"conversion and {per_call:.0f} per RSI call over the bounce")
+
+
 def print_qemu(tables):
     ratio = as_dicts(tables, "qemu_blk_ratio.csv")
-    blk = {(r["mode"], r["op"], r["buffer"], r["size"]): r for r in as_dicts(tables, "qemu_blk.csv")}
+    blk = {(r["mode"], r["rmm"], r["op"], r["buffer"], r["size"]): r
+           for r in as_dicts(tables, "qemu_blk.csv")}
     for r in as_dicts(tables, "qemu_poll_fit.csv"):
-        print(f"\nQEMU {r['mode']}: waiting for QEMU's I/O thread costs {float(r['ticks_per_extra_poll']):.3f} "
-              f"ticks per extra poll (fit over {r['lines_fitted']} lines); with it taken out, "
-              f"repetitions agree within {r['max_residual_ticks']} ticks per request")
-    for mode in MODES:
-        rows = [r for r in ratio if r["mode"] == mode]
-        if not rows:
-            continue
-        print(f"\nQEMU {mode}: virtio-blk sequential I/O, bytes per virtual second of guest work; "
-              "bounce/direct = time ratio (only the data bounces)")
+        print(f"\nQEMU {boot_label(r['mode'], r['rmm'])}: waiting for QEMU's I/O thread costs "
+              f"{float(r['ticks_per_extra_poll']):.3f} ticks per extra poll (fit over "
+              f"{r['lines_fitted']} lines); with it taken out, repetitions agree within "
+              f"{r['max_residual_ticks']} ticks per request")
+    for boot in boots_of(ratio):
+        rows = [r for r in ratio if (r["mode"], r["rmm"]) == boot]
+        print(f"\nQEMU {boot_label(*boot)}: virtio-blk sequential I/O, bytes per virtual second "
+              "of guest work; bounce/direct = time ratio (only the data bounces)")
         print(f"{'op':6} {'size':>8} {'private (bounce)':>17} {'shared (direct)':>16} "
               f"{'bounce/direct':>14} {'convert':>14} {'RSI/MiB: bounce':>16} {'direct':>7} "
               f"{'convert':>8}")
         for r in rows:
             op, size = r["op"], r["size"]
-            rpm = [blk.get((mode, op, b, size), {}).get("rsi_calls_per_mib", "") for b in BLK_BUFFERS]
+            rpm = [blk.get((*boot, op, b, size), {}).get("rsi_calls_per_mib", "")
+                   for b in BLK_BUFFERS]
             conv = rate(float(r["convert_bytes_per_vsec"])) if r["convert_bytes_per_vsec"] else ""
             print(f"{op:6} {human(size):>8} {rate(float(r['bounce_bytes_per_vsec'])):>17} "
                   f"{rate(float(r['direct_bytes_per_vsec'])):>16} "
                   f"{float(r['bounce_over_direct']):>14.2f} {conv:>14} "
                   f"{rpm[0]:>16} {rpm[1]:>7} {rpm[2]:>8}")
     for r in as_dicts(tables, "qemu_blk_fit.csv"):
-        print(f"QEMU {r['mode']}: blk {r['op']} per request: bounce {r['bounce_fixed_instr']} + "
-              f"{r['bounce_per_byte_instr']}/byte, direct {r['direct_fixed_instr']} + "
-              f"{r['direct_per_byte_instr']}/byte instructions; the bounce adds "
-              f"{r['overhead_fixed_instr']} + {r['overhead_per_byte_instr']}/byte, the limit "
-              f"{r['limit_per_byte_instr']}/byte")
+        print(f"QEMU {boot_label(r['mode'], r['rmm'])}: blk {r['op']} per request: bounce "
+              f"{r['bounce_fixed_instr']} + {r['bounce_per_byte_instr']}/byte, direct "
+              f"{r['direct_fixed_instr']} + {r['direct_per_byte_instr']}/byte instructions; the "
+              f"bounce adds {r['overhead_fixed_instr']} + {r['overhead_per_byte_instr']}/byte, "
+              f"the limit {r['limit_per_byte_instr']}/byte")
     for r in as_dicts(tables, "qemu_rsi.csv"):
-        print(f"QEMU {r['mode']}: {r['phase']} I/O: {r['rsi_calls']} RSI calls ({r['ipa_state_set']} "
-              f"IPA_STATE_SET) and {r['granules']} granules converted for "
-              f"{int(r['bytes']) / MIB:.1f} MiB = {r['rsi_calls_per_mib']} RSI calls per MiB")
+        print(f"QEMU {boot_label(r['mode'], r['rmm'])}: {r['phase']} I/O: {r['rsi_calls']} RSI "
+              f"calls ({r['ipa_state_set']} IPA_STATE_SET) and {r['granules']} granules converted "
+              f"for {int(r['bytes']) / MIB:.1f} MiB = {r['rsi_calls_per_mib']} RSI calls per MiB")
     for r in as_dicts(tables, "qemu_crosscheck.csv"):
-        print(f"QEMU {r['mode']}: cross-check {r['counter']}: guest {r['guest']}, "
-              f"monitor {r['monitor']}: {r['match']}")
-    for mode in MODES:
-        rows = [r for r in as_dicts(tables, "qemu_mem_fit.csv") if r["mode"] == mode]
-        for r in rows:
-            print(f"QEMU {mode}: in-guest {r['path']} {r['direction']}: {r['fixed_instr']} + "
-                  f"{r['per_byte_instr']}/byte instructions (limit {r['limit_fixed_instr']} + "
-                  f"{r['limit_per_byte_instr']}/byte)")
+        print(f"QEMU {boot_label(r['mode'], r['rmm'])}: cross-check {r['counter']}: guest "
+              f"{r['guest']}, monitor {r['monitor']}: {r['match']}")
+    fits = as_dicts(tables, "qemu_mem_fit.csv")
+    for boot in boots_of(fits):
+        for r in (r for r in fits if (r["mode"], r["rmm"]) == boot):
+            print(f"QEMU {boot_label(*boot)}: in-guest {r['path']} {r['direction']}: "
+                  f"{r['fixed_instr']} + {r['per_byte_instr']}/byte instructions (limit "
+                  f"{r['limit_fixed_instr']} + {r['limit_per_byte_instr']}/byte)")
     conv = as_dicts(tables, "qemu_convert.csv")
-    if conv:
-        print(f"\nQEMU realm, {conv[0]['rmm']} RMM: convert or bounce, instructions per buffer "
+    for rmm in RMMS:
+        rows = [r for r in conv if r["rmm"] == rmm]
+        if not rows:
+            continue
+        print(f"\nQEMU realm, {RMM_LABEL[rmm]}: convert or bounce, instructions per buffer "
               "(TO_DEVICE)")
         print(f"{'size':>8} {'bounce':>10} {'shared':>10} {'convert':>10} {'RSI calls':>10} "
               f"{'granules':>9} {'convert/bounce':>15}")
-        for r in conv:
+        for r in rows:
             print(f"{human(r['size']):>8} {r['bounce_instr']:>10} {r['shared_instr']:>10} "
                   f"{r['convert_instr']:>10} {r['convert_rsi_calls']:>10} "
                   f"{r['convert_granules']:>9} {float(r['convert_over_bounce']):>15.2f}")
+        print(f"Under {RMM_NAMED[rmm]}, converting on the fly {convert_verdict(rows)}.")
 
 
 def plot_qemu(a, gnuplot):
@@ -670,17 +777,28 @@ def plot_qemu(a, gnuplot):
     mem = read_csv(a.out, "qemu_mem.csv")
     conv = read_csv(a.out, "qemu_convert.csv") or []
     blocks, blk, mp = [], [], []
-    styles = {("realm", "read"): "'#d62728' pt 7", ("realm", "write"): "'#ff7f0e' pt 5",
-              ("plain", "read"): "'#1f77b4' pt 7", ("plain", "write"): "'#17becf' pt 5"}
-    for (m, o), st in styles.items():
-        blocks.append(datablock(f"{m}_{o}", [(r["size"], r["bounce_over_direct"]) for r in ratio
-                                             if r["mode"] == m and r["op"] == o]))
-        blk.append(f"${m}_{o} with linespoints lw 2 lc rgb {st} title '{m} {o}'")
-    # The copies are the same code in both boots (and the figures are
-    # identical): the realm's are drawn.
+    styles = {("realm", "emulated", "read"): "'#d62728' pt 7",
+              ("realm", "emulated", "write"): "'#ff7f0e' pt 5",
+              ("realm", "tf-rmm", "read"): "'#9467bd' pt 7",
+              ("realm", "tf-rmm", "write"): "'#e377c2' pt 5",
+              ("plain", NO_RMM, "read"): "'#1f77b4' pt 7",
+              ("plain", NO_RMM, "write"): "'#17becf' pt 5"}
+    for (m, rmm, o), st in styles.items():
+        pts = [(r["size"], r["bounce_over_direct"]) for r in ratio
+               if (r["mode"], r["rmm"], r["op"]) == (m, rmm, o)]
+        if not pts:
+            continue
+        name = f"{boot_tag(m, rmm)}_{o}".replace("-", "_")
+        blocks.append(datablock(name, pts))
+        blk.append(f"${name} with linespoints lw 2 lc rgb {st} "
+                   f"title '{boot_label(m, rmm)} {o}'")
+    # The copies are the same code in every boot (and the figures are
+    # identical): the first realm boot's are drawn.
+    drawn = next((b for b in boots_of(mem) if b[0] == "realm"), None)
     for d in DIRECTIONS:
         blocks.append(datablock(f"mem_{d}", [(r["size"], r["bounce_over_limit"]) for r in mem
-                                             if r["mode"] == "realm" and r["direction"] == d]))
+                                             if (r["mode"], r["rmm"]) == drawn
+                                             and r["direction"] == d]))
         mp.append(f"$mem_{d} with linespoints lw 2 pt 7 lc rgb '{COLORS[d]}' title 'bounce, {d}'")
     script = f"""# Generated by bench/bench.py from qemu_blk_ratio.csv and qemu_mem.csv.
 set terminal pngcairo size 1300,560 font ',11' noenhanced
@@ -695,7 +813,7 @@ set ylabel 'bounce / direct'
 set xrange [3000:350000]
 set key top left
 plot {', '.join(blk)}, 1 with lines dt 2 lc rgb 'black' title 'no overhead'
-set title 'in-guest map+unmap through bounce / the physical limit (realm)'
+set title 'in-guest bounce map+unmap / the physical limit, {boot_label(*drawn)}'
 set xlabel 'mapping size'
 set ylabel 'bounce / limit'
 {size_tics(HOST_SIZES[::2])}
@@ -707,51 +825,70 @@ unset multiplot
     gnuplot_run(gnuplot, a.out, os.path.join(a.out, "qemu_overhead.gp"), script)
     if not conv:
         return
+    # One colour per way, one line style per RMM: TF-RMM solid, the
+    # emulated RMM dashed.
     blocks, plots = [], []
-    for col, title, color in (("bounce_instr", "bounce through the shared pool", "#1f77b4"),
-                              ("shared_instr", "map already-shared memory", "#2ca02c"),
-                              ("convert_instr", "convert on the fly (share, copy, DMA, unshare)",
-                               "#d62728")):
-        blocks.append(datablock(col, [(r["size"], r[col]) for r in conv]))
-        plots.append(f"${col} with linespoints lw 2 pt 7 lc rgb '{color}' title '{title}'")
+    rmms = [rmm for rmm in RMMS if any(r["rmm"] == rmm for r in conv)]
+    for rmm in rmms:
+        dash = "dt 2" if rmm == "emulated" and len(rmms) > 1 else "dt 1"
+        for col, title, color in (("bounce_instr", "bounce through the shared pool", "#1f77b4"),
+                                  ("shared_instr", "map already-shared memory", "#2ca02c"),
+                                  ("convert_instr", "convert on the fly (share, copy, DMA, "
+                                   "unshare)", "#d62728")):
+            name = f"{col}_{rmm}".replace("-", "_")
+            blocks.append(datablock(name, [(r["size"], r[col]) for r in conv
+                                           if r["rmm"] == rmm]))
+            plots.append(f"${name} with linespoints lw 2 pt 7 {dash} lc rgb '{color}' "
+                         f"title '{title}, {RMM_LABEL[rmm]}'")
+    lines = " (solid), ".join(RMM_NAMED[x] for x in reversed(rmms))
     one_plot(a, gnuplot, "qemu_convert", "qemu_convert.csv", blocks, plots,
-             f"ccdma realm, {conv[0]['rmm']} RMM: convert or bounce (TO_DEVICE, guest and RMM "
-             "instructions per buffer)", "buffer size", "instructions",
+             f"ccdma realm: convert or bounce, TO_DEVICE, under {lines}"
+             f"{' (dashed)' if len(rmms) > 1 else ''}", "buffer size",
+             "instructions per buffer (every exception level)",
              f"set logscale xy 2\n{size_tics(CONVERT_SIZES)}\nset xrange [3000:350000]\n"
-             "set key top left\n")
+             "set format y '%.0f'\nset key below maxrows 3\n")
+
+
+def realm_rmms(a):
+    """The RMMs the realm runs under, and why TF-RMM is skipped (or None).
+    Without --rmm: the emulated RMM, and TF-RMM when there is a way to boot
+    it; a TF-RMM asked for by --rmm that cannot be booted is an error."""
+    want = list(dict.fromkeys(a.rmm)) if a.rmm else RMMS
+    why = None
+    if "tf-rmm" in want and not a.tf_rmm_cmd:
+        if not a.rme_qemu or not a.rme_flash:
+            why = a.tf_rmm_unavailable or "no --rme-qemu and --rme-flash (or --tf-rmm-cmd) given"
+        else:
+            missing = [p for p in (a.rme_qemu, a.rme_flash) if not os.path.exists(p)]
+            if missing:
+                why = f"no {' and no '.join(missing)}"
+    if why and a.rmm:
+        fail(f"--rmm tf-rmm: the realm cannot be booted under TF-RMM: {why}")
+    return [x for x in want if not (x == "tf-rmm" and why)], why
 
 
 def run_qemu(a):
-    if a.rmm == "tf-rmm":
-        # The hook for a TF-RMM run: the same firmware as a realm under TF-A
-        # and TF-RMM instead of the EL2 monitor's emulated RMM. Whoever has
-        # such a setup supplies a command that boots it with ccdma.bench=1
-        # and prints the console; its lines are parsed as the emulated
-        # run's, and the results are filed under rmm=tf-rmm.
-        if not a.tf_rmm_cmd:
-            fail("--rmm tf-rmm needs --tf-rmm-cmd: a command that boots the firmware as a "
-                 "realm under TF-RMM with ccdma.bench=1 and prints its console")
     if not a.fw_dir:
         fail("--fw-dir is required")
     for img in ("ccdma-realm.elf", "ccdma.bin"):
         if not os.path.exists(os.path.join(a.fw_dir, img)):
             fail(f"no {img} in {a.fw_dir} (build the aarch64-qemu preset)")
-    runs, cmds = [], {}
-    for mode in MODES:
-        if mode == "realm" and a.rmm == "tf-rmm":
-            r = subprocess.run(a.tf_rmm_cmd, shell=True, capture_output=True, text=True,
-                               errors="replace")
-            res, cmd = parse_qemu(r.stdout, mode, "the TF-RMM run"), a.tf_rmm_cmd
-        else:
-            res, cmd = run_qemu_mode(a, mode)
+    rmms, a.tf_rmm_skipped = realm_rmms(a)
+    a.rmms_run = rmms
+    if a.tf_rmm_skipped:
+        print(f"QEMU realm (TF-RMM): skipped: {a.tf_rmm_skipped}", flush=True)
+    runs, cmds = [], []
+    for mode, rmm in [("realm", x) for x in rmms] + [("plain", NO_RMM)]:
+        res, cmd = run_qemu_mode(a, mode, rmm)
+        if rmm == "tf-rmm":
+            a.tf_rmm_stack = res["stack"]
         runs.append(res)
-        cmds[mode] = cmd
-    tables = tabulate_qemu(runs, a.rmm)
+        cmds.append(f"{boot_label(mode, rmm)}: {cmd}\n")
+    tables = tabulate_qemu(runs)
     for name, header in QEMU_CSV.items():
         write_csv(a.out, name, header, tables[name])
     with open(os.path.join(a.out, "qemu_commands.txt"), "w") as f:
-        for mode in MODES:
-            f.write(f"{mode}: {cmds[mode]}\n")
+        f.writelines(cmds)
     print_qemu(tables)
 
 
@@ -839,11 +976,16 @@ def machine_info(a):
         pass
     info = [f"host: {cpu}, {os.cpu_count()} CPUs, load average "
             f"{os.getloadavg()[0]:.2f} at the end of the run"]
-    try:
-        q = subprocess.run([a.qemu, "--version"], capture_output=True, text=True).stdout
-        info.append("QEMU: " + q.splitlines()[0])
-    except (OSError, IndexError):
-        pass
+    qemus = [("QEMU", a.qemu)]
+    if "tf-rmm" in a.rmms_run and a.rme_qemu and not a.tf_rmm_cmd:
+        qemus.append(("QEMU with FEAT_RME, for the realm under TF-RMM", a.rme_qemu))
+    for what, qemu in qemus:
+        try:
+            q = subprocess.run([qemu, "--version"], capture_output=True, text=True).stdout
+            info.append(f"{what}: " + q.splitlines()[0])
+        except (OSError, IndexError):
+            pass
+    info += [f"the realm under TF-RMM: {x}" for x in getattr(a, "tf_rmm_stack", [])]
     try:
         rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                              capture_output=True, text=True).stdout.strip()
@@ -860,10 +1002,11 @@ def goals(a):
     ins = {(r["path"], int(r["size"]), r["dir"]): float(r["instructions_per_op"])
            for r in read_csv(a.out, "host_instructions.csv") or []}
     hm = {(int(r["size"]), r["direction"]): r for r in read_csv(a.out, "host_map.csv") or []}
+    # The realm's goals are read from the realm under the emulated RMM.
     qm = {(r["mode"], int(r["size"]), r["direction"]): r
-          for r in read_csv(a.out, "qemu_mem.csv") or []}
+          for r in read_csv(a.out, "qemu_mem.csv") or [] if r["rmm"] != "tf-rmm"}
     qr = {(r["mode"], r["op"], int(r["size"])): r
-          for r in read_csv(a.out, "qemu_blk_ratio.csv") or []}
+          for r in read_csv(a.out, "qemu_blk_ratio.csv") or [] if r["rmm"] != "tf-rmm"}
     big = HOST_SIZES[-1]
     out = []
 
@@ -898,7 +1041,8 @@ def goals(a):
     # cost is the direct request plus the copies the bounce cannot avoid:
     # the zero fill and one copy back of 4 KiB, measured in the same guest.
     r = qr.get(("realm", "read", 4096))
-    bf = {(x["mode"], x["op"]): x for x in read_csv(a.out, "qemu_blk_fit.csv") or []}
+    bf = {(x["mode"], x["op"]): x for x in read_csv(a.out, "qemu_blk_fit.csv") or []
+          if x["rmm"] != "tf-rmm"}
     fd, ml = bf.get(("realm", "read")), qm.get(("realm", 4096, "from_device"))
     if fd and ml:
         direct = float(fd["direct_fixed_instr"])
@@ -1030,16 +1174,21 @@ def write_summary(a):
                    f"{vcpu_cores()}\n")
         out.append(scaling_table(fsc, "vcpus", "per_vcpu_mops", 3))
         out.append("")
-    if conv:
-        out.append(f"## QEMU realm ({conv[0]['rmm']} RMM): convert or bounce\n")
-        out.append("Guest and RMM instructions per TO_DEVICE buffer under -icount. Plot: "
-                   "qemu_convert.png.\n")
+    if getattr(a, "tf_rmm_skipped", None):
+        out.append(f"## QEMU realm (TF-RMM)\n\nskipped: {a.tf_rmm_skipped}\n")
+    for rmm in RMMS:
+        rows = [r for r in conv or [] if r["rmm"] == rmm]
+        if not rows:
+            continue
+        out.append(f"## QEMU realm ({RMM_LABEL[rmm]}): convert or bounce\n")
+        out.append("Instructions of every exception level (the realm's, the RMM's, the "
+                   "host's) per TO_DEVICE buffer under -icount. Plot: qemu_convert.png.\n")
         out.append(md_table(["size", "bounce", "already shared", "convert on the fly",
                              "RSI calls", "granules converted", "convert / bounce"],
                             [[human(r["size"]), r["bounce_instr"], r["shared_instr"],
                               r["convert_instr"], r["convert_rsi_calls"], r["convert_granules"],
-                              r["convert_over_bounce"]] for r in conv]))
-        out.append("")
+                              r["convert_over_bounce"]] for r in rows]))
+        out.append(f"\nConverting on the fly {convert_verdict(rows)}.\n")
     if ratio:
         out.append("## QEMU: virtio-blk, private (data bounced) against shared (direct) buffers\n")
         out.append("Bytes per virtual second of guest work under `-icount shift=0,sleep=off`, "
@@ -1048,24 +1197,27 @@ def write_summary(a):
                    "DMA costs no guest time, so bounce/direct grows with the size; the fixed "
                    "+ per byte rows below are the overhead figure. Full data: qemu_blk.csv.\n")
         for r in read_csv(a.out, "qemu_poll_fit.csv") or []:
-            out.append(f"- {r['mode']}: {float(r['ticks_per_extra_poll']):.3f} ticks per extra "
+            out.append(f"- {boot_label(r['mode'], r['rmm'])}: "
+                       f"{float(r['ticks_per_extra_poll']):.3f} ticks per extra "
                        f"poll, fitted over {r['lines_fitted']} lines; repetitions then agree "
                        f"within {r['max_residual_ticks']} ticks per request.")
         out.append("")
-        rpm = {(r["mode"], r["op"], r["buffer"], r["size"]): r["rsi_calls_per_mib"] for r in qblk or []}
-        out.append(md_table(["mode", "op", "size", "bounce", "direct", "bounce/direct",
+        rpm = {(r["mode"], r["rmm"], r["op"], r["buffer"], r["size"]): r["rsi_calls_per_mib"]
+               for r in qblk or []}
+        out.append(md_table(["boot", "op", "size", "bounce", "direct", "bounce/direct",
                              "RSI calls/MiB: bounce", "direct", "converting per request"],
-                            [[r["mode"], r["op"], human(r["size"]),
+                            [[boot_label(r["mode"], r["rmm"]), r["op"], human(r["size"]),
                               rate(float(r["bounce_bytes_per_vsec"])),
                               rate(float(r["direct_bytes_per_vsec"])),
                               f"{float(r['bounce_over_direct']):.2f}"] +
-                             [rpm.get((r["mode"], r["op"], b, r["size"]), "") for b in BLK_BUFFERS]
+                             [rpm.get((r["mode"], r["rmm"], r["op"], b, r["size"]), "")
+                              for b in BLK_BUFFERS]
                              for r in ratio]))
         out.append("")
     if bfit:
-        out.append(md_table(["mode", "op", "bounce: fixed + per byte", "direct: fixed + per byte",
+        out.append(md_table(["boot", "op", "bounce: fixed + per byte", "direct: fixed + per byte",
                              "the bounce adds", "limit per byte"],
-                            [[r["mode"], r["op"],
+                            [[boot_label(r["mode"], r["rmm"]), r["op"],
                               f"{r['bounce_fixed_instr']} + {r['bounce_per_byte_instr']}",
                               f"{r['direct_fixed_instr']} + {r['direct_per_byte_instr']}",
                               f"{r['overhead_fixed_instr']} + {r['overhead_per_byte_instr']}",
@@ -1078,33 +1230,37 @@ def write_summary(a):
             if r["phase"] == "steady":
                 verdict = (" Steady-state I/O needs **no** RSI call." if int(r["rsi_calls"]) == 0
                            else " Steady-state I/O **does** make RSI calls.")
-            out.append(f"- {r['mode']}, {r['phase']}: {r['rsi_calls']} RSI calls "
+            out.append(f"- {boot_label(r['mode'], r['rmm'])}, {r['phase']}: "
+                       f"{r['rsi_calls']} RSI calls "
                        f"({r['ipa_state_set']} IPA_STATE_SET), {r['granules']} granules converted "
                        f"for {int(r['bytes']) / MIB:.1f} MiB = {r['rsi_calls_per_mib']} RSI "
                        f"calls/MiB, {r['granules_per_mib']} granules/MiB.{verdict}")
         out.append("")
-    if cross:
-        out.append("Cross-check of the realm's own counters against the monitor's final line: " +
+    for boot in boots_of(cross or []):
+        out.append(f"Cross-check of the realm's own counters against its host's (and RMM's) "
+                   f"final lines, {boot_label(*boot)}: " +
                    "; ".join(f"{r['counter']} {r['guest']} = {r['monitor']} ({r['match']})"
-                             for r in cross) + ".\n")
+                             for r in cross if (r["mode"], r["rmm"]) == boot) + ".\n")
     if qmem:
         out.append("## QEMU: in-guest map+unmap, instructions per operation\n")
         rows = []
-        for mode in MODES:
+        for boot in boots_of(qmem):
             for size in HOST_SIZES:
-                r = {x["direction"]: x for x in qmem if x["mode"] == mode and int(x["size"]) == size}
+                r = {x["direction"]: x for x in qmem
+                     if (x["mode"], x["rmm"]) == boot and int(x["size"]) == size}
                 if len(r) == 3:
-                    rows.append([mode, human(size)] +
+                    rows.append([boot_label(*boot), human(size)] +
                                 [f"{float(r[d]['bounce_instr']):.0f} / {float(r[d]['limit_instr']):.0f} "
                                  f"({float(r[d]['bounce_over_limit']):.2f}x)" for d in DIRECTIONS] +
                                 [f"{float(r['to_device']['direct_instr']):.0f}"])
-        out.append(md_table(["mode", "size", "to_device: bounce / limit", "from_device",
+        out.append(md_table(["boot", "size", "to_device: bounce / limit", "from_device",
                              "bidirectional", "direct"], rows))
         out.append("")
     if qfit:
-        out.append(md_table(["mode", "path", "direction", "fixed", "per byte", "limit: fixed",
+        out.append(md_table(["boot", "path", "direction", "fixed", "per byte", "limit: fixed",
                              "limit: per byte"],
-                            [[r["mode"], r["path"], r["direction"], r["fixed_instr"],
+                            [[boot_label(r["mode"], r["rmm"]), r["path"], r["direction"],
+                              r["fixed_instr"],
                               r["per_byte_instr"], r["limit_fixed_instr"],
                               r["limit_per_byte_instr"]] for r in qfit]))
         out.append("")
@@ -1243,8 +1399,20 @@ def check_fw_scaling(out, problems):
     check_png(out, "fw_scaling.png", problems)
 
 
-def check_qemu(out, problems):
+def check_boots(name, rows, boots, problems):
+    """Every row of a QEMU CSV names a boot (mode, rmm) that ran, and the
+    RMM of its mode: none for the plain boot, one of RMMS for the realm."""
+    got = {(r["mode"], r["rmm"]) for r in rows}
+    for mode, rmm in sorted(got - set(boots)):
+        problems.append(f"{name}: rows for {mode} with rmm={rmm}, which no boot of this run was")
+
+
+def check_qemu(out, rmms, problems):
+    """The qemu part's files, for the realm under each RMM of rmms and the
+    plain boot."""
+    boots = [("realm", x) for x in rmms] + [("plain", NO_RMM)]
     rows = check_csv(out, "qemu_blk.csv", QEMU_CSV["qemu_blk.csv"], problems)
+    check_boots("qemu_blk.csv", rows, boots, problems)
     need_numbers("qemu_blk.csv", rows, ["ticks_per_request", "bytes_per_vsec",
                                         "raw_best_ticks_per_request", "raw_bytes_per_vsec",
                                         "polls_per_request_max"], problems)
@@ -1256,7 +1424,8 @@ def check_qemu(out, problems):
     # request), as in a realm driver; shared buffers bounce nothing.
     for r in rows:
         want = "bounced" if r["buffer"] == "private" else "direct"
-        what = f"qemu_blk.csv: {r['mode']} {r['op']} {r['buffer']} {r['size']}"
+        what = (f"qemu_blk.csv: {boot_label(r['mode'], r['rmm'])} {r['op']} {r['buffer']} "
+                f"{r['size']}")
         if r["path"] != want:
             problems.append(f"{what}: the data went {r['path']}, expected {want}")
         if r["buffer"] != "private" and number(r["bounced_maps_per_request"]) != 0:
@@ -1264,55 +1433,77 @@ def check_qemu(out, problems):
         if r["buffer"] == "private" and number(r["direct_maps_per_request"]) != 2:
             problems.append(f"{what}: {r['direct_maps_per_request']} direct mappings per "
                             "request, expected the header and the status")
-    seen = {(r["mode"], r["op"], r["buffer"], number(r["size"])) for r in rows}
-    for key in [(m, o, b, s) for m in MODES for o in BLK_OPS for b in BLK_BUFFERS for s in BLK_SIZES]:
+    seen = {(r["mode"], r["rmm"], r["op"], r["buffer"], number(r["size"])) for r in rows}
+    for key in [(*m, o, b, s) for m in boots for o in BLK_OPS for b in BLK_BUFFERS
+                for s in BLK_SIZES]:
         if key not in seen:
             problems.append(f"qemu_blk.csv: no row for {' '.join(map(str, key))}")
     rows = check_csv(out, "qemu_blk_ratio.csv", QEMU_CSV["qemu_blk_ratio.csv"], problems)
+    check_boots("qemu_blk_ratio.csv", rows, boots, problems)
     need_numbers("qemu_blk_ratio.csv", rows, ["bounce_over_direct", "convert_over_direct",
                                               "raw_bounce_over_direct"], problems)
-    seen = {(r["mode"], r["op"], number(r["size"])) for r in rows}
-    for key in [(m, o, s) for m in MODES for o in BLK_OPS for s in BLK_SIZES]:
+    seen = {(r["mode"], r["rmm"], r["op"], number(r["size"])) for r in rows}
+    for key in [(*m, o, s) for m in boots for o in BLK_OPS for s in BLK_SIZES]:
         if key not in seen:
             problems.append(f"qemu_blk_ratio.csv: no ratio for {' '.join(map(str, key))}")
     rows = check_csv(out, "qemu_blk_fit.csv", QEMU_CSV["qemu_blk_fit.csv"], problems)
-    if {(r["mode"], r["op"]) for r in rows} != {(m, o) for m in MODES for o in BLK_OPS}:
+    if {(r["mode"], r["rmm"], r["op"]) for r in rows} != {(*m, o) for m in boots
+                                                          for o in BLK_OPS}:
         problems.append("qemu_blk_fit.csv: expected a fit per boot and operation")
     rows = check_csv(out, "qemu_poll_fit.csv", QEMU_CSV["qemu_poll_fit.csv"], problems)
     need_numbers("qemu_poll_fit.csv", rows, ["ticks_per_extra_poll", "max_residual_ticks"],
                  problems, positive=False)
-    if {r["mode"] for r in rows} != set(MODES):
-        problems.append("qemu_poll_fit.csv: expected one row per boot (realm, plain)")
+    if sorted((r["mode"], r["rmm"]) for r in rows) != sorted(boots):
+        problems.append(f"qemu_poll_fit.csv: expected one row per boot "
+                        f"({', '.join(boot_label(*b) for b in boots)})")
     rows = check_csv(out, "qemu_mem.csv", QEMU_CSV["qemu_mem.csv"], problems)
     need_numbers("qemu_mem.csv", rows, ["bounce_instr", "direct_instr", "memcpy_instr",
                                         "limit_instr", "bounce_over_memcpy", "bounce_over_limit",
                                         "direct_over_memcpy"], problems)
-    seen = {(r["mode"], number(r["size"]), r["direction"]) for r in rows}
-    for key in [(m, s, d) for m in MODES for s in HOST_SIZES for d in DIRECTIONS]:
+    check_boots("qemu_mem.csv", rows, boots, problems)
+    seen = {(r["mode"], r["rmm"], number(r["size"]), r["direction"]) for r in rows}
+    for key in [(*m, s, d) for m in boots for s in HOST_SIZES for d in DIRECTIONS]:
         if key not in seen:
             problems.append(f"qemu_mem.csv: no row for {' '.join(map(str, key))}")
     rows = check_csv(out, "qemu_mem_fit.csv", QEMU_CSV["qemu_mem_fit.csv"], problems)
     need_numbers("qemu_mem_fit.csv", rows, ["fixed_instr", "per_byte_instr",
                                             "limit_per_byte_instr"], problems, positive=None)
+    if {(r["mode"], r["rmm"]) for r in rows} != set(boots):
+        problems.append("qemu_mem_fit.csv: expected fits for every boot")
     rows = check_csv(out, "qemu_convert.csv", QEMU_CSV["qemu_convert.csv"], problems)
     need_numbers("qemu_convert.csv", rows, ["bounce_instr", "shared_instr", "convert_instr",
                                             "convert_over_bounce"], problems)
-    if {number(r["size"]) for r in rows} != set(CONVERT_SIZES):
-        problems.append("qemu_convert.csv: expected every size from 4 KiB to 256 KiB")
+    for rmm in RMMS:
+        got = {number(r["size"]) for r in rows if r["rmm"] == rmm}
+        if rmm in rmms and got != set(CONVERT_SIZES):
+            problems.append(f"qemu_convert.csv: expected every size from 4 KiB to 256 KiB "
+                            f"under {RMM_NAMED[rmm]}")
+        if rmm not in rmms and got:
+            problems.append(f"qemu_convert.csv: rows for {RMM_NAMED[rmm]}, which did not run")
+    if {r["rmm"] for r in rows} - set(RMMS):
+        problems.append("qemu_convert.csv: an rmm other than emulated and tf-rmm")
     for r in rows:
         if number(r["convert_rsi_calls"]) != 2:
-            problems.append(f"qemu_convert.csv: converting {r['size']} bytes made "
+            problems.append(f"qemu_convert.csv: {r['rmm']}: converting {r['size']} bytes made "
                             f"{r['convert_rsi_calls']} RSI calls, not one share and one unshare")
     rows = check_csv(out, "qemu_rsi.csv", QEMU_CSV["qemu_rsi.csv"], problems)
     need_numbers("qemu_rsi.csv", rows, ["rsi_calls_per_mib", "granules_per_mib"], problems,
                  positive=False)
-    if not any(r["mode"] == "realm" and r["phase"] == "steady" for r in rows):
-        problems.append("qemu_rsi.csv: no steady-state row for the realm")
+    check_boots("qemu_rsi.csv", rows, boots, problems)
+    for rmm in rmms:
+        if not any((r["mode"], r["rmm"], r["phase"]) == ("realm", rmm, "steady") for r in rows):
+            problems.append(f"qemu_rsi.csv: no steady-state row for the realm ({RMM_LABEL[rmm]})")
     rows = check_csv(out, "qemu_crosscheck.csv", QEMU_CSV["qemu_crosscheck.csv"], problems)
+    check_boots("qemu_crosscheck.csv", rows, boots, problems)
+    for rmm in rmms:
+        if not any((r["mode"], r["rmm"]) == ("realm", rmm) for r in rows):
+            problems.append(f"qemu_crosscheck.csv: no cross-check for the realm "
+                            f"({RMM_LABEL[rmm]})")
     # Counting, not timing: the realm's counters and the monitor's must agree.
     for r in rows:
         if r["match"] != "yes":
-            problems.append(f"qemu_crosscheck.csv: {r['mode']} {r['counter']}: guest "
+            problems.append(f"qemu_crosscheck.csv: {boot_label(r['mode'], r['rmm'])} "
+                            f"{r['counter']}: guest "
                             f"{r['guest']}, monitor {r['monitor']}")
     check_png(out, "qemu_overhead.png", problems)
     check_png(out, "qemu_convert.png", problems)
@@ -1323,7 +1514,7 @@ def check(a, parts):
     if "host" in parts:
         check_host(a.out, a.quick, problems)
     if "qemu" in parts:
-        check_qemu(a.out, problems)
+        check_qemu(a.out, a.rmms_run, problems)
     if "qemu" in parts or "fw-scaling" in parts:
         check_fw_scaling(a.out, problems)
     summary = os.path.join(a.out, "summary.md")
@@ -1351,15 +1542,26 @@ def main():
     p.add_argument("--qemu", default="qemu-system-aarch64")
     p.add_argument("--disk", choices=["null", "file"], default="null",
                    help="virtio-blk backend: null-co (default) or a sparse 64 MiB file")
-    p.add_argument("--rmm", choices=RMMS, default="emulated",
-                   help="the RMM the realm runs under: the EL2 monitor's (emulated), or "
-                        "TF-RMM through --tf-rmm-cmd")
-    p.add_argument("--tf-rmm-cmd", help="with --rmm tf-rmm: a shell command that boots the "
-                   "firmware as a realm under TF-RMM with ccdma.bench=1 and prints its console")
+    p.add_argument("--rmm", choices=RMMS, action="append",
+                   help="the RMM the realm runs under, once per RMM: the EL2 monitor's "
+                        "(emulated) or TF-RMM under TF-A (tf-rmm: needs --rme-qemu and "
+                        "--rme-flash, or --tf-rmm-cmd); by default the emulated RMM, and "
+                        "TF-RMM too where it can be booted (else it is reported skipped)")
+    p.add_argument("--rme-qemu", help="a qemu-system-aarch64 with FEAT_RME (QEMU 10; "
+                   "./ccdma deps builds it) for the realm under TF-RMM")
+    p.add_argument("--rme-flash", help="the TF-A flash image with ccdma-host.bin as BL33 "
+                   "(ccdma-rme-flash.bin of the aarch64-qemu build, made when the TF-A/TF-RMM "
+                   "stack is configured)")
+    p.add_argument("--tf-rmm-cmd", help="instead of --rme-qemu and --rme-flash: a shell "
+                   "command that boots the firmware as a realm under TF-RMM with ccdma.bench=1 "
+                   "(ccdma.bench_quick=1 with --quick) and prints its console on stdout")
+    p.add_argument("--tf-rmm-unavailable", metavar="REASON",
+                   help="why TF-RMM cannot be booted here: reported as the reason it is skipped")
     p.add_argument("--timeout", type=int, default=900, help="per QEMU boot, seconds")
     p.add_argument("--command", help="the command to credit in summary.md")
     a = p.parse_args()
     parts = ["host", "qemu"] if a.part == "all" else [a.part]
+    a.rmms_run, a.tf_rmm_skipped = [], None
     if not a.command:
         a.command = " ".join(["bench/bench.py"] + sys.argv[1:])
     os.makedirs(a.out, exist_ok=True)
@@ -1381,6 +1583,9 @@ def main():
                      f"({FW_SCALE_VCPUS} vCPUs under multi-threaded TCG, "
                      f"{os.cpu_count()}-core machine, wall clock)")
     write_summary(a)
+    if a.tf_rmm_skipped:
+        # Again at the end, where it is seen.
+        print(f"\nQEMU realm (TF-RMM): skipped: {a.tf_rmm_skipped}")
     if a.check:
         check(a, parts)
 

@@ -13,8 +13,9 @@
  *            conversions of every granule per buffer.
  * The device's own access is the same in all three and is not counted.
  * Under -icount the RMM's work is virtual time too: with the EL2 monitor
- * that is the emulated RMM's (its granule wipes and stage-2 updates), and
- * the same line under TF-RMM would give that RMM's (docs/benchmarks.md).
+ * that is the emulated RMM's (its granule wipes and stage-2 updates); under
+ * TF-A and TF-RMM it is TF-RMM's, the world switches through EL3 and the
+ * host's RMI calls for each RIPAS change (docs/benchmarks.md).
  * A plain boot converts nothing and skips it.
  */
 #include <stdio.h>
