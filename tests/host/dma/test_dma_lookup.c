@@ -438,7 +438,7 @@ static void test_debug_off_between_map_and_unmap(void)
     CHECK_EQ(good, mapped, "every mapping, recorded or not, unmaps with its bytes");
     CHECK_EQ(t_pool_stats(shared_pool()).used, 0, "nothing left taken");
     REQUIRE(ccdma_device_release(&dev) == CCDMA_OK);
-    ccdma_shutdown();
+    CHECK_EQ(ccdma_shutdown(), 0, "and none of those recorded before is reported leaked");
     t_pages_free(bufs, DBG_MAPS);
     host_platform_fini();
 }
