@@ -340,6 +340,65 @@ static void test_recent_stack(void)
     t_pages_free(buf, 4);
 }
 
+/* A recent run in a grown chunk the device cannot reach, on top of one in
+ * the first chunk it can: the map takes a run the device reaches rather
+ * than fail, and keeps doing so. */
+static void test_recent_beyond_reach(void)
+{
+    struct ccdma_swiotlb *pool = shared_pool();
+    struct ccdma_swiotlb_stats s0 = t_pool_stats(pool);
+    struct ccdma_device wide, narrow;
+    uint8_t *bufs = t_pages(15 * 16), *small = t_pages(1);
+    ccdma_dma_t big[15], one[32], x, y;
+    unsigned int good = 0;
+
+    bounce_dev(&wide, "wide", 0, NULL);
+    for (unsigned int i = 0; i < 15; i++)
+        REQUIRE(ccdma_map_single(&wide, bufs + i * 16 * PAGE, 16 * PAGE, CCDMA_TO_DEVICE, 0,
+                                 &big[i]) == CCDMA_OK);
+    for (unsigned int i = 0; i < 32; i++)
+        REQUIRE(ccdma_map_single(&wide, small, 100, CCDMA_TO_DEVICE, 0, &one[i]) == CCDMA_OK);
+    CHECK_EQ(t_pool_stats(pool).used, s0.nslots, "set-up: the first chunk is full");
+    CHECK_ERR(ccdma_map_single(&wide, small, 100, CCDMA_TO_DEVICE, CCDMA_ATTR_NO_WARN, &x),
+              CCDMA_ENOSPC, "set-up: full");
+    REQUIRE(ccdma_poll() == 1);
+    REQUIRE(ccdma_map_single(&wide, small, 100, CCDMA_TO_DEVICE, 0, &x) == CCDMA_OK);
+    REQUIRE(!in_range(x, s0.start, s0.end));
+    if (t_decode(x) < s0.end) {
+        printf("# the grown chunk lies below the first: no device reaches only the first\n");
+    } else {
+        /* The stack: a run of the first chunk, then the grown chunk's. */
+        REQUIRE(ccdma_unmap_single(&wide, one[7], 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+        REQUIRE(ccdma_unmap_single(&wide, x, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+        ccdma_device_default(&narrow, "narrow", t_encode(s0.end - 1, true));
+        narrow.force_bounce = true;
+        REQUIRE(ccdma_device_init(&narrow) == CCDMA_OK);
+        REQUIRE(t_encode(t_decode(x), true) > narrow.dma_mask);
+        for (unsigned int i = 0; i < 3; i++) {
+            CHECK_ERR(ccdma_map_single(&narrow, small, 100, CCDMA_TO_DEVICE, 0, &y), CCDMA_OK,
+                      "a device that reaches only the first chunk maps");
+            good += y == one[7];
+            if (y != CCDMA_DMA_ADDR_INVALID)
+                REQUIRE(ccdma_unmap_single(&narrow, y, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+        }
+        CHECK_EQ(good, 3, "in the first chunk's free run, every time");
+        REQUIRE(ccdma_device_release(&narrow) == CCDMA_OK);
+        one[7] = CCDMA_DMA_ADDR_INVALID;
+        x = CCDMA_DMA_ADDR_INVALID;
+    }
+    if (x != CCDMA_DMA_ADDR_INVALID)
+        REQUIRE(ccdma_unmap_single(&wide, x, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    for (unsigned int i = 0; i < 32; i++)
+        if (one[i] != CCDMA_DMA_ADDR_INVALID)
+            REQUIRE(ccdma_unmap_single(&wide, one[i], 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    for (unsigned int i = 0; i < 15; i++)
+        REQUIRE(ccdma_unmap_single(&wide, big[i], 16 * PAGE, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    CHECK_EQ(t_pool_stats(pool).used, 0, "nothing left taken");
+    REQUIRE(ccdma_device_release(&wide) == CCDMA_OK);
+    t_pages_free(bufs, 15 * 16);
+    t_pages_free(small, 1);
+}
+
 /* ---- the leaf paths' runtime flag --------------------------------------------- */
 
 static struct ccdma_config flag_cfg(bool debug)
@@ -576,7 +635,9 @@ static bool wanted(int argc, char **argv, const char *key)
 
 int main(int argc, char **argv)
 {
-    struct ccdma_config gdbg = grown_cfg(true), gfast = grown_cfg(false);
+    struct ccdma_config gdbg = grown_cfg(true), gfast = grown_cfg(false), g1 = gfast;
+
+    g1.swiotlb_areas = 1;
 
     t_start(argc, argv, "dma bounce lookups and recent runs");
     host_platform_set_cpu(0);
@@ -593,6 +654,7 @@ int main(int argc, char **argv)
         t_run_with(test_recent_stack, "the recent stack: size, alignment, overflow, flush",
                    &gfast);
         t_run_with(test_recent_stack, "the recent stack, dma-debug on", &gdbg);
+        t_run_with(test_recent_beyond_reach, "a recent run beyond the device's reach", &g1);
     }
     if (wanted(argc, argv, "flag")) {
         t_run_raw(test_fast_flag_lifecycle, "the leaf paths' flag over init and shutdown");
