@@ -364,9 +364,8 @@ static void test_recent_beyond_reach(void)
     REQUIRE(ccdma_poll() == 1);
     REQUIRE(ccdma_map_single(&wide, small, 100, CCDMA_TO_DEVICE, 0, &x) == CCDMA_OK);
     REQUIRE(!in_range(x, s0.start, s0.end));
-    if (t_decode(x) < s0.end) {
-        printf("# the grown chunk lies below the first: no device reaches only the first\n");
-    } else {
+    CHECK(t_decode(x) >= s0.end, "set-up: the grown chunk lies above the first");
+    if (t_decode(x) >= s0.end) {
         /* The stack: a run of the first chunk, then the grown chunk's. */
         REQUIRE(ccdma_unmap_single(&wide, one[7], 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
         REQUIRE(ccdma_unmap_single(&wide, x, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
