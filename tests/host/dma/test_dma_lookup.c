@@ -293,6 +293,7 @@ static void test_recent_stack(void)
     CHECK_EQ(s.longest_free_run, 29, "the allocator's run is the longest");
     REQUIRE(ccdma_map_single(&dev, buf, 100, CCDMA_TO_DEVICE, 0, &x) == CCDMA_OK);
     CHECK_EQ(x, a, "a one-slot map takes the older one-slot run");
+    CHECK_EQ(rstats(p).free_runs, 2, "and leaves the top on the stack (no flush)");
     REQUIRE(ccdma_map_single(&dev, buf, 3000, CCDMA_TO_DEVICE, 0, &y) == CCDMA_OK);
     CHECK_EQ(y, b, "a two-slot map the two-slot run");
     CHECK_EQ(rstats(p).free_runs, 1, "both back in use");
@@ -310,6 +311,7 @@ static void test_recent_stack(void)
     REQUIRE(ccdma_map_single(&al, buf + 0x800, 100, CCDMA_TO_DEVICE, 0, &x) == CCDMA_OK);
     CHECK_EQ(t_decode(x) & 0xfff, 0x800, "an odd-half request keeps bit 11");
     CHECK_EQ(x, o, "from the older run that has it, not the top");
+    CHECK_EQ(rstats(p).free_runs, 2, "which stays on the stack (no flush)");
     REQUIRE(ccdma_map_single(&al, buf, 100, CCDMA_TO_DEVICE, 0, &y) == CCDMA_OK);
     CHECK_EQ(y, e, "an even-half request takes the even run");
     REQUIRE(ccdma_unmap_single(&al, x, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
