@@ -146,6 +146,22 @@ static void entry_free(struct dbg_entry *e)
     dbg.free_list = e;
 }
 
+/* dbg_lock held: every entry and its pages gone, as at shutdown. */
+static void forget_all(void)
+{
+    struct dbg_page *page, *next;
+
+    for (page = dbg.pages; page; page = next) {
+        next = page->next;
+        ccdma_plat_pages_free(page, 1);
+    }
+    dbg.pages = NULL;
+    dbg.free_list = NULL;
+    dbg.by_dma = NULL;
+    dbg.by_phys = NULL;
+    dbg.c.live = 0;
+}
+
 /* ---- matching ------------------------------------------------------------------ */
 
 struct match_ctx {
@@ -211,8 +227,11 @@ void dma_debug_record(const struct ccdma_device *dev, enum dma_debug_type type,
         return;
     e = entry_alloc();
     if (!e) {
+        /* Off, the API no longer tells dma-debug of unmaps and frees, so
+         * what it holds would all be reported leaked at shutdown. */
         debug_set(false);
         dbg.c.enabled = false;
+        forget_all();
         ccdma_plat_unlock(&dbg_lock, flags);
         dma_report("dma-debug: out of memory for entries, disabling");
         return;
@@ -414,7 +433,6 @@ static void report_leaks(const struct itree_node *n, int *count)
 int dma_debug_shutdown(void)
 {
     unsigned long flags = ccdma_plat_lock(&dbg_lock);
-    struct dbg_page *page, *next;
     int leaks = 0;
 
     report_leaks(dbg.by_dma, &leaks);
@@ -424,15 +442,7 @@ int dma_debug_shutdown(void)
         dma_report("dma-debug: %d DMA allocations and mappings leaked", leaks);
     dbg.c.leaks += (uint64_t)leaks;
     dbg.c.errors += (uint64_t)leaks;
-    for (page = dbg.pages; page; page = next) {
-        next = page->next;
-        ccdma_plat_pages_free(page, 1);
-    }
-    dbg.pages = NULL;
-    dbg.free_list = NULL;
-    dbg.by_dma = NULL;
-    dbg.by_phys = NULL;
-    dbg.c.live = 0;
+    forget_all();
     debug_set(false);
     ccdma_plat_unlock(&dbg_lock, flags);
     return leaks;

@@ -76,13 +76,24 @@ static inline bool dma_bounds_may_hold(const struct dma_bounds *b, ccdma_phys_t 
 /* One bound over all the memory the layer keeps private (the private
  * atomic pool, private bounce pools, direct allocations left private), so
  * that a CC_SHARED claim outside it is settled by two compares. It widens
- * with each of theirs and is reset only by ccdma_init(), when none lives. */
+ * with each of theirs and is reset only by ccdma_init(), when none lives.
+ * Their owners hold different locks, so each end moves by compare and
+ * swap: a plain load and store could lose one owner's widening. */
 extern struct dma_bounds dma_private_bounds;
 
 static inline void dma_private_widen(struct dma_bounds *b, ccdma_phys_t pa, size_t bytes)
 {
+    ccdma_phys_t lo = __atomic_load_n(&dma_private_bounds.lo, __ATOMIC_RELAXED);
+    ccdma_phys_t hi = __atomic_load_n(&dma_private_bounds.hi, __ATOMIC_RELAXED);
+
     dma_bounds_widen(b, pa, bytes);
-    dma_bounds_widen(&dma_private_bounds, pa, bytes);
+    while (pa < lo && !__atomic_compare_exchange_n(&dma_private_bounds.lo, &lo, pa, true,
+                                                   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+    while (pa + bytes > hi && !__atomic_compare_exchange_n(&dma_private_bounds.hi, &hi,
+                                                           pa + bytes, true, __ATOMIC_RELAXED,
+                                                           __ATOMIC_RELAXED))
+        ;
 }
 
 /* ---- report.c: the one way dma/ prints ------------------------------------ */

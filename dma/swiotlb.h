@@ -97,6 +97,12 @@ struct ccdma_swiotlb {
     unsigned int nareas; /* a power of two, 0 while not in use; atomic: a
                           * map reads it before any lock, to choose its
                           * area lock. Not cleared with the rest. */
+    /* Chunk 0, for the unlocked arithmetic lookup of swiotlb_find_lock_own
+     * (atomic, so not cleared with the rest either; bytes is 0 when there
+     * is none or the pool is retiring). */
+    ccdma_phys_t first_pa;
+    size_t first_bytes;
+    uint32_t first_shift;
     const char *name;
     uint32_t id;        /* this instance; never reused, so a device's
                          * reference (restricted_ref) cannot name a later
@@ -112,11 +118,6 @@ struct ccdma_swiotlb {
     bool grow_disabled; /* atomic */
     unsigned int nchunks;
     struct swiotlb_chunk chunks[SWIOTLB_MAX_REGIONS];
-    /* Chunk 0, for the unlocked arithmetic lookup of swiotlb_find_lock_own
-     * (atomic; bytes is 0 when there is none or the pool is retiring). */
-    ccdma_phys_t first_pa;
-    size_t first_bytes;
-    uint32_t first_shift;
     size_t grow_bytes;
     ccdma_phys_t grow_limit;
     size_t used;        /* atomic: slots live over all areas */

@@ -205,10 +205,11 @@ static void flush_recent(struct swiotlb_area *ar)
     }
 }
 
+/* The allocator's first run for l in the area's regions from `from` on. */
 static int64_t take_from_allocator(struct swiotlb_area *ar, const struct bounce_layout *l,
-                                   struct swiotlb_region **rp)
+                                   struct swiotlb_region **rp, unsigned int from)
 {
-    for (unsigned int i = 0; i < ar->nregions; i++) {
+    for (unsigned int i = from; i < ar->nregions; i++) {
         struct swiotlb_region *r = &ar->regions[i];
         int64_t idx;
 
@@ -233,7 +234,34 @@ static int64_t take_area_slow(struct swiotlb_area *ar, const struct bounce_layou
     if (idx >= 0)
         return idx;
     flush_recent(ar);
-    return take_from_allocator(ar, l, rp);
+    return take_from_allocator(ar, l, rp, 0);
+}
+
+/* The run taken at first is beyond dev's reach (area lock held). The
+ * stack's top can be a run of a later chunk while one dev reaches waits
+ * below it, so give that run and the area's recent runs back to the
+ * allocator and search the chunks in order, as with no recent runs, for a
+ * run dev reaches: its first slot, with *rp and *dma, or -1. */
+static __attribute__((noinline, cold)) int64_t take_reachable(
+    struct swiotlb_area *ar, const struct ccdma_device *dev, const struct bounce_layout *l,
+    size_t size, bool need, struct swiotlb_region **rp, uint32_t first, ccdma_dma_t *dma)
+{
+    slot_alloc_release(&(*rp)->alloc, first, l->nslots);
+    flush_recent(ar);
+    for (unsigned int from = 0;; from = (*rp)->index + 1u) {
+        int64_t idx = take_from_allocator(ar, l, rp, from);
+        ccdma_dma_t d;
+
+        if (idx < 0)
+            return -1;
+        d = dma_phys_to_dma((*rp)->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l->data_off,
+                            need);
+        if (dma_within(dev, d, size, false)) {
+            *dma = d;
+            return idx;
+        }
+        slot_alloc_release(&(*rp)->alloc, (uint32_t)idx, l->nslots);
+    }
 }
 
 /* The home area had no run (its lock, t.area, is held): search it fully,
@@ -474,10 +502,17 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
      * caller's pages. */
     dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off, need);
     if (__builtin_expect(!reach || !dma_within(dev, dma, size, false), 0)) {
-        swiotlb_untake(t.ar, r, (uint32_t)idx, &l);
-        t.ar->overflows++;
-        ccdma_plat_unlock(&t.ar->lock, t.flags);
-        return map_out_of_reach(dev, dma, size);
+        if (reach) {
+            idx = take_reachable(t.ar, dev, &l, size, need, &r, (uint32_t)idx, &dma);
+        } else {
+            swiotlb_untake(t.ar, r, (uint32_t)idx, &l);
+            idx = -1;
+        }
+        if (idx < 0) {
+            t.ar->overflows++;
+            ccdma_plat_unlock(&t.ar->lock, t.flags);
+            return map_out_of_reach(dev, dma, size);
+        }
     }
     record(pool, r, (uint32_t)idx, &l, SLOT_MAP);
     s = &r->slots[idx];

@@ -250,13 +250,21 @@ static void unlock_areas(struct ccdma_swiotlb *pool,
 
 /* Clear a pool slot, with every lock of the slot held: a stale device
  * pointer may be checking it under one of its area locks, or waiting for
- * one, so the locks themselves are left alone. */
+ * one, so the locks themselves are left alone. What a lookup reads with
+ * no lock at all sits before `name` and is cleared by atomic stores, never
+ * by the memset. */
+_Static_assert(offsetof(struct ccdma_swiotlb, first_shift) < offsetof(struct ccdma_swiotlb, name),
+               "the fields read without a lock are not cleared by memset");
+
 static void pool_clear(struct ccdma_swiotlb *pool)
 {
     size_t from = offsetof(struct ccdma_swiotlb, name);
     size_t keep = offsetof(struct swiotlb_area, nregions);
 
     __atomic_store_n(&pool->nareas, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&pool->first_bytes, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&pool->first_pa, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&pool->first_shift, 0, __ATOMIC_RELAXED);
     memset((char *)pool + from, 0, offsetof(struct ccdma_swiotlb, area) - from);
     for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
         memset((char *)&pool->area[a] + keep, 0, sizeof(pool->area[a]) - keep);

@@ -9,8 +9,18 @@
  *    and a claim over any private page (a buffer that runs from a shared
  *    page into a private one) is reported and refused.
  * Without CC there is nothing private and every claim holds.
+ *
+ * The leaf path settles most claims with one bound over everything the
+ * layer keeps private, which owners under different locks widen at once:
+ * no widening may be lost.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "dma_test.h"
+#include "dma_internal.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 
 #define PAGE CCDMA_PAGE_SIZE
 
@@ -78,11 +88,69 @@ static void page_state(void)
     CHECK_EQ(t_teardown(), 0, "nothing live at shutdown");
 }
 
+/* Two owners (the coherent records and a pool, say) widen their own bounds
+ * under their own locks, and the one private bound with them, at the same
+ * moment each round: afterwards it covers both ranges. */
+#define WIDEN_ROUNDS 100000
+#define WIDEN_LO ((ccdma_phys_t)1 << 44)
+#define WIDEN_HI ((ccdma_phys_t)1 << 45)
+
+static struct dma_bounds widen_own[2];
+static unsigned int widen_lost, widen_arrived;
+
+/* Both threads leave together, spinning, so that their widenings meet. */
+static void widen_meet(unsigned int *gen)
+{
+    unsigned int target = 2 * ++*gen;
+
+    __atomic_add_fetch(&widen_arrived, 1, __ATOMIC_ACQ_REL);
+    for (unsigned int spins = 0; __atomic_load_n(&widen_arrived, __ATOMIC_ACQUIRE) < target;)
+        if (++spins % 4096 == 0)
+            sched_yield();
+}
+
+static void *widener(void *arg)
+{
+    unsigned int t = (unsigned int)(uintptr_t)arg, gen = 0;
+
+    for (unsigned int r = 0; r < WIDEN_ROUNDS; r++) {
+        ccdma_phys_t lo = WIDEN_LO - (2 * r + t + 1), hi = WIDEN_HI + 2 * r + t + 1;
+
+        widen_meet(&gen);
+        dma_private_widen(&widen_own[t], lo, (size_t)(hi - lo));
+        widen_meet(&gen);
+        if (t == 0 && (__atomic_load_n(&dma_private_bounds.lo, __ATOMIC_RELAXED) !=
+                           WIDEN_LO - (2 * r + 2) ||
+                       __atomic_load_n(&dma_private_bounds.hi, __ATOMIC_RELAXED) !=
+                           WIDEN_HI + 2 * r + 2))
+            widen_lost++;
+    }
+    return NULL;
+}
+
+static void concurrent_widen(void)
+{
+    pthread_t tid[2];
+
+    widen_arrived = 0;
+    for (unsigned int t = 0; t < 2; t++) {
+        dma_bounds_reset(&widen_own[t]);
+        REQUIRE(pthread_create(&tid[t], NULL, widener, (void *)(uintptr_t)t) == 0);
+    }
+    for (unsigned int t = 0; t < 2; t++)
+        REQUIRE(pthread_join(tid[t], NULL) == 0);
+    printf("# %d rounds of two owners widening at once\n", WIDEN_ROUNDS);
+    CHECK_EQ(widen_lost, 0, "the private bound covered both owners' ranges every round");
+    CHECK_EQ(widen_own[1].lo, WIDEN_LO - 2 * WIDEN_ROUNDS, "and each owner's bound its own");
+    dma_bounds_reset(&dma_private_bounds);
+}
+
 int main(int argc, char **argv)
 {
     struct ccdma_config nodebug = t_config();
 
     t_start(argc, argv, "dma CC_SHARED claims");
+    t_run_raw(concurrent_widen, "the private bound widened by two owners at once");
     if (!T.cc) {
         t_check(true, "no CC: nothing is private, every claim holds", "%s", "");
         return t_finish();
