@@ -125,8 +125,9 @@ static inline bool dma_initialised(void)
 }
 
 /* What the API's leaf paths need of the runtime, in one flag: initialised,
- * with the platform's linear map, and dma-debug off. dma_fast_update()
- * sets it whenever one of the three changes. */
+ * with the platform's linear map (one that does not start at address 0, so
+ * that NULL is never inside it), and dma-debug off. dma_fast_update() sets
+ * it whenever one of these changes. */
 extern bool dma_fast_ok;
 void dma_fast_update(void);
 

@@ -149,12 +149,18 @@ static inline int sync_one(struct ccdma_device *dev, ccdma_dma_t addr, size_t si
 /* The common case passes one combined test; only a call that fails it
  * goes through the checks one by one, for the right error and report.
  * call_ok() is the part that does not ask whether the runtime is up (the
- * leaf paths' dma_fast_ok says so). */
+ * leaf paths' dma_fast_ok says so), device_ok() that and the size. */
+static inline bool device_ok(const struct ccdma_device *dev, enum ccdma_dir dir,
+                             unsigned int attrs)
+{
+    return dev && dev->debug_id && dev->dma_mask && dir_valid(dir) &&
+           !(attrs & (~CCDMA_ATTR_PUBLIC_MASK | CCDMA_ATTR_MMIO));
+}
+
 static inline bool call_ok(const struct ccdma_device *dev, size_t size, enum ccdma_dir dir,
                            unsigned int attrs)
 {
-    return dev && dev->debug_id && dev->dma_mask && size && dir_valid(dir) &&
-           !(attrs & (~CCDMA_ATTR_PUBLIC_MASK | CCDMA_ATTR_MMIO));
+    return size && device_ok(dev, dir, attrs);
 }
 
 static inline bool args_ok(const struct ccdma_device *dev, size_t size, enum ccdma_dir dir,
@@ -197,6 +203,15 @@ static __attribute__((noinline)) int map_single_general(struct ccdma_device *dev
     return map_one(dev, va, size, dir, attrs, DMA_DEBUG_SINGLE, out);
 }
 
+/* dma_within() for the leaf path, where call_ok() has seen a dma_mask that
+ * is not 0: the last byte under the mask, and under the bus limit if any. */
+static inline bool leaf_within(const struct ccdma_device *dev, ccdma_dma_t dma, size_t size)
+{
+    ccdma_dma_t last = dma + (size - 1);
+
+    return last >= dma && last <= dev->dma_mask && (!dev->bus_limit || last <= dev->bus_limit);
+}
+
 /*
  * The common cases as a leaf function, like Linux's dma_direct_map_page:
  * the arguments, the linear map, the reach, the encoding, and done. A
@@ -213,9 +228,12 @@ int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
     ccdma_dma_t dma;
     bool shared;
 
-    if (__builtin_expect(!__atomic_load_n(&dma_fast_ok, __ATOMIC_RELAXED) || !out || !va ||
-                         !call_ok(dev, size, dir, attrs) || off >= dma_lin.d.size ||
-                         size > dma_lin.d.size - off, 0))
+    /* No test of va against NULL: dma_fast_ok holds only for a window that
+     * does not start at 0, so NULL falls outside it. Nor of size against
+     * 0: size - 1 wraps, and the window test refuses it. */
+    if (__builtin_expect(!__atomic_load_n(&dma_fast_ok, __ATOMIC_RELAXED) || !out ||
+                         !device_ok(dev, dir, attrs) || off >= dma_lin.d.size ||
+                         size - 1 >= dma_lin.d.size - off, 0))
         return map_single_general(dev, va, size, dir, attrs, out);
     pa = dma_lin.d.pa_base + off;
     shared = (attrs & CCDMA_ATTR_CC_SHARED) || !dma_rt_cc;
@@ -226,8 +244,7 @@ int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
     if (dev->force_bounce || dev->restricted_pool || !(shared || dev->reach_private))
         return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     dma = pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
-    if (!(shared ? dev->reach_shared : dev->reach_private) ||
-        !dma_within(dev, dma, size, false))
+    if (!(shared ? dev->reach_shared : dev->reach_private) || !leaf_within(dev, dma, size))
         return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
         return map_single_general(dev, va, size, dir, attrs, out);

@@ -13,7 +13,7 @@ struct dma_bounds dma_private_bounds = {UINT64_MAX, 0};
 void dma_fast_update(void)
 {
     __atomic_store_n(&dma_fast_ok,
-                     dma_rt_ready && dma_lin.on &&
+                     dma_rt_ready && dma_lin.on && dma_lin.d.va_base != 0 &&
                          !__atomic_load_n(&dma_debug_enabled, __ATOMIC_RELAXED),
                      __ATOMIC_RELAXED);
 }

@@ -428,6 +428,19 @@ static void test_fast_flag_lifecycle(void)
     REQUIRE(ccdma_device_init(&dev) == CCDMA_OK);
     CHECK_ERR(ccdma_map_single(&dev, buf, 64, CCDMA_TO_DEVICE, 0, &d), CCDMA_OK, "map");
     CHECK_ERR(ccdma_unmap_single(&dev, d, 64, CCDMA_TO_DEVICE, 0), CCDMA_OK, "unmap");
+    /* The leaf path tests neither NULL nor a size of 0 by name: the window
+     * test must refuse both, and a size past the window's end. */
+    d = 1;
+    CHECK_ERR(ccdma_map_single(&dev, NULL, 64, CCDMA_TO_DEVICE, 0, &d), CCDMA_EINVAL,
+              "leaf path: a NULL buffer");
+    CHECK_EQ(d, CCDMA_DMA_ADDR_INVALID, "leaf path: and the handle says so");
+    CHECK_ERR(ccdma_map_single(&dev, buf, 0, CCDMA_TO_DEVICE, 0, &d), CCDMA_EINVAL,
+              "leaf path: size 0");
+    CHECK(ccdma_map_single(&dev, buf, SIZE_MAX, CCDMA_TO_DEVICE, 0, &d) != CCDMA_OK,
+          "leaf path: a size past the window");
+    CHECK_ERR(ccdma_unmap_single(&dev, d, 0, CCDMA_TO_DEVICE, 0), CCDMA_EINVAL,
+              "leaf path: an unmap of size 0");
+    CHECK_EQ(t_pool_stats(shared_pool()).used, 0, "leaf path: nothing left taken");
     CHECK_EQ(ccdma_shutdown(), 0, "shutdown");
     CHECK(!dma_fast_ok, "after shutdown they do not");
     CHECK_ERR(ccdma_map_single(&dev, buf, 64, CCDMA_TO_DEVICE, 0, &d), CCDMA_EINVAL,
