@@ -26,6 +26,8 @@ _Static_assert(BOOT_MAX_CPUS == ARCH_MAX_CPUS, "one pen table size");
 struct boot_cpu boot_cpus[BOOT_MAX_CPUS];
 unsigned int boot_cpus_listed, boot_cpus_online;
 
+extern char __image_start[], __bss_end[], __stack_cpus_bottom[], __stack_cpus_top[];
+
 static uint32_t load_acquire(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static void store_release(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
@@ -103,13 +105,26 @@ void boot_cpus_start(void)
             continue;
         }
         arch_cpu_regime(c->regime);
+        c->how = pen ? "pen" : "psci";
         store_release(&c->state, BOOT_CPU_STARTING);
+    }
+    /* A CPU started now runs with its MMU and caches off until
+     * arch_cpu_secondary_init(): it reads the image's code and literals
+     * and its boot_cpus record from memory. Put all of it there, once for
+     * every CPU; and leave no line of their stacks in any cache, where one
+     * could shadow what a CPU writes there before its caching is on. */
+    ccdma_plat_cache_clean(__image_start, (size_t)(__bss_end - __image_start));
+    ccdma_plat_cache_clean_invalidate(__stack_cpus_bottom,
+                                      (size_t)(__stack_cpus_top - __stack_cpus_bottom));
+    for (unsigned int i = 1; i < boot_cpus_listed; i++) {
+        struct boot_cpu *c = &boot_cpus[i];
+
+        if (c->state != BOOT_CPU_STARTING)
+            continue;
         if (pen) {
-            c->how = "pen";
             pen_mpidr[i] = c->mpidr;
             continue;
         }
-        c->how = "psci";
         c->start_err = arch_cpu_on_psci(rt.plat.psci == DT_PSCI_HVC, c->mpidr, i);
         if (c->start_err)
             store_release(&c->state, BOOT_CPU_FAILED);

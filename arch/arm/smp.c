@@ -28,7 +28,6 @@
 #define PEN_VALID 0x80000000u /* arch/arm/head.S: an entry that names a CPU */
 
 extern char secondary_entry[], secondary_pen_entry[];
-extern char __image_start[], __bss_end[], __stack_cpus_bottom[], __stack_cpus_top[];
 extern uint32_t smp_pen_release;
 /* Read by secondary_pen_entry with its caches off: written, then cleaned. */
 uint32_t smp_pen_mpidr[ARCH_MAX_CPUS];
@@ -49,24 +48,10 @@ uint64_t arch_cpu_mpidr(void)
     return v & 0x00ffffffu;
 }
 
-/* A CPU started now reads with its caches off until its MMU is on: the
- * image's code and literals, the pen's table, its boot_cpus record. Put
- * all of it in memory; and leave no line of its stacks in any cache, where
- * one could shadow what it writes there before caching is on. */
-static void publish_for_uncached_start(void)
-{
-    ccdma_plat_cache_clean(__image_start, (size_t)(__bss_end - __image_start));
-    ccdma_plat_cache_clean_invalidate(__stack_cpus_bottom,
-                                      (size_t)(__stack_cpus_top - __stack_cpus_bottom));
-}
-
 int arch_cpu_on_psci(bool hvc, uint64_t mpidr, unsigned int idx)
 {
     uintptr_t regs[8] = {PSCI_CPU_ON_32, (uintptr_t)mpidr, (uintptr_t)secondary_entry, idx};
-    int trapped;
-
-    publish_for_uncached_start();
-    trapped = hvc ? probe_hvc(regs) : probe_smc(regs);
+    int trapped = hvc ? probe_hvc(regs) : probe_smc(regs);
 
     if (trapped)
         return CCDMA_ENOTSUP;
@@ -84,8 +69,9 @@ int arch_cpu_pen_release(const uint64_t *mpidr, unsigned int n)
     for (unsigned int i = 0; i < ARCH_MAX_CPUS; i++)
         smp_pen_mpidr[i] = i < n && mpidr[i] ? ((uint32_t)mpidr[i] & MPIDR_AFF_MASK) | PEN_VALID
                                              : 0;
-    publish_for_uncached_start();
-    /* Only then the release address, itself cleaned: the pens poll memory. */
+    /* The table to memory, then the release address, itself cleaned: a
+     * pen polls memory with its caches off. */
+    ccdma_plat_cache_clean(smp_pen_mpidr, sizeof(smp_pen_mpidr));
     __atomic_store_n(&smp_pen_release, (uint32_t)(uintptr_t)secondary_pen_entry, __ATOMIC_RELEASE);
     ccdma_plat_cache_clean(&smp_pen_release, sizeof(smp_pen_release));
     __asm__ volatile("dsb sy\n sev" ::: "memory");

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <ccdma/errors.h>
-#include <ccdma/platform.h>
 
 #include "arch/arm64/cache.h"
 #include "arch/arm64/exception.h"
@@ -26,7 +25,6 @@
 #define MPIDR_AFF_MASK 0xff00ffffffull
 
 extern char secondary_entry[], secondary_pen_entry[];
-extern char __image_start[], __bss_end[], __stack_cpus_bottom[], __stack_cpus_top[];
 extern uint64_t smp_pen_release;
 /* Read by secondary_pen_entry with its caches off: written, then cleaned. */
 uint64_t smp_pen_mpidr[ARCH_MAX_CPUS];
@@ -42,25 +40,10 @@ uint64_t arch_cpu_mpidr(void)
     return v & MPIDR_AFF_MASK;
 }
 
-/* A CPU started now runs with its MMU and caches off until
- * arch_cpu_secondary_init(): it reads the image's code and literals, the
- * pen's table and its boot_cpus record from memory. Put all of it there;
- * and leave no line of its stacks in any cache, where one could shadow
- * what it writes there before caching is on. */
-static void publish_for_uncached_start(void)
-{
-    ccdma_plat_cache_clean(__image_start, (size_t)(__bss_end - __image_start));
-    ccdma_plat_cache_clean_invalidate(__stack_cpus_bottom,
-                                      (size_t)(__stack_cpus_top - __stack_cpus_bottom));
-}
-
 int arch_cpu_on_psci(bool hvc, uint64_t mpidr, unsigned int idx)
 {
     uint64_t regs[8] = {PSCI_CPU_ON_64, mpidr, (uintptr_t)secondary_entry, idx};
-    int trapped;
-
-    publish_for_uncached_start();
-    trapped = hvc ? probe_hvc(regs) : probe_smc(regs);
+    int trapped = hvc ? probe_hvc(regs) : probe_smc(regs);
 
     if (trapped)
         return CCDMA_ENOTSUP;
@@ -78,7 +61,7 @@ int arch_cpu_pen_release(const uint64_t *mpidr, unsigned int n)
     if (n > ARCH_MAX_CPUS)
         n = ARCH_MAX_CPUS;
     memcpy(smp_pen_mpidr, mpidr, n * sizeof(*mpidr));
-    publish_for_uncached_start();
+    dcache_clean_range((uintptr_t)smp_pen_mpidr, sizeof(smp_pen_mpidr));
     smp_pen_release = (uintptr_t)secondary_pen_entry;
     dcache_clean_range((uintptr_t)&smp_pen_release, sizeof(smp_pen_release));
     __asm__ volatile("dsb sy\n sev" ::: "memory");
