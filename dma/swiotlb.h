@@ -115,6 +115,9 @@ struct ccdma_swiotlb {
     unsigned int refs;  /* devices that took it in ccdma_device_init() */
     bool dynamic;
     bool grow_pending;  /* atomic: set by a refusal under an area lock */
+    bool growing;       /* swiotlb_lock: a poll is adding a chunk; one at a
+                         * time, since the chunk count is checked before
+                         * the locks that add it are taken */
     bool grow_disabled; /* atomic */
     unsigned int nchunks;
     struct swiotlb_chunk chunks[SWIOTLB_MAX_REGIONS];

@@ -35,18 +35,29 @@ static size_t region_slots_bytes(uint32_t nslots)
     return DMA_ALIGN_UP((size_t)nslots * sizeof(struct swiotlb_slot), (size_t)8);
 }
 
+static void lock_areas(struct ccdma_swiotlb *pool, unsigned long flags[SWIOTLB_MAX_AREAS + 1])
+{
+    for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
+        flags[a + 1] = ccdma_plat_lock(swiotlb_area_lock(pool, a));
+}
+
+static void unlock_areas(struct ccdma_swiotlb *pool,
+                         const unsigned long flags[SWIOTLB_MAX_AREAS + 1])
+{
+    for (unsigned int a = SWIOTLB_MAX_AREAS; a-- > 0;)
+        ccdma_plat_unlock(swiotlb_area_lock(pool, a), flags[a + 1]);
+}
+
 void swiotlb_lock_all(struct ccdma_swiotlb *pool, unsigned long flags[SWIOTLB_MAX_AREAS + 1])
 {
     flags[0] = ccdma_plat_lock(&swiotlb_lock);
-    for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
-        flags[a + 1] = ccdma_plat_lock(swiotlb_area_lock(pool, a));
+    lock_areas(pool, flags);
 }
 
 void swiotlb_unlock_all(struct ccdma_swiotlb *pool,
                         const unsigned long flags[SWIOTLB_MAX_AREAS + 1])
 {
-    for (unsigned int a = SWIOTLB_MAX_AREAS; a-- > 0;)
-        ccdma_plat_unlock(swiotlb_area_lock(pool, a), flags[a + 1]);
+    unlock_areas(pool, flags);
     ccdma_plat_unlock(&swiotlb_lock, flags[0]);
 }
 
@@ -146,13 +157,13 @@ bool dma_swiotlb_private_slow(ccdma_phys_t pa, size_t size)
  * entries; then in use and not dying. */
 bool swiotlb_pool_live(const struct ccdma_swiotlb *pool)
 {
-    return swiotlb_pool_in_table(pool) && pool->in_use && !pool->dying;
+    return swiotlb_pool_in_table(pool) && pool->live;
 }
 
 struct ccdma_swiotlb *swiotlb_pool_by_id(uint32_t id)
 {
     for (unsigned int p = 0; p < SWIOTLB_MAX_POOLS; p++)
-        if (id && pools[p].id == id && pools[p].in_use && !pools[p].dying)
+        if (id && pools[p].id == id && pools[p].live)
             return &pools[p];
     return NULL;
 }
@@ -234,19 +245,6 @@ bool swiotlb_refused(const struct ccdma_device *dev)
 }
 
 /* ---- pools and regions ------------------------------------------------------------ */
-
-static void lock_areas(struct ccdma_swiotlb *pool, unsigned long flags[SWIOTLB_MAX_AREAS + 1])
-{
-    for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
-        flags[a + 1] = ccdma_plat_lock(swiotlb_area_lock(pool, a));
-}
-
-static void unlock_areas(struct ccdma_swiotlb *pool,
-                         const unsigned long flags[SWIOTLB_MAX_AREAS + 1])
-{
-    for (unsigned int a = SWIOTLB_MAX_AREAS; a-- > 0;)
-        ccdma_plat_unlock(swiotlb_area_lock(pool, a), flags[a + 1]);
-}
 
 /* Clear a pool slot, with every lock of the slot held: a stale device
  * pointer may be checking it under one of its area locks, or waiting for
@@ -608,9 +606,11 @@ int dma_swiotlb_poll(void)
         int err;
 
         flags = ccdma_plat_lock(&swiotlb_lock);
-        go = pool->in_use && !pool->dying &&
+        /* A pool another poll is growing keeps its request for later. */
+        go = pool->live && !pool->growing &&
              __atomic_exchange_n(&pool->grow_pending, false, __ATOMIC_RELAXED) &&
              !__atomic_load_n(&pool->grow_disabled, __ATOMIC_RELAXED);
+        pool->growing |= go;
         ccdma_plat_unlock(&swiotlb_lock, flags);
         if (!go)
             continue;
@@ -625,6 +625,7 @@ int dma_swiotlb_poll(void)
         } else {
             pool->grown++;
         }
+        pool->growing = false;
         ccdma_plat_unlock(&swiotlb_lock, flags);
         if (err)
             dma_report("%s: growth failed (%s)", pool->name, ccdma_strerror(err));
