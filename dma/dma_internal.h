@@ -380,6 +380,7 @@ size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev);
 /* A bounce mapping's direction and (public) attributes travel packed in
  * one argument, so that the call from the API's leaf path is a tail call. */
 #define DMA_HOW(dir, attrs) (((attrs) & 0xffu) | ((unsigned int)(dir) << 8))
+_Static_assert((CCDMA_ATTR_PUBLIC_MASK & ~0xffu) == 0, "DMA_HOW carries 8 attribute bits");
 #define DMA_HOW_DIR(how) ((enum ccdma_dir)(((how) >> 8) & 0xfu))
 #define DMA_HOW_ATTRS(how) ((how) & 0xffu)
 /* Counts the mapping (bounced, or failed) in the layer's statistics. */

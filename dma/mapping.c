@@ -203,6 +203,15 @@ static __attribute__((noinline)) int map_single_general(struct ccdma_device *dev
     return map_one(dev, va, size, dir, attrs, DMA_DEBUG_SINGLE, out);
 }
 
+/* dma_dev_reaches() for the leaf path, where the runtime is up: without
+ * CC either reach will do, as there. */
+static inline bool leaf_reaches(const struct ccdma_device *dev, bool shared)
+{
+    if (!dma_rt_cc)
+        return dev->reach_private || dev->reach_shared;
+    return shared ? dev->reach_shared : dev->reach_private;
+}
+
 /* dma_within() for the leaf path, where call_ok() has seen a dma_mask that
  * is not 0: the last byte under the mask, and under the bus limit if any. */
 static inline bool leaf_within(const struct ccdma_device *dev, ccdma_dma_t dma, size_t size)
@@ -244,7 +253,7 @@ int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
     if (dev->force_bounce || dev->restricted_pool || !(shared || dev->reach_private))
         return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     dma = pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
-    if (!(shared ? dev->reach_shared : dev->reach_private) || !leaf_within(dev, dma, size))
+    if (!leaf_reaches(dev, shared) || !leaf_within(dev, dma, size))
         return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
         return map_single_general(dev, va, size, dir, attrs, out);

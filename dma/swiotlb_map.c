@@ -167,7 +167,9 @@ static __attribute__((noinline)) int64_t take_recent_older(struct swiotlb_area *
         struct swiotlb_recent e = ar->recent[i];
 
         if (recent_fits(ar, &e, l)) {
-            ar->recent[i] = ar->recent[--ar->nrecent];
+            /* Closed up, so that the latest release stays on top. */
+            memmove(&ar->recent[i], &ar->recent[i + 1],
+                    (--ar->nrecent - i) * sizeof(ar->recent[0]));
             *rp = &ar->regions[e.region];
             return e.first;
         }

@@ -335,6 +335,21 @@ static void test_recent_stack(void)
     CHECK_EQ(s.longest_free_run, 28, "into one run");
     REQUIRE(ccdma_unmap_single(&al, x, 5000, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
 
+    /* The stack stays in order when an older entry is taken: released as
+     * two slots, then one (a), then one (b), a two-slot map takes the
+     * bottom entry, and the next one-slot map the latest release, b. */
+    REQUIRE(ccdma_map_single(&dev, buf, 3000, CCDMA_TO_DEVICE, 0, &y) == CCDMA_OK);
+    REQUIRE(ccdma_map_single(&dev, buf, 100, CCDMA_TO_DEVICE, 0, &a) == CCDMA_OK);
+    REQUIRE(ccdma_map_single(&dev, buf, 100, CCDMA_TO_DEVICE, 0, &b) == CCDMA_OK);
+    REQUIRE(ccdma_unmap_single(&dev, y, 3000, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    REQUIRE(ccdma_unmap_single(&dev, a, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    REQUIRE(ccdma_unmap_single(&dev, b, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    REQUIRE(ccdma_map_single(&dev, buf, 3000, CCDMA_TO_DEVICE, 0, &y) == CCDMA_OK);
+    REQUIRE(ccdma_map_single(&dev, buf, 100, CCDMA_TO_DEVICE, 0, &x) == CCDMA_OK);
+    CHECK_EQ(x, b, "after an older entry is taken, the latest release is still on top");
+    REQUIRE(ccdma_unmap_single(&dev, x, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    REQUIRE(ccdma_unmap_single(&dev, y, 3000, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+
     REQUIRE(ccdma_device_release(&dev) == CCDMA_OK);
     REQUIRE(ccdma_device_release(&al) == CCDMA_OK);
     REQUIRE(ccdma_swiotlb_restricted_destroy(p) == CCDMA_OK);
@@ -465,6 +480,42 @@ static void test_fast_flag_lifecycle(void)
           "a double unmap is refused");
     CHECK_EQ(t_debug().errors, x + 1, "by dma-debug");
     ccdma_shutdown();
+    t_pages_free(buf, 1);
+    host_platform_fini();
+}
+
+/* The leaf path and the general one (dma-debug on) decide alike for a
+ * device with only one of the two reaches: direct or bounced, the same. */
+static void test_leaf_matches_general(void)
+{
+    struct host_platform_config port = {.encoding = T.enc};
+    uint8_t *buf;
+
+    REQUIRE(host_platform_init(&port) == CCDMA_OK);
+    buf = t_pages(1);
+    for (unsigned int which = 0; which < 2; which++) {
+        bool bounced[2];
+
+        for (unsigned int debug = 0; debug < 2; debug++) {
+            struct ccdma_config c = flag_cfg(debug != 0);
+            struct ccdma_device dev;
+            ccdma_dma_t d;
+
+            REQUIRE(ccdma_init(&c) == CCDMA_OK);
+            CHECK(dma_fast_ok == !debug, "the path under test is the one taken");
+            ccdma_device_default(&dev, "one-reach", UINT64_MAX);
+            dev.reach_private = which == 0;
+            dev.reach_shared = which == 1;
+            REQUIRE(ccdma_device_init(&dev) == CCDMA_OK);
+            REQUIRE(ccdma_map_single(&dev, buf, 64, CCDMA_TO_DEVICE, 0, &d) == CCDMA_OK);
+            bounced[debug] = ccdma_is_bounced(&dev, d);
+            REQUIRE(ccdma_unmap_single(&dev, d, 64, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+            REQUIRE(ccdma_device_release(&dev) == CCDMA_OK);
+            CHECK_EQ(ccdma_shutdown(), 0, "shutdown");
+        }
+        CHECK_EQ(bounced[0], bounced[1], which == 0 ? "private reach only: the same path"
+                                                   : "shared reach only: the same path");
+    }
     t_pages_free(buf, 1);
     host_platform_fini();
 }
@@ -672,6 +723,7 @@ int main(int argc, char **argv)
     }
     if (wanted(argc, argv, "flag")) {
         t_run_raw(test_fast_flag_lifecycle, "the leaf paths' flag over init and shutdown");
+        t_run_raw(test_leaf_matches_general, "the leaf path decides as the general one");
         t_run_raw(test_debug_off_between_map_and_unmap, "dma-debug off between map and unmap");
         t_run_with(test_min_not_zero, "dma_min_not_zero", &gfast);
     }
