@@ -158,6 +158,7 @@ void bench_fw_scaling(void)
     const unsigned int window_ms = bench_fw.quick ? 20 : 200;
     const uint64_t window = bench_fw.cntfrq * window_ms / 1000;
     const unsigned int areas[] = {1, SCALE_CPUS};
+    const unsigned int boot_areas = boot_dma.cfg.swiotlb_areas;
 
     if (boot_cpus_online < SCALE_CPUS) {
         printf("bench: error scaling needs %u CPUs online, %u are (boot with -smp %u)\n",
@@ -203,8 +204,8 @@ void bench_fw_scaling(void)
                 }
         }
 out:
-    /* The run goes on with the boot's own layout (one area per CPU). */
-    if (bench_fw_restart(0) != 0)
+    /* The run goes on with the boot's own layout. */
+    if (bench_fw_restart(boot_areas) != 0)
         bench_fw.errors++;
     for (unsigned int i = 0; i < SCALE_CPUS; i++)
         if (run.cpu[i].buf) {

@@ -76,9 +76,15 @@ static bool vintid_valid(uint64_t intid)
     return intid <= MAX_SPI || (intid >= MIN_LPI && intid <= virt.max_vintid);
 }
 
+/* The list registers this CPU has: none without a virtual interface. */
+static unsigned int implemented_lrs(void)
+{
+    return virt.present ? virt.nr_lrs + 1 : 0;
+}
+
 bool rmm_gic_entry_valid(const struct rmi_rec_entry *entry)
 {
-    unsigned int n = virt.present ? virt.nr_lrs + 1 : 0;
+    unsigned int n = implemented_lrs();
 
     if (entry->gicv3_hcr & ~ICH_HCR_NS_MASK)
         return false;
@@ -102,14 +108,14 @@ bool rmm_gic_entry_valid(const struct rmi_rec_entry *entry)
 
 void rmm_gic_from_entry(struct rmm_gic_state *g, const struct rmi_rec_entry *entry)
 {
-    for (unsigned int i = 0; i <= virt.nr_lrs; i++)
+    for (unsigned int i = 0; i < implemented_lrs(); i++)
         g->lrs[i] = entry->gicv3_lrs[i];
     g->hcr = (g->hcr & ~ICH_HCR_NS_MASK) | (entry->gicv3_hcr & ICH_HCR_NS_MASK);
 }
 
 void rmm_gic_to_exit(const struct rmm_gic_state *g, struct rmi_rec_exit *exit)
 {
-    for (unsigned int i = 0; i <= virt.nr_lrs; i++)
+    for (unsigned int i = 0; i < implemented_lrs(); i++)
         exit->gicv3_lrs[i] = g->lrs[i];
     exit->gicv3_misr = g->misr;
     exit->gicv3_vmcr = g->vmcr;
