@@ -30,6 +30,10 @@ void arch_cpu_regime(uint64_t regime[3]);
 /* On the new CPU: MMU on over regime, TLS in tls_page, percpu in the
  * per-CPU register, the event stream on. */
 void arch_cpu_secondary_init(const uint64_t regime[3], void *percpu, void *tls_page);
+/* The calling CPU's per-CPU register (its reset value is UNKNOWN: read it
+ * only once it has been set). */
+void arch_cpu_set_percpu(void *percpu);
+void *arch_cpu_percpu(void);
 /* A periodic wake-up for WFE, so that no wait depends on a single SEV. */
 void arch_cpu_event_stream(void);
 void arch_cpu_send_event(void);

@@ -31,14 +31,17 @@ extern char __image_start[], __bss_end[], __stack_cpus_bottom[], __stack_cpus_to
 static uint32_t load_acquire(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static void store_release(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
+/* Set once the boot CPU's per-CPU register names its record, before any
+ * secondary starts: until then only the boot CPU runs. */
+static uint32_t percpu_ready;
+
+/* On every bounce map (the area's choice) and every interrupt wait: one
+ * register read, not a search of the table by MPIDR. */
 unsigned int boot_cpu_self(void)
 {
-    uint64_t mpidr = arch_cpu_mpidr();
-
-    for (unsigned int i = 0; i < boot_cpus_listed; i++)
-        if (boot_cpus[i].mpidr == mpidr)
-            return i;
-    return 0;
+    if (!load_acquire(&percpu_ready))
+        return 0;
+    return ((const struct boot_cpu *)arch_cpu_percpu())->index;
 }
 
 static bool wait_state(struct boot_cpu *c, uint32_t from, uint64_t budget_ns)
@@ -93,6 +96,8 @@ void boot_cpus_start(void)
     uint64_t pen_mpidr[BOOT_MAX_CPUS] = {0};
 
     list_cpus();
+    arch_cpu_set_percpu(&boot_cpus[0]);
+    store_release(&percpu_ready, 1);
     boot_cpus_online = 1;
     arch_cpu_event_stream();
     for (unsigned int i = 1; i < boot_cpus_listed; i++) {

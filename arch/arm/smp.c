@@ -108,11 +108,24 @@ void arch_cpu_regime(uint64_t regime[3])
     regime[2] = (uint64_t)hi << 32 | lo;
 }
 
+void arch_cpu_set_percpu(void *percpu)
+{
+    __asm__ volatile("mcr p15, 0, %0, c13, c0, 4" ::"r"(percpu)); /* TPIDRPRW */
+}
+
+void *arch_cpu_percpu(void)
+{
+    void *p;
+
+    __asm__ volatile("mrc p15, 0, %0, c13, c0, 4" : "=r"(p));
+    return p;
+}
+
 void arch_cpu_secondary_init(const uint64_t regime[3], void *percpu, void *tls_page)
 {
     (void)tls_page; /* newlib keeps no thread-local state here */
     mmu_enable_regime(regime[0], regime[1], regime[2]);
-    __asm__ volatile("mcr p15, 0, %0, c13, c0, 4" ::"r"(percpu)); /* TPIDRPRW */
+    arch_cpu_set_percpu(percpu);
     arch_cpu_event_stream();
 }
 

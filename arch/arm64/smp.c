@@ -86,11 +86,21 @@ void arch_cpu_event_stream(void)
 void arch_cpu_send_event(void) { __asm__ volatile("dsb ish\n sev" ::: "memory"); }
 void arch_cpu_wait_event(void) { __asm__ volatile("wfe" ::: "memory"); }
 
+void arch_cpu_set_percpu(void *percpu) { __asm__ volatile("msr tpidr_el1, %0" ::"r"(percpu)); }
+
+void *arch_cpu_percpu(void)
+{
+    void *p;
+
+    __asm__ volatile("mrs %0, tpidr_el1" : "=r"(p));
+    return p;
+}
+
 void arch_cpu_secondary_init(const uint64_t regime[3], void *percpu, void *tls_page)
 {
     /* The boot CPU's regime, exactly: same tables, same attributes. */
     mmu_enable_regime(regime[0], regime[1], regime[2]);
-    __asm__ volatile("msr tpidr_el1, %0" ::"r"(percpu));
+    arch_cpu_set_percpu(percpu);
     arm64_tls_init_block(tls_page);
     arch_cpu_event_stream();
 }
