@@ -60,11 +60,11 @@ int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
      * page-aligned area instead (the transport checks its layout). */
     struct ccdma_device *dev = &vdev->dma;
     int err;
+    /* Coherent memory comes zeroed. */
     if (vdev->legacy) {
         err = ccdma_alloc_coherent(dev, VRING_LEGACY_BYTES(vq->num), 0, 0, &vq->desc,
                                    &vq->desc_dma);
         if (!err) {
-            memset(vq->desc, 0, VRING_LEGACY_BYTES(vq->num));
             vq->avail = (uint8_t *)vq->desc + VRING_DESC_BYTES(vq->num);
             vq->avail_dma = vq->desc_dma + VRING_DESC_BYTES(vq->num);
             vq->used = (uint8_t *)vq->desc + VRING_LEGACY_USED_OFF(vq->num);
@@ -72,11 +72,13 @@ int ccdma_virtq_setup(struct ccdma_virtq *vq, struct ccdma_virtio_dev *vdev,
         }
     } else {
         err = ccdma_alloc_coherent(dev, VRING_DESC_BYTES(vq->num), 0, 0, &vq->desc, &vq->desc_dma);
+        if (!err)
+            err = ccdma_alloc_coherent(dev, VRING_AVAIL_BYTES(vq->num), 0, 0, &vq->avail,
+                                       &vq->avail_dma);
+        if (!err)
+            err = ccdma_alloc_coherent(dev, VRING_USED_BYTES(vq->num), 0, 0, &vq->used,
+                                       &vq->used_dma);
     }
-    if (!err && !vdev->legacy)
-        err = ccdma_alloc_coherent(dev, VRING_AVAIL_BYTES(vq->num), 0, 0, &vq->avail, &vq->avail_dma);
-    if (!err && !vdev->legacy)
-        err = ccdma_alloc_coherent(dev, VRING_USED_BYTES(vq->num), 0, 0, &vq->used, &vq->used_dma);
     if (err) {
         free_rings(vq);
         return err;
@@ -328,16 +330,20 @@ static int unmap_bufs(struct ccdma_virtq *vq, struct ccdma_virtio_buf *bufs,
     int first = 0;
     for (unsigned int k = 0; k < n; k++) {
         int r = 0;
+        /* Readable buffers have nothing to copy back; a written one that
+         * the device filled whole is copied back by the unmap itself, and
+         * only a part of one needs a sync of that part first. */
+        unsigned int attrs = buf_attrs(&bufs[k]) | CCDMA_ATTR_SKIP_CPU_SYNC;
         if (ok && bufs[k].device_writes) {
             size_t copy = used < bufs[k].len ? used : bufs[k].len;
             used -= (uint32_t)copy;
             if (bufs[k].status)
                 copy = bufs[k].len;
-            if (copy != 0)
+            if (copy == bufs[k].len)
+                attrs &= ~CCDMA_ATTR_SKIP_CPU_SYNC;
+            else if (copy != 0)
                 r = ccdma_sync_for_cpu(dev, vb[k].addr, copy, buf_dir(&bufs[k]));
         }
-        /* Readable buffers have nothing to copy back. */
-        unsigned int attrs = buf_attrs(&bufs[k]) | CCDMA_ATTR_SKIP_CPU_SYNC;
         int u = ccdma_unmap_single(dev, vb[k].addr, bufs[k].len, buf_dir(&bufs[k]), attrs);
         if (!r)
             r = u;
