@@ -285,29 +285,17 @@ static int blk_split(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
     return 0;
 }
 
-/* Wait for the device to be free, then hold it. The seam's lock masks
- * interrupts, so it is held only to test and set `busy`, never across a
- * request, which may wait for an interrupt. */
+/* Wait for the device to be free, then hold it: an atomic test-and-set,
+ * never a lock held across a request, which may wait for an interrupt. */
 static void blk_claim(struct ccdma_blk *blk)
 {
-    for (;;) {
-        unsigned long f = ccdma_plat_lock(&blk->lock);
-        bool got = !blk->busy;
-
-        blk->busy = true;
-        ccdma_plat_unlock(&blk->lock, f);
-        if (got)
-            return;
+    while (__atomic_exchange_n(&blk->busy, true, __ATOMIC_ACQUIRE))
         ccdma_plat_relax();
-    }
 }
 
 static void blk_unclaim(struct ccdma_blk *blk)
 {
-    unsigned long f = ccdma_plat_lock(&blk->lock);
-
-    blk->busy = false;
-    ccdma_plat_unlock(&blk->lock, f);
+    __atomic_store_n(&blk->busy, false, __ATOMIC_RELEASE);
 }
 
 static int blk_rw_claimed(struct ccdma_blk *blk, uint32_t type, uint64_t sector,

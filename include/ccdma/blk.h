@@ -64,8 +64,7 @@ struct ccdma_blk {
     enum ccdma_io_path last_path;
     struct ccdma_blk_stats stats;
     /* One request at a time (one header block): callers on several CPUs
-     * take turns through `busy`, which `lock` guards. */
-    ccdma_lock_t lock;
+     * take turns through `busy` (atomic). */
     bool busy;
 };
 
