@@ -308,7 +308,7 @@ secondary_entry:
     mov     r11, r0
     cmp     r11, #1
     blo     park_secondary
-    cmp     r11, #7
+    cmp     r11, #(CCDMA_MAX_CPUS - 1)
     bhi     park_secondary
     ldr     r4, =__stack_cpus_bottom
     sub     r1, r11, #1

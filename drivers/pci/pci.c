@@ -30,8 +30,6 @@
 #define FN_SPACE 4096u
 #define CAP_FIRST 0x40u
 #define CAP_LAST 0xfcu
-/* A standard capability is at least 4 bytes in 0x40..0xff: 48 at most. */
-#define CAP_MAX_WALK 48u
 
 /* ---- Configuration space ------------------------------------------------------- */
 
@@ -333,7 +331,7 @@ int pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t start, uint8_t *of
     ptr = start ? pci_cfg_read8(d, start + 1u) : pci_cfg_read8(d, CFG_CAP_PTR);
     for (unsigned int n = 0; ptr != 0; n++) {
         ptr &= (uint8_t)~3u;
-        if (n >= CAP_MAX_WALK || ptr < CAP_FIRST || ptr > CAP_LAST)
+        if (n >= PCI_CAP_MAX_WALK || ptr < CAP_FIRST || ptr > CAP_LAST)
             return CCDMA_EPROTO;
         if (pci_cfg_read8(d, ptr) == id) {
             *off = ptr;

@@ -17,6 +17,9 @@
 #include <stdint.h>
 
 #define PCI_MAX_BARS 6
+/* A standard capability is at least 4 bytes in 0x40..0xff: a walk of the
+ * list meets 48 at most. */
+#define PCI_CAP_MAX_WALK 48u
 
 /* One window of the host bridge's DT `ranges`: PCI bus addresses
  * [pci, pci + size) appear to the CPU at [cpu, cpu + size). */

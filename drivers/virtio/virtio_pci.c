@@ -16,8 +16,6 @@
 #include <string.h>
 
 #define PCI_SUBSYS_DEVICE 0x2e
-/* Capabilities sit 4-byte aligned in 0x40-0xff: at most 48 of them. */
-#define VIRTIO_PCI_CAP_WALK_MAX 48u
 
 /* ---- Capabilities ------------------------------------------------------------------- */
 
@@ -80,7 +78,7 @@ int ccdma_virtio_pci_transport(const struct pci_dev *d, struct ccdma_virtio_tran
         /* Each search restarts from the last hit, so a list that loops
          * through capabilities already taken would never end: bound the
          * whole walk by what configuration space can hold. */
-        if (++visited > VIRTIO_PCI_CAP_WALK_MAX)
+        if (++visited > PCI_CAP_MAX_WALK)
             return CCDMA_EPROTO;
         if (type == 0 || type > VIRTIO_PCI_CAP_DEVICE_CFG || loc[type].found)
             continue;
