@@ -67,11 +67,15 @@ static void check_conversion(size_t granule)
     if (ccdma_plat_mem_is_shared)
         st_check(ccdma_plat_mem_is_shared(p, granule) == 1, "a shared granule is shared",
                  "mem_is_shared says %d", ccdma_plat_mem_is_shared(p, granule));
+    /* Written, pushed out of the caches, and read back from memory: the
+     * bytes went through the shared mapping, not only into a cache line. */
+    volatile uint8_t *v = p;
     for (size_t i = 0; i < granule; i++)
-        p[i] = (uint8_t)(i * 7u);
+        v[i] = (uint8_t)(i * 7u);
+    ccdma_plat_cache_clean_invalidate(p, granule);
     bool kept = true;
     for (size_t i = 0; i < granule; i++)
-        kept &= p[i] == (uint8_t)(i * 7u);
+        kept &= v[i] == (uint8_t)(i * 7u);
     st_check(kept, "a shared granule holds what is written", "a byte read back differs");
     if (!conversion_ok(ccdma_plat_mem_unshare(p, granule), false, "unshare refused cleanly"))
         return;
@@ -97,10 +101,11 @@ SELFTEST(96, seam)
                  ccdma_plat_phys_to_virt(pa + CCDMA_PAGE_SIZE) == p + CCDMA_PAGE_SIZE,
              "pages round-trip through the linear map", "0x%llx -> %p, not %p",
              (unsigned long long)pa, ccdma_plat_phys_to_virt(pa), (void *)p);
-    p[0] = 0xa5;
-    p[2 * CCDMA_PAGE_SIZE - 1] = 0x5a;
-    st_check(*(volatile uint8_t *)ccdma_plat_phys_to_virt(pa) == 0xa5 &&
-                 p[2 * CCDMA_PAGE_SIZE - 1] == 0x5a,
+    volatile uint8_t *v = p;
+    v[0] = 0xa5;
+    v[2 * CCDMA_PAGE_SIZE - 1] = 0x5a;
+    ccdma_plat_cache_clean_invalidate(p, 2 * CCDMA_PAGE_SIZE);
+    st_check(v[0] == 0xa5 && v[2 * CCDMA_PAGE_SIZE - 1] == 0x5a,
              "pages hold what is written, end to end", "read back differs");
     check_encoding(pa);
     check_encoding(pa + CCDMA_PAGE_SIZE + 8);
