@@ -312,10 +312,12 @@ unset multiplot
     plot_scaling(a, gnuplot)
 
 
-def plot_scaling(a, gnuplot, name="host_scaling", count="threads",
-                 title="ccdma host: bounce map+unmap throughput, all threads (2-core machine)"):
+def plot_scaling(a, gnuplot, name="host_scaling", count="threads", title=None):
     """NAME.png from NAME.csv: throughput against threads (or vCPUs), one
     lock and areas."""
+    if title is None:
+        title = (f"ccdma host: bounce map+unmap throughput, all threads "
+                 f"({os.cpu_count() or 0}-core machine)")
     sc = read_csv(a.out, f"{name}.csv") or []
     blocks, plots = [], []
     styles = {1: "dt 2", 4: "dt 1"}
@@ -694,7 +696,9 @@ def convert_verdict(rows):
     the fixed part is the smallest size's excess less its granules')."""
     rows = sorted(rows, key=lambda r: int(r["size"]))
     ratio = [float(r["convert_over_bounce"]) for r in rows]
-    even = next((r["size"] for r in rows if float(r["convert_over_bounce"]) <= 1), None)
+    # The first size from which converting is never dearer than bouncing.
+    even = next((rows[i]["size"] for i in range(len(rows)) if all(x <= 1 for x in ratio[i:])),
+                None)
     if even is None:
         where = (f"never breaks even from {human(rows[0]['size'])} to {human(rows[-1]['size'])}: "
                  f"convert/bounce {min(ratio):.2f} .. {max(ratio):.2f}")
@@ -707,9 +711,12 @@ def convert_verdict(rows):
         return where
     per_granule = (extra[g[-1]] - extra[g[-2]]) / (g[-1] - g[-2])
     calls = int(rows[0]["convert_rsi_calls"])
+    said = f"{where}; converting adds {per_granule:.0f} instructions per granule conversion"
+    if calls == 0:
+        return said
     per_call = (extra[g[0]] - per_granule * g[0]) / calls
-    return (f"{where}; converting adds {per_granule:.0f} instructions per granule "
-            f"conversion and {per_call:.0f} per RSI call over the bounce")
+    return f"{said} and {per_call:.0f} per RSI call over the bounce"
+
 
 
 def print_qemu(tables):
@@ -939,6 +946,8 @@ def md_table(header, rows):
 
 def machine_cores():
     n = os.cpu_count() or 0
+    if n >= 4:
+        return f"This machine has {n} cores: each of the 4 threads can have its own."
     return (f"This machine has {n} cores: with more threads than cores, the threads "
             f"take turns, so the 4-thread rows measure contention under preemption, "
             f"not 4-way parallelism.")

@@ -127,6 +127,14 @@ bool granules_all_returned(void);
 /* The most vCPUs this host gives a realm: the runtime's own CPU limit. */
 #define HOST_MAX_RECS 8u
 
+/* Aff3.Aff2.Aff1.Aff0 of an MPIDR_EL1 or GICD_IROUTER value (Aff3 at
+ * [39:32]) packed as RmiRecMpidr and GICR_TYPER[63:32] give them (Aff3
+ * at [31:24]). */
+static inline uint32_t host_affinity(uint64_t mpidr)
+{
+    return (uint32_t)((mpidr & 0xffffffull) | ((mpidr >> 32) & 0xff) << 24);
+}
+
 /* One REC and what the host keeps for it: its own run granule, so that an
  * answer written for its next entry survives while another REC runs. */
 struct host_rec {
@@ -187,6 +195,8 @@ bool realm_ram_destroy(void);
 /* ---- Running the REC (rec_run.c, exits in ripas.c, mmio.c, psci.c) ---------------- */
 
 noreturn void rec_run(const struct host_policy *p);
+/* The REC whose RmiRecMpidr is aff (host_affinity()), or -1. */
+int host_rec_of_affinity(uint32_t aff);
 
 /* What the host tells the RMM at the next REC_ENTER. */
 struct entry_answer {

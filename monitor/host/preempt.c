@@ -58,9 +58,10 @@
 
 static bool ready;
 static uint64_t slice_ticks;
-/* The realm's EL1 timers: enabled here so that one firing ends a REC's
- * WFI with an IRQ exit; the virtual GIC then injects it. */
-static const unsigned int realm_ppis[] = {VTIMER_PPI, PTIMER_PPI};
+/* The host's own slice timer, and the realm's EL1 timers: enabled here so
+ * that one firing ends a REC's WFI with an IRQ exit, which the virtual GIC
+ * then injects. */
+static const unsigned int host_ppis[] = {TIMER_PPI, VTIMER_PPI, PTIMER_PPI};
 
 static uint32_t rd32(uint64_t pa) { return *(volatile uint32_t *)(uintptr_t)pa; }
 static void wr32(uint64_t pa, uint32_t v) { *(volatile uint32_t *)(uintptr_t)pa = v; }
@@ -68,8 +69,7 @@ static void wr32(uint64_t pa, uint32_t v) { *(volatile uint32_t *)(uintptr_t)pa 
 /* This CPU's redistributor: the frame whose GICR_TYPER names its affinity. */
 static uint64_t find_redistributor(const struct dt_gic *g)
 {
-    uint64_t mpidr = read_sysreg(mpidr_el1);
-    uint32_t aff = (uint32_t)((mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24);
+    uint32_t aff = host_affinity(read_sysreg(mpidr_el1));
 
     for (uint64_t f = g->cpu.base; f + GICR_FRAME <= g->cpu.base + g->cpu.size; f += GICR_FRAME) {
         uint64_t typer = rd32(f + GICR_TYPER) | (uint64_t)rd32(f + GICR_TYPER + 4) << 32;
@@ -113,12 +113,8 @@ bool preempt_init(const struct el2_machine *m)
     }
     /* Group 1 (RAZ/WI from the Non-secure side where TF-A owns groups,
      * and already so), a middle priority, enabled. */
-    wr32(rd + GICR_SGI + GICR_IGROUPR0, rd32(rd + GICR_SGI + GICR_IGROUPR0) | 1u << TIMER_PPI);
-    *(volatile uint8_t *)(uintptr_t)(rd + GICR_SGI + GICR_IPRIORITYR + TIMER_PPI) =
-        TIMER_PRIORITY;
-    wr32(rd + GICR_SGI + GICR_ISENABLER0, 1u << TIMER_PPI);
-    for (unsigned int i = 0; i < sizeof(realm_ppis) / sizeof(realm_ppis[0]); i++) {
-        unsigned int ppi = realm_ppis[i];
+    for (unsigned int i = 0; i < sizeof(host_ppis) / sizeof(host_ppis[0]); i++) {
+        unsigned int ppi = host_ppis[i];
 
         wr32(rd + GICR_SGI + GICR_IGROUPR0, rd32(rd + GICR_SGI + GICR_IGROUPR0) | 1u << ppi);
         *(volatile uint8_t *)(uintptr_t)(rd + GICR_SGI + GICR_IPRIORITYR + ppi) = TIMER_PRIORITY;

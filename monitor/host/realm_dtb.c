@@ -101,7 +101,7 @@ static bool cpu_rec_mpidr(const fdt32_t *reg, int len, uint64_t *rec_mpidr, unsi
                  : fdt32_to_cpu(reg[0]);
     if (m & ~0xff00ffff0full)
         return false;
-    *rec_mpidr = (m & 0xffff0full) | ((m >> 32) & 0xff) << 24;
+    *rec_mpidr = host_affinity(m);
     *index = (unsigned int)((m & 0xf) | ((m >> 8) & 0xff) << 4 | ((m >> 16) & 0xff) << 12 |
                             ((m >> 32) & 0xff) << 20);
     return true;
@@ -141,6 +141,9 @@ static int set_cpus(void *fdt, unsigned int max, unsigned int *n, uint64_t *mpid
         keep++;
     }
     *n = keep ? keep : 1;
+    /* The first node of each kept index stays; a second one with the same
+     * reg goes with the rest. */
+    memset(have, 0, sizeof(have));
     for (node = fdt_first_subnode(fdt, cpus); node >= 0;) {
         int len;
         const char *type = fdt_getprop(fdt, node, "device_type", NULL);
@@ -149,13 +152,17 @@ static int set_cpus(void *fdt, unsigned int max, unsigned int *n, uint64_t *mpid
         uint64_t m;
 
         if (type == NULL || strcmp(type, "cpu") != 0 ||
-            (cpu_rec_mpidr(reg, len, &m, &idx) && idx < keep && seen[idx] == m)) {
+            (cpu_rec_mpidr(reg, len, &m, &idx) && idx < keep && !have[idx])) {
+            if (type != NULL && strcmp(type, "cpu") == 0)
+                have[idx] = true;
             node = fdt_next_subnode(fdt, node);
             continue;
         }
-        /* The next node takes this one's offset once it is gone. */
+        /* The next node takes this one's offset once it is gone: walk
+         * again from the first, every index not yet kept. */
         if ((err = fdt_del_node(fdt, node)) != 0)
             return err;
+        memset(have, 0, sizeof(have));
         node = fdt_first_subnode(fdt, cpus);
     }
     /* The cpu-map names CPUs by phandle; some may now point nowhere. */

@@ -137,14 +137,10 @@ static enum sched sync_exit(const struct rmi_rec_exit *e, const struct host_poli
     }
 }
 
-static int rec_of_mpidr(uint64_t mpidr)
+int host_rec_of_affinity(uint32_t aff)
 {
-    /* The exit carries the realm's MPIDR_EL1 argument; the RMM already
-     * refused one that names no REC. Aff3 is at [39:32] there. */
-    uint64_t m = (mpidr & 0xffffffull) | ((mpidr >> 32) & 0xff) << 24;
-
     for (unsigned int i = 0; i < realm.n_recs; i++)
-        if (realm.recs[i].mpidr == m)
+        if ((uint32_t)realm.recs[i].mpidr == aff)
             return (int)i;
     return -1;
 }
@@ -155,7 +151,9 @@ static int rec_of_mpidr(uint64_t mpidr)
 static void psci_complete(const struct rmi_rec_exit *e, const struct host_policy *p,
                           uint32_t fid)
 {
-    int t = rec_of_mpidr(e->gprs[1]);
+    /* The exit carries the realm's MPIDR_EL1 argument; the RMM already
+     * refused one that names no REC. */
+    int t = host_rec_of_affinity(host_affinity(e->gprs[1]));
     uint64_t ret;
     char st[32];
 

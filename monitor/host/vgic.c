@@ -144,14 +144,6 @@ bool vgic_physical(unsigned int intid)
     return true;
 }
 
-/* Aff3.Aff2.Aff1.Aff0 packed as RmiRecMpidr and GICR_TYPER give it. */
-static int rec_of_affinity(uint32_t aff)
-{
-    for (unsigned int i = 0; i < realm.n_recs; i++)
-        if ((uint32_t)realm.recs[i].mpidr == aff)
-            return (int)i;
-    return -1;
-}
 
 bool vgic_sysreg_write(uint64_t esr, uint64_t v)
 {
@@ -174,7 +166,7 @@ bool vgic_sysreg_write(uint64_t esr, uint64_t v)
 
         if (!(v & (1u << t)))
             continue;
-        r = rec_of_affinity(base | (uint32_t)(((v >> 44) & 0xf) * 16 + t));
+        r = host_rec_of_affinity(base | (uint32_t)(((v >> 44) & 0xf) * 16 + t));
         if (r >= 0)
             vgic.cpu[r].pending0 |= 1u << sgi;
     }
@@ -254,7 +246,7 @@ static bool put(struct vgic_cpu *c, unsigned int intid, uint8_t prio)
 static unsigned int spi_target(unsigned int intid)
 {
     uint64_t r = vgic.route[intid];
-    int t = rec_of_affinity((uint32_t)(r & 0xffffff) | (uint32_t)((r >> 32) & 0xff) << 24);
+    int t = host_rec_of_affinity(host_affinity(r));
 
     /* IRM (any PE) or a route to no REC: the boot vCPU takes it. */
     return (r & (1ull << 31)) || t < 0 ? 0 : (unsigned int)t;
