@@ -618,9 +618,10 @@ static void test_min_not_zero(void)
 struct reuse {
     struct ccdma_device *stale;
     ccdma_dma_t addr;       /* a live mapping of another device, in the default pool */
-    uint8_t *mem;
+    _Atomic ccdma_dma_t in_slot; /* one of the pool in the stale device's slot, or 0 */
+    uint8_t *mem, *buf;
     atomic_bool done;
-    atomic_uint wrong, lookups, rounds, other_slot;
+    atomic_uint wrong, lookups, rounds, other_slot, in_slot_lookups, errors;
     struct ccdma_swiotlb *slot;
 };
 
@@ -635,12 +636,35 @@ static void *reuser(void *arg)
         /* Every round beside some lookups: the looker runs until done. */
         while (atomic_load(&r->lookups) == seen)
             sched_yield();
+        struct ccdma_device owner;
+        ccdma_dma_t d;
+
         if (ccdma_swiotlb_restricted_create("reuse", r->mem, (i & 1 ? 1 : 4) * SEG, true, &p))
             break;
         if (p != r->slot)
             atomic_fetch_add(&r->other_slot, 1);
-        if (ccdma_swiotlb_restricted_destroy(p) != CCDMA_OK)
+        /* A mapping of this round's pool, by its own device: the stale
+         * device's lookup lands in it by its pool's arithmetic, and must
+         * not take it for its own. */
+        ccdma_device_default(&owner, "owner", UINT64_MAX);
+        owner.force_bounce = true;
+        owner.restricted_pool = p;
+        if (ccdma_device_init(&owner) != CCDMA_OK ||
+            ccdma_map_single(&owner, r->buf, 100, CCDMA_TO_DEVICE, 0, &d) != CCDMA_OK) {
+            atomic_fetch_add(&r->errors, 1);
             break;
+        }
+        atomic_store(&r->in_slot, d);
+        seen = atomic_load(&r->in_slot_lookups);
+        while (atomic_load(&r->in_slot_lookups) == seen)
+            sched_yield();
+        atomic_store(&r->in_slot, 0);
+        if (ccdma_unmap_single(&owner, d, 100, CCDMA_TO_DEVICE, 0) != CCDMA_OK ||
+            ccdma_device_release(&owner) != CCDMA_OK ||
+            ccdma_swiotlb_restricted_destroy(p) != CCDMA_OK) {
+            atomic_fetch_add(&r->errors, 1);
+            break;
+        }
         atomic_fetch_add(&r->rounds, 1);
     }
     atomic_store(&r->done, true);
@@ -652,8 +676,13 @@ static void *looker(void *arg)
     struct reuse *r = arg;
 
     while (!atomic_load(&r->done)) {
+        ccdma_dma_t d = atomic_load(&r->in_slot);
+
         if (ccdma_is_bounced(r->stale, r->addr))
             atomic_fetch_add(&r->wrong, 1);
+        if (d && ccdma_is_bounced(r->stale, d))
+            atomic_fetch_add(&r->wrong, 1);
+        atomic_fetch_add(&r->in_slot_lookups, d != 0);
         atomic_fetch_add(&r->lookups, 1);
     }
     return NULL;
@@ -676,13 +705,17 @@ static void test_reuse_while_looking(void)
     r.stale = &stale;
     bounce_dev(&live, "live", 0, NULL);
     REQUIRE(ccdma_map_single(&live, buf, 100, CCDMA_TO_DEVICE, 0, &r.addr) == CCDMA_OK);
+    r.buf = t_pages(1);
     REQUIRE(pthread_create(&a, NULL, reuser, &r) == 0);
     REQUIRE(pthread_create(&b, NULL, looker, &r) == 0);
     pthread_join(a, NULL);
     pthread_join(b, NULL);
     printf("# %u create/destroy rounds, %u lookups beside them\n", atomic_load(&r.rounds),
            atomic_load(&r.lookups));
+    CHECK_EQ(atomic_load(&r.errors), 0, "every round's pool mapped through its own device");
     CHECK_EQ(atomic_load(&r.rounds), REUSE_ROUNDS, "every round created and destroyed its pool");
+    CHECK(atomic_load(&r.in_slot_lookups) >= REUSE_ROUNDS,
+          "the stale device looked up a live mapping of the reused slot in every round");
     CHECK_EQ(atomic_load(&r.other_slot), 0, "in the stale device's slot");
     CHECK(atomic_load(&r.lookups) >= REUSE_ROUNDS, "the lookups ran in every round");
     CHECK_EQ(atomic_load(&r.wrong), 0, "none took another device's mapping for its own");
@@ -690,6 +723,7 @@ static void test_reuse_while_looking(void)
     REQUIRE(ccdma_unmap_single(&live, r.addr, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
     REQUIRE(ccdma_device_release(&live) == CCDMA_OK);
     t_pages_free(r.mem, 4 * SEG / PAGE);
+    t_pages_free(r.buf, 1);
     t_pages_free(buf, 1);
 }
 
