@@ -16,13 +16,10 @@
 
 #include "arch/arm/exception.h"
 #include "arch/arm/mmu.h"
+#include "arch/psci.h"
 #include "arch/smp.h"
 
 #define PSCI_CPU_ON_32 0x84000003u
-#define PSCI_SUCCESS 0
-#define PSCI_INVALID_PARAMS -2
-#define PSCI_ALREADY_ON -4
-#define PSCI_INVALID_ADDRESS -9
 
 #define MPIDR_AFF_MASK 0x00ffffffu
 #define PEN_VALID 0x80000000u /* arch/arm/head.S: an entry that names a CPU */
@@ -55,13 +52,7 @@ int arch_cpu_on_psci(bool hvc, uint64_t mpidr, unsigned int idx)
 
     if (trapped)
         return CCDMA_ENOTSUP;
-    switch ((int32_t)regs[0]) {
-    case PSCI_SUCCESS: return 0;
-    case PSCI_INVALID_PARAMS: return CCDMA_ENODEV;
-    case PSCI_ALREADY_ON: return CCDMA_EBUSY;
-    case PSCI_INVALID_ADDRESS: return CCDMA_EFAULT;
-    default: return CCDMA_ERSI;
-    }
+    return psci_cpu_on_error((int32_t)regs[0]);
 }
 
 int arch_cpu_pen_release(const uint64_t *mpidr, unsigned int n)
