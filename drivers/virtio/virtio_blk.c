@@ -169,9 +169,8 @@ static size_t blk_piece_max(const struct ccdma_blk *blk)
 }
 
 /* Size and range checks over the whole call: everything the device could be
- * asked to do wrong is refused here. Returns the data bytes, or a negative
- * code. */
-static int64_t blk_check(const struct ccdma_blk *blk, uint64_t sector,
+ * asked to do wrong is refused here (CCDMA_EINVAL). */
+static int blk_check(const struct ccdma_blk *blk, uint64_t sector,
                          const struct ccdma_blk_seg *segs, unsigned int nsegs)
 {
     if (segs == NULL || nsegs == 0 || nsegs > CCDMA_BLK_MAX_SEGS || blk_piece_max(blk) == 0)
@@ -187,7 +186,7 @@ static int64_t blk_check(const struct ccdma_blk *blk, uint64_t sector,
     uint64_t nsect = bytes / CCDMA_BLK_SECTOR_SIZE;
     if (sector > blk->capacity || nsect > blk->capacity - sector)
         return CCDMA_EINVAL;
-    return (int64_t)(bytes > INT64_MAX ? INT64_MAX : bytes);
+    return 0;
 }
 
 /*
@@ -302,8 +301,7 @@ static int blk_rw_claimed(struct ccdma_blk *blk, uint32_t type, uint64_t sector,
                           const struct ccdma_blk_seg *segs, unsigned int nsegs,
                           unsigned int flags)
 {
-    int64_t bytes = blk_check(blk, sector, segs, nsegs);
-    int err = bytes < 0 ? (int)bytes : 0;
+    int err = blk_check(blk, sector, segs, nsegs);
     /* The device said it would refuse: nothing is posted (virtio 1.2,
      * 5.2.6.2: a driver must not write to a VIRTIO_BLK_F_RO device). */
     if (!err && type == VIRTIO_BLK_T_OUT && blk->read_only)
