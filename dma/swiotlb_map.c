@@ -227,11 +227,12 @@ static int64_t take_from_allocator(struct swiotlb_area *ar, const struct bounce_
 }
 
 /* Area lock held: the allocator's answer after the recent runs go back to
- * it, so runs merge again and a refusal is always a true no-fit. */
+ * it, so runs merge again and a refusal is always a true no-fit. The home
+ * area's recent runs were looked at already (recent_seen). */
 static int64_t take_area_slow(struct swiotlb_area *ar, const struct bounce_layout *l,
-                              struct swiotlb_region **rp)
+                              struct swiotlb_region **rp, bool recent_seen)
 {
-    int64_t idx = take_recent(ar, l, rp);
+    int64_t idx = recent_seen ? -1 : take_recent(ar, l, rp);
 
     if (idx >= 0)
         return idx;
@@ -278,7 +279,7 @@ static __attribute__((noinline)) struct swiotlb_taken take_slow(struct ccdma_swi
     unsigned int home = t.area, n = swiotlb_nareas(pool);
 
     for (unsigned int k = 0;; k++) {
-        t.idx = take_area_slow(t.ar, l, &t.r);
+        t.idx = take_area_slow(t.ar, l, &t.r, k == 0);
         if (t.idx >= 0)
             return t;
         ccdma_plat_unlock(&t.ar->lock, t.flags);
