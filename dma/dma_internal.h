@@ -156,6 +156,14 @@ static inline bool dma_dev_needs_shared(const struct ccdma_device *dev)
     return !dma_cc() || !dev->reach_private;
 }
 
+/* dma_dev_reaches(dev, dma_dev_needs_shared(dev)) without asking about CC:
+ * under CC a device that reaches private memory is given private pools and
+ * any other shared ones; without CC either reach will do. */
+static inline bool dma_dev_reaches_its_pools(const struct ccdma_device *dev)
+{
+    return dev->reach_private || dev->reach_shared;
+}
+
 /* 0 is "no limit": taken one down, it wraps to the top and loses every
  * comparison, and the result taken one up is 0 only when both are. */
 static inline uint64_t dma_min_not_zero(uint64_t a, uint64_t b)

@@ -35,11 +35,15 @@ enum slot_kind {
 };
 
 /* Per-slot metadata. Only the first slot of an allocation holds the
- * mapping; every taken slot knows how far back that first slot is. */
+ * mapping; every taken slot knows how far back that first slot is. A
+ * slot's `back` outlives its run, so only the first slot's kind says
+ * whether the run is live, and only its nslots whether it still covers
+ * that slot. */
 struct swiotlb_slot {
     void *orig;         /* caller's CPU address of the mapped data */
+    ccdma_dma_t dma;    /* the data's address in the pool's encoding: an
+                         * unmap must give exactly this */
     uint32_t size;      /* bytes mapped or allocated */
-    uint32_t data_off;  /* from the first slot's start to the data */
     uint32_t dev_id;    /* the device that mapped it */
     uint16_t nslots;    /* slots taken, padding included */
     uint16_t back;      /* distance to the first slot */
@@ -55,9 +59,9 @@ struct swiotlb_slot {
 #define SWIOTLB_RECENT 8u
 
 struct swiotlb_recent {
-    uint32_t first;     /* the run's first slot in its region */
-    uint16_t nslots;
-    uint16_t region;    /* its region's index in the area */
+    struct swiotlb_region *r;
+    uint32_t first;     /* the run's first slot in r */
+    uint32_t nslots;
 };
 
 /* One area's part of one chunk of pool memory: whole segments, with their
@@ -66,9 +70,10 @@ struct swiotlb_recent {
 struct swiotlb_region {
     uint8_t *va;
     ccdma_phys_t pa;
-    size_t bytes;
     struct slot_alloc alloc;
     struct swiotlb_slot *slots;
+    uint32_t span;      /* slots a lookup may find here: alloc.nslots, or 0
+                         * once the pool retires */
     uint16_t index;     /* in its area's regions[], the chunk's index */
 };
 
@@ -271,7 +276,7 @@ static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swio
  * of a live pool still holds pa (retiring a pool empties its regions). */
 static inline bool swiotlb_region_check(const struct swiotlb_region *r, ccdma_phys_t pa)
 {
-    return pa - r->pa < r->bytes;
+    return (pa - r->pa) >> DMA_SLOT_SHIFT < (uint64_t)r->span;
 }
 
 /* The live pool and region that hold pa, with that region's area lock
@@ -320,17 +325,19 @@ static inline struct ccdma_swiotlb *swiotlb_pool_candidate(const struct ccdma_de
     return swiotlb_pool_candidate_for(dev, dma_dev_needs_shared(dev));
 }
 
-/* The region of dev's own pool that holds pa, found by arithmetic from the
- * pool's first chunk as Linux's swiotlb finds a slot from its pool's
- * start, with the area lock taken; otherwise the table's answer
+/* The region that holds pa, found by arithmetic from the first chunk of
+ * the pool addr most likely names (dev's restricted pool, or the default
+ * pool of addr's encoding), as Linux's swiotlb finds a slot from its
+ * pool's start, with the area lock taken; otherwise the table's answer
  * (swiotlb_find_lock). Whatever the unlocked reads saw, the region is
  * checked under the lock, and one that no longer holds pa is looked up
  * again in the table. */
 static inline __attribute__((always_inline)) bool swiotlb_find_lock_own(
-    const struct ccdma_device *dev, ccdma_phys_t pa, struct ccdma_swiotlb **poolp,
-    struct swiotlb_region **rp, struct swiotlb_area **arp, unsigned long *flags)
+    const struct ccdma_device *dev, ccdma_dma_t addr, ccdma_phys_t pa,
+    struct ccdma_swiotlb **poolp, struct swiotlb_region **rp, struct swiotlb_area **arp,
+    unsigned long *flags)
 {
-    struct ccdma_swiotlb *pool = swiotlb_pool_candidate(dev);
+    struct ccdma_swiotlb *pool = swiotlb_pool_candidate_for(dev, dma_dma_is_shared(addr));
 
     if (__builtin_expect(pool != NULL, 1)) {
         ccdma_phys_t off = pa - __atomic_load_n(&pool->first_pa, __ATOMIC_RELAXED);
@@ -441,18 +448,17 @@ struct swiotlb_taken swiotlb_take(struct ccdma_swiotlb *pool, const struct ccdma
 void swiotlb_untake(struct swiotlb_area *ar, struct swiotlb_region *r, uint32_t first,
                     const struct bounce_layout *l);
 /* Area lock held: record a run taken by swiotlb_take() as one mapping or
- * allocation. */
-void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
-                    uint32_t first, const struct bounce_layout *l, enum slot_kind kind);
+ * allocation whose data is at dma. */
+void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r, uint32_t first,
+                    const struct bounce_layout *l, enum slot_kind kind, ccdma_dma_t dma);
 void swiotlb_release(struct ccdma_swiotlb *pool, struct swiotlb_area *ar, struct swiotlb_region *r,
                      uint32_t first);
 /* No lock held: count a refusal, flag growth, and report it unless
  * NO_WARN. */
 void swiotlb_report_full(struct ccdma_swiotlb *pool, size_t size,
                          uint32_t nslots, unsigned int attrs);
-/* First slot of the run that covers pa, or -1 if its slot is free. */
-int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa);
-/* Physical address of the data of the run that starts at slot first. */
-ccdma_phys_t swiotlb_data_pa(const struct swiotlb_region *r, uint32_t first);
+/* First slot of the live run of the given kind that covers pa, or -1. */
+int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa,
+                           enum slot_kind kind);
 
 #endif /* CCDMA_DMA_SWIOTLB_H */

@@ -66,23 +66,28 @@ size_t dma_swiotlb_max_mapping(const struct ccdma_device *dev)
 
 /* ---- lookup (area lock held) ---------------------------------------------- */
 
-static inline int64_t first_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
+/* The first slot of the run that last covered slot j. Whether that run is
+ * live, and still covers j, is its first slot's to say (run_covers). */
+static inline uint32_t run_first(const struct swiotlb_region *r, uint32_t j)
+{
+    uint32_t back = r->slots[j].back;
+
+    return back <= j ? j - back : j;
+}
+
+static inline bool run_covers(const struct swiotlb_slot *s, uint32_t first, uint32_t j,
+                              enum slot_kind kind)
+{
+    return s->kind == kind && j - first < s->nslots;
+}
+
+int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa,
+                           enum slot_kind kind)
 {
     uint32_t j = (uint32_t)((pa - r->pa) >> DMA_SLOT_SHIFT);
+    uint32_t first = run_first(r, j);
 
-    if (slot_alloc_is_free(&r->alloc, j))
-        return -1;
-    return (int64_t)j - r->slots[j].back;
-}
-
-int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
-{
-    return first_slot(r, pa);
-}
-
-ccdma_phys_t swiotlb_data_pa(const struct swiotlb_region *r, uint32_t first)
-{
-    return r->pa + ((ccdma_phys_t)first << DMA_SLOT_SHIFT) + r->slots[first].data_off;
+    return run_covers(&r->slots[first], first, j, kind) ? (int64_t)first : -1;
 }
 
 /* Where addr falls, for unmap and sync: in no bounce pool (NOT_MINE, the
@@ -99,30 +104,33 @@ struct bounce_lookup {
 };
 
 /* Find pa's region and take its area lock. False, with no lock held, when
- * pa is in no live pool or in a coherent allocation. */
+ * pa is in no live pool or in a coherent allocation. Otherwise lk->s is
+ * the live mapping of dev that holds addr in the pool's encoding, or NULL;
+ * with `exact`, only the mapping whose data starts at addr (an unmap):
+ * its recorded address says so in one compare. */
 static inline __attribute__((always_inline)) bool lookup_lock(const struct ccdma_device *dev,
                                                               ccdma_dma_t addr, ccdma_phys_t pa,
+                                                              bool exact,
                                                               struct bounce_lookup *lk)
 {
-    uint32_t dev_id = dev->debug_id;
+    uint32_t dev_id = dev->debug_id, j, first;
     struct swiotlb_slot *s;
-    int64_t first;
 
-    if (!swiotlb_find_lock_own(dev, pa, &lk->pool, &lk->r, &lk->ar, &lk->flags))
+    if (!swiotlb_find_lock_own(dev, addr, pa, &lk->pool, &lk->r, &lk->ar, &lk->flags))
         return false;
-    lk->s = NULL;
-    first = first_slot(lk->r, pa);
-    if (first < 0)
-        return true;
+    j = (uint32_t)((pa - lk->r->pa) >> DMA_SLOT_SHIFT);
+    first = run_first(lk->r, j);
     s = &lk->r->slots[first];
-    if (s->kind == SLOT_ALLOC) {
+    lk->first = first;
+    lk->s = s;
+    if (exact ? s->dma == addr && s->kind == SLOT_MAP && s->dev_id == dev_id
+              : run_covers(s, first, j, SLOT_MAP) && s->dev_id == dev_id &&
+                    dma_phys_to_dma(pa, lk->pool->shared) == addr)
+        return true;
+    lk->s = NULL;
+    if (run_covers(s, first, j, SLOT_ALLOC)) {
         ccdma_plat_unlock(&lk->ar->lock, lk->flags);
         return false;
-    }
-    if (s->kind == SLOT_MAP && s->dev_id == dev_id &&
-        dma_phys_to_dma(pa, lk->pool->shared) == addr) {
-        lk->first = (uint32_t)first;
-        lk->s = s;
     }
     return true;
 }
@@ -150,12 +158,10 @@ static uint32_t layout_phase(const struct swiotlb_region *r, const struct bounce
 
 /* Whether a recent run fits l: the same number of slots, starting where
  * the layout allows. */
-static inline bool recent_fits(const struct swiotlb_area *ar, const struct swiotlb_recent *e,
-                               const struct bounce_layout *l)
+static inline bool recent_fits(const struct swiotlb_recent *e, const struct bounce_layout *l)
 {
     return e->nslots == l->nslots &&
-           (l->stride == 1 ||
-            (e->first & (l->stride - 1)) == layout_phase(&ar->regions[e->region], l));
+           (l->stride == 1 || (e->first & (l->stride - 1)) == layout_phase(e->r, l));
 }
 
 /* A recently released run of area ar that fits l, below the latest, or -1. */
@@ -166,11 +172,11 @@ static __attribute__((noinline)) int64_t take_recent_older(struct swiotlb_area *
     for (unsigned int i = ar->nrecent - 1; i-- > 0;) {
         struct swiotlb_recent e = ar->recent[i];
 
-        if (recent_fits(ar, &e, l)) {
+        if (recent_fits(&e, l)) {
             /* Closed up, so that the latest release stays on top. */
             memmove(&ar->recent[i], &ar->recent[i + 1],
                     (--ar->nrecent - i) * sizeof(ar->recent[0]));
-            *rp = &ar->regions[e.region];
+            *rp = e.r;
             return e.first;
         }
     }
@@ -188,9 +194,9 @@ static inline __attribute__((always_inline)) int64_t take_recent(struct swiotlb_
 
     if (!n)
         return -1;
-    if (__builtin_expect(recent_fits(ar, &ar->recent[n - 1], l), 1)) {
+    if (__builtin_expect(recent_fits(&ar->recent[n - 1], l), 1)) {
         ar->nrecent = n - 1;
-        *rp = &ar->regions[ar->recent[n - 1].region];
+        *rp = ar->recent[n - 1].r;
         return ar->recent[n - 1].first;
     }
     return n > 1 ? take_recent_older(ar, l, rp) : -1;
@@ -203,7 +209,7 @@ static void flush_recent(struct swiotlb_area *ar)
     while (ar->nrecent) {
         const struct swiotlb_recent *e = &ar->recent[--ar->nrecent];
 
-        slot_alloc_release(&ar->regions[e->region].alloc, e->first, e->nslots);
+        slot_alloc_release(&e->r->alloc, e->first, e->nslots);
     }
 }
 
@@ -335,8 +341,7 @@ static inline void give_back(struct swiotlb_area *ar, struct swiotlb_region *r, 
                              uint32_t n)
 {
     if (ar->nrecent < SWIOTLB_RECENT)
-        ar->recent[ar->nrecent++] = (struct swiotlb_recent){
-            first, (uint16_t)n, r->index};
+        ar->recent[ar->nrecent++] = (struct swiotlb_recent){r, first, n};
     else
         slot_alloc_release(&r->alloc, first, n);
 }
@@ -361,24 +366,24 @@ static inline void used_add(struct ccdma_swiotlb *pool, size_t n)
 
 static inline __attribute__((always_inline)) void record(struct ccdma_swiotlb *pool,
                                                          struct swiotlb_region *r, uint32_t first,
-                                                         const struct bounce_layout *l,
-                                                         enum slot_kind kind)
+                                                         uint32_t nslots, enum slot_kind kind,
+                                                         ccdma_dma_t dma)
 {
     struct swiotlb_slot *s = &r->slots[first];
 
     s->back = 0;
-    for (uint32_t k = 1; k < l->nslots; k++)
+    for (uint32_t k = 1; k < nslots; k++)
         r->slots[first + k].back = (uint16_t)k;
     s->kind = (uint8_t)kind;
-    s->nslots = (uint16_t)l->nslots;
-    s->data_off = l->data_off;
-    used_add(pool, l->nslots);
+    s->nslots = (uint16_t)nslots;
+    s->dma = dma;
+    used_add(pool, nslots);
 }
 
-void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r,
-                    uint32_t first, const struct bounce_layout *l, enum slot_kind kind)
+void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r, uint32_t first,
+                    const struct bounce_layout *l, enum slot_kind kind, ccdma_dma_t dma)
 {
-    record(pool, r, first, l, kind);
+    record(pool, r, first, l->nslots, kind, dma);
 }
 
 /* Only the first slot's kind tells a live run from a dead one; the other
@@ -446,49 +451,79 @@ static __attribute__((noinline, cold)) int map_out_of_reach(const struct ccdma_d
     return CCDMA_ERANGE;
 }
 
-int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
-                    size_t size, unsigned int how, ccdma_dma_t *out)
+/* A run taken for a mapping, with its area lock held. */
+struct bounce_run {
+    struct ccdma_swiotlb *pool;
+    struct swiotlb_area *ar;
+    struct swiotlb_region *r;
+    uint32_t first, nslots, data_off;
+    unsigned long flags;
+    ccdma_dma_t dma;    /* of the data */
+};
+
+/* Record the run as dev's mapping of orig, drop the lock, and fill the
+ * mapped range as its direction says (rule 8), outside the lock: the slots
+ * are the mapping's own now. */
+static inline __attribute__((always_inline)) int map_finish(const struct ccdma_device *dev,
+                                                            void *orig, size_t size,
+                                                            unsigned int how,
+                                                            const struct bounce_run *b,
+                                                            ccdma_dma_t *out)
 {
     enum ccdma_dir dir = DMA_HOW_DIR(how);
-    unsigned int attrs = DMA_HOW_ATTRS(how);
-    struct ccdma_swiotlb *pool;
+    struct swiotlb_slot *s = &b->r->slots[b->first];
+    uint8_t *start = b->r->va + ((size_t)b->first << DMA_SLOT_SHIFT);
+
+    record(b->pool, b->r, b->first, b->nslots, SLOT_MAP, b->dma);
+    s->orig = orig;
+    s->size = (uint32_t)size;
+    s->dir = (uint8_t)dir;
+    s->dev_id = dev->debug_id;
+    b->ar->maps++;
+    ccdma_plat_unlock(&b->ar->lock, b->flags);
+
+    if (dir_to_device(dir))
+        memcpy(start + b->data_off, orig, size);
+    else
+        memset(start + b->data_off, 0, size);
+    /* The whole run: a line left dirty by an earlier user of these slots
+     * must not be evicted over what the device writes. */
+    if (!dev->coherent && !(DMA_HOW_ATTRS(how) & CCDMA_ATTR_SKIP_CPU_SYNC))
+        ccdma_plat_cache_clean(start, (size_t)b->nslots * DMA_SLOT_SIZE);
+    dma_stat_add(DMA_STAT_BOUNCED_MAPS, 1);
+    *out = b->dma;
+    return CCDMA_OK;
+}
+
+/* Everything a map can meet: any layout, a miss in the recent runs, a full
+ * area, a pool being set up or retired, an address beyond reach. */
+static __attribute__((noinline)) int map_general(struct ccdma_device *dev, void *orig,
+                                                 ccdma_phys_t orig_pa, size_t size,
+                                                 unsigned int how, bool need, ccdma_dma_t *out)
+{
     struct swiotlb_region *r;
-    struct swiotlb_slot *s;
     struct swiotlb_taken t;
     struct bounce_layout l;
-    bool too_big = false, need, reach;
+    struct bounce_run b;
+    bool reach = dma_dev_reaches_its_pools(dev);
     ccdma_dma_t dma;
-    uint8_t *start;
     int64_t idx;
 
-    /* Less than a page with no alignment to keep: whole slots from any
-     * slot, no padding. */
-    if (__builtin_expect(!dev->min_align_mask && size < DMA_PAGE_SIZE, 1)) {
-        l.nslots = (uint32_t)DMA_DIV_UP(size, (size_t)DMA_SLOT_SIZE);
-        l.data_off = 0;
-        l.stride = 1;
-        l.want = 0;
-    } else {
-        too_big = size > dma_swiotlb_max_mapping(dev) ||
-                  swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK;
-    }
-
-    if (__builtin_expect(too_big, 0))
+    if (size > dma_swiotlb_max_mapping(dev) ||
+        swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK)
         return map_too_big(dev, size);
     /* Check the pool and take its slots under one hold of one area lock: a
      * destroy either came first (the check fails) or must wait for these
      * slots to be released (EBUSY). */
-    need = dma_dev_needs_shared(dev);
-    reach = dma_dev_reaches(dev, need);
     for (unsigned int tries = 0;; tries++) {
-        pool = swiotlb_pool_candidate_for(dev, need);
-        if (pool)
-            t = take(pool, dev, &l, need);
-        idx = pool ? t.idx : SWIOTLB_TAKE_REFUSED;
-        if (__builtin_expect(idx >= 0, 1))
+        b.pool = swiotlb_pool_candidate_for(dev, need);
+        if (b.pool)
+            t = take(b.pool, dev, &l, need);
+        idx = b.pool ? t.idx : SWIOTLB_TAKE_REFUSED;
+        if (idx >= 0)
             break;
         if (idx == SWIOTLB_TAKE_FULL) {
-            swiotlb_report_full(pool, size, l.nslots, attrs);
+            swiotlb_report_full(b.pool, size, l.nslots, DMA_HOW_ATTRS(how));
             dma_stat_add(DMA_STAT_MAP_FAILURES, 1);
             return CCDMA_ENOSPC;
         }
@@ -504,7 +539,7 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
      * whatever the caller's memory was: the device reads the pool, not the
      * caller's pages. */
     dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off, need);
-    if (__builtin_expect(!reach || !dma_within(dev, dma, size, false), 0)) {
+    if (!reach || !dma_within(dev, dma, size, false)) {
         if (reach) {
             idx = take_reachable(t.ar, dev, &l, size, need, &r, (uint32_t)idx, &dma);
         } else {
@@ -517,27 +552,71 @@ int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
             return map_out_of_reach(dev, dma, size);
         }
     }
-    record(pool, r, (uint32_t)idx, &l, SLOT_MAP);
-    s = &r->slots[idx];
-    s->orig = orig;
-    s->size = (uint32_t)size;
-    s->dir = (uint8_t)dir;
-    s->dev_id = dev->debug_id;
-    t.ar->maps++;
-    ccdma_plat_unlock(&t.ar->lock, t.flags);
+    b.ar = t.ar;
+    b.r = r;
+    b.first = (uint32_t)idx;
+    b.nslots = l.nslots;
+    b.data_off = l.data_off;
+    b.flags = t.flags;
+    b.dma = dma;
+    return map_finish(dev, orig, size, how, &b, out);
+}
 
-    start = r->va + ((size_t)idx << DMA_SLOT_SHIFT);
-    if (dir_to_device(dir))
-        memcpy(start + l.data_off, orig, size);
-    else
-        memset(start + l.data_off, 0, size);
-    /* The whole run: a line left dirty by an earlier user of these slots
-     * must not be evicted over what the device writes. */
-    if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
-        ccdma_plat_cache_clean(start, (size_t)l.nslots * DMA_SLOT_SIZE);
-    dma_stat_add(DMA_STAT_BOUNCED_MAPS, 1);
-    *out = dma;
-    return CCDMA_OK;
+/* The common map, a few loads and one lock: dev's pool, the home area's
+ * latest release, of the same number of slots, on a page boundary for a
+ * page or more (the legacy guarantee), and within dev's reach. False, with nothing taken and no lock held, when any
+ * of that fails; the general path then asks again in full. */
+static inline __attribute__((always_inline)) bool take_latest(const struct ccdma_device *dev,
+                                                              size_t size, bool need,
+                                                              struct bounce_run *b)
+{
+    struct ccdma_swiotlb *pool = swiotlb_pool_candidate_for(dev, need);
+    const struct swiotlb_recent *e;
+    struct swiotlb_area *ar;
+    unsigned int n;
+
+    if (__builtin_expect(!pool, 0))
+        return false;
+    ar = &pool->area[swiotlb_home_area(swiotlb_nareas(pool))];
+    b->flags = ccdma_plat_lock(&ar->lock);
+    n = ar->nrecent;
+    if (__builtin_expect(n != 0 && swiotlb_pool_serves_for(pool, dev, need), 1)) {
+        ccdma_phys_t pa;
+
+        e = &ar->recent[n - 1];
+        pa = e->r->pa + ((ccdma_phys_t)e->first << DMA_SLOT_SHIFT);
+        b->dma = dma_phys_to_dma(pa, need);
+        if (__builtin_expect(e->nslots == b->nslots &&
+                             (size < DMA_PAGE_SIZE || !(pa & (DMA_PAGE_SIZE - 1))) &&
+                             dma_dev_reaches_its_pools(dev) &&
+                             dma_within(dev, b->dma, size, false), 1)) {
+            ar->nrecent = n - 1;
+            b->pool = pool;
+            b->ar = ar;
+            b->r = e->r;
+            b->first = e->first;
+            return true;
+        }
+    }
+    ccdma_plat_unlock(&ar->lock, b->flags);
+    return false;
+}
+
+int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
+                    size_t size, unsigned int how, ccdma_dma_t *out)
+{
+    bool need = dma_dev_needs_shared(dev);
+    struct bounce_run b;
+
+    /* No address bits to keep and no more than a segment: whole slots and
+     * no padding (swiotlb_layout says the same at more cost). */
+    if (__builtin_expect(!dev->min_align_mask && size <= DMA_SEG_BYTES, 1)) {
+        b.nslots = (uint32_t)DMA_DIV_UP(size, (size_t)DMA_SLOT_SIZE);
+        b.data_off = 0;
+        if (take_latest(dev, size, need, &b))
+            return map_finish(dev, orig, size, how, &b, out);
+    }
+    return map_general(dev, orig, orig_pa, size, how, need, out);
 }
 
 /* The recorded size and direction rule, not the arguments: copy-back
@@ -580,9 +659,9 @@ int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int a
     void *orig;
     size_t size;
 
-    if (!lookup_lock(dev, addr, pa, &lk))
+    if (!lookup_lock(dev, addr, pa, true, &lk))
         return DMA_SWIOTLB_NOT_MINE;
-    if (!lk.s || swiotlb_data_pa(lk.r, lk.first) != pa) {
+    if (!lk.s) {
         lookup_unlock(&lk);
         report_not_mapping(dev, "unmap", addr);
         return CCDMA_EFAULT;
@@ -614,14 +693,14 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
     uint8_t *orig, *tlb;
     uint32_t msize;
 
-    if (!lookup_lock(dev, addr, pa, &lk))
+    if (!lookup_lock(dev, addr, pa, false, &lk))
         return DMA_SWIOTLB_NOT_MINE;
     if (!lk.s) {
         lookup_unlock(&lk);
         report_not_mapping(dev, "sync", addr);
         return CCDMA_EFAULT;
     }
-    start = swiotlb_data_pa(lk.r, lk.first);
+    start = dma_dma_to_phys(lk.s->dma);
     msize = lk.s->size;
     /* Partial syncs are fine; past either end of the mapping is not. */
     if (pa < start || pa - start > msize || size > msize - (pa - start)) {
@@ -657,9 +736,9 @@ bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
 
     if (!dma_dev_ready(dev) || addr == CCDMA_DMA_ADDR_INVALID || !dma_swiotlb_may_own(pa))
         return false;
-    if (!lookup_lock(dev, addr, pa, &lk))
+    if (!lookup_lock(dev, addr, pa, true, &lk))
         return false;
-    bounced = lk.s && swiotlb_data_pa(lk.r, lk.first) == pa;
+    bounced = lk.s != NULL;
     lookup_unlock(&lk);
     return bounced;
 }

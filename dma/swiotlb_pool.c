@@ -179,7 +179,7 @@ void swiotlb_pool_retire(struct ccdma_swiotlb *pool)
      * what releasing them needs. */
     for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
         for (unsigned int i = 0; i < pool->area[a].nregions; i++)
-            pool->area[a].regions[i].bytes = 0;
+            pool->area[a].regions[i].span = 0;
 }
 
 /* ---- pool selection ------------------------------------------------------------- */
@@ -395,7 +395,7 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
         r->index = (uint16_t)ar->nregions++;
         r->va = (uint8_t *)va + ((size_t)first << DMA_SLOT_SHIFT);
         r->pa = ccdma_plat_virt_to_phys(r->va);
-        r->bytes = (size_t)count << DMA_SLOT_SHIFT;
+        r->span = count;
         r->slots = (struct swiotlb_slot *)meta + first;
         slot_alloc_init(&r->alloc, count, alloc_meta);
         alloc_meta += slot_alloc_meta_size(count);
@@ -428,7 +428,7 @@ static size_t chunk_live(const struct ccdma_swiotlb *pool, unsigned int c)
             continue;
         live += ar->regions[c].alloc.used;
         for (unsigned int k = 0; k < ar->nrecent; k++)
-            if (ar->recent[k].region == c)
+            if (ar->recent[k].r->index == c)
                 live -= ar->recent[k].nslots;
     }
     return live;
@@ -679,8 +679,8 @@ int ccdma_swiotlb_get_stats(const struct ccdma_swiotlb *pool,
 
             if (r->pa < out->start)
                 out->start = r->pa;
-            if (r->pa + r->bytes > out->end)
-                out->end = r->pa + r->bytes;
+            if (r->pa + ((ccdma_phys_t)r->alloc.nslots << DMA_SLOT_SHIFT) > out->end)
+                out->end = r->pa + ((ccdma_phys_t)r->alloc.nslots << DMA_SLOT_SHIFT);
             out->nslots += r->alloc.nslots;
             out->segment_probes += r->alloc.probes;
             out->free_runs += slot_alloc_free_runs(&r->alloc);

@@ -101,7 +101,8 @@ int dma_swiotlb_alloc(struct ccdma_device *dev, size_t size, void **cpu,
         return CCDMA_ENOSPC;
     }
     r = t.r;
-    swiotlb_record(pool, r, (uint32_t)idx, &l, SLOT_ALLOC);
+    swiotlb_record(pool, r, (uint32_t)idx, &l, SLOT_ALLOC,
+                   dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT), pool->shared));
     r->slots[idx].size = (uint32_t)size;
     t.ar->allocs++;
     *shared = pool->shared;
@@ -130,12 +131,11 @@ bool dma_swiotlb_free_phys(ccdma_phys_t pa, size_t size, bool enc_shared, int *e
     if (!swiotlb_find_lock(pa, &pool, &r, &ar, &flags))
         return false;
     name = pool->name; /* for the report, after the lock */
-    first = swiotlb_first_slot(r, pa);
+    first = swiotlb_first_slot(r, pa, SLOT_ALLOC);
     s = first >= 0 ? &r->slots[first] : NULL;
     /* The handle must carry the pool's own encoding: one that disagrees
      * names memory in a state it is not in, so it is not this allocation. */
-    if (!s || s->kind != SLOT_ALLOC || swiotlb_data_pa(r, (uint32_t)first) != pa ||
-        enc_shared != pool->shared) {
+    if (!s || enc_shared != pool->shared || s->dma != dma_phys_to_dma(pa, enc_shared)) {
         *err = CCDMA_EFAULT;
     } else if (s->size != size) {
         *err = CCDMA_EINVAL;
