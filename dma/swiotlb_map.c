@@ -451,13 +451,12 @@ static __attribute__((noinline, cold)) int map_out_of_reach(const struct ccdma_d
     return CCDMA_ERANGE;
 }
 
-/* A run taken for a mapping, with its area lock held. */
+/* A run taken for a mapping (t: its region, first slot and the area lock
+ * held), with what its record needs. */
 struct bounce_run {
     struct ccdma_swiotlb *pool;
-    struct swiotlb_area *ar;
-    struct swiotlb_region *r;
-    uint32_t first, nslots, data_off;
-    unsigned long flags;
+    struct swiotlb_taken t;
+    uint32_t nslots, data_off;
     ccdma_dma_t dma;    /* of the data */
 };
 
@@ -471,16 +470,17 @@ static inline __attribute__((always_inline)) int map_finish(const struct ccdma_d
                                                             ccdma_dma_t *out)
 {
     enum ccdma_dir dir = DMA_HOW_DIR(how);
-    struct swiotlb_slot *s = &b->r->slots[b->first];
-    uint8_t *start = b->r->va + ((size_t)b->first << DMA_SLOT_SHIFT);
+    uint32_t first = (uint32_t)b->t.idx;
+    struct swiotlb_slot *s = &b->t.r->slots[first];
+    uint8_t *start = b->t.r->va + ((size_t)first << DMA_SLOT_SHIFT);
 
-    record(b->pool, b->r, b->first, b->nslots, SLOT_MAP, b->dma);
+    record(b->pool, b->t.r, first, b->nslots, SLOT_MAP, b->dma);
     s->orig = orig;
     s->size = (uint32_t)size;
     s->dir = (uint8_t)dir;
     s->dev_id = dev->debug_id;
-    b->ar->maps++;
-    ccdma_plat_unlock(&b->ar->lock, b->flags);
+    b->t.ar->maps++;
+    ccdma_plat_unlock(&b->t.ar->lock, b->t.flags);
 
     if (dir_to_device(dir))
         memcpy(start + b->data_off, orig, size);
@@ -501,12 +501,9 @@ static __attribute__((noinline)) int map_general(struct ccdma_device *dev, void 
                                                  ccdma_phys_t orig_pa, size_t size,
                                                  unsigned int how, bool need, ccdma_dma_t *out)
 {
-    struct swiotlb_region *r;
-    struct swiotlb_taken t;
     struct bounce_layout l;
     struct bounce_run b;
     bool reach = dma_dev_reaches_its_pools(dev);
-    ccdma_dma_t dma;
     int64_t idx;
 
     if (size > dma_swiotlb_max_mapping(dev) ||
@@ -518,8 +515,8 @@ static __attribute__((noinline)) int map_general(struct ccdma_device *dev, void 
     for (unsigned int tries = 0;; tries++) {
         b.pool = swiotlb_pool_candidate_for(dev, need);
         if (b.pool)
-            t = take(b.pool, dev, &l, need);
-        idx = b.pool ? t.idx : SWIOTLB_TAKE_REFUSED;
+            b.t = take(b.pool, dev, &l, need);
+        idx = b.pool ? b.t.idx : SWIOTLB_TAKE_REFUSED;
         if (idx >= 0)
             break;
         if (idx == SWIOTLB_TAKE_FULL) {
@@ -534,38 +531,35 @@ static __attribute__((noinline)) int map_general(struct ccdma_device *dev, void 
             return CCDMA_ESTATE;
         }
     }
-    r = t.r;
     /* The address takes the pool's encoding (need: the pool serves dev),
      * whatever the caller's memory was: the device reads the pool, not the
      * caller's pages. */
-    dma = dma_phys_to_dma(r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off, need);
-    if (!reach || !dma_within(dev, dma, size, false)) {
+    b.dma = dma_phys_to_dma(b.t.r->pa + ((ccdma_phys_t)idx << DMA_SLOT_SHIFT) + l.data_off,
+                            need);
+    if (!reach || !dma_within(dev, b.dma, size, false)) {
         if (reach) {
-            idx = take_reachable(t.ar, dev, &l, size, need, &r, (uint32_t)idx, &dma);
+            idx = take_reachable(b.t.ar, dev, &l, size, need, &b.t.r, (uint32_t)idx, &b.dma);
         } else {
-            swiotlb_untake(t.ar, r, (uint32_t)idx, &l);
+            swiotlb_untake(b.t.ar, b.t.r, (uint32_t)idx, &l);
             idx = -1;
         }
         if (idx < 0) {
-            t.ar->overflows++;
-            ccdma_plat_unlock(&t.ar->lock, t.flags);
-            return map_out_of_reach(dev, dma, size);
+            b.t.ar->overflows++;
+            ccdma_plat_unlock(&b.t.ar->lock, b.t.flags);
+            return map_out_of_reach(dev, b.dma, size);
         }
     }
-    b.ar = t.ar;
-    b.r = r;
-    b.first = (uint32_t)idx;
+    b.t.idx = idx;
     b.nslots = l.nslots;
     b.data_off = l.data_off;
-    b.flags = t.flags;
-    b.dma = dma;
     return map_finish(dev, orig, size, how, &b, out);
 }
 
 /* The common map, a few loads and one lock: dev's pool, the home area's
  * latest release, of the same number of slots, on a page boundary for a
- * page or more (the legacy guarantee), and within dev's reach. False, with nothing taken and no lock held, when any
- * of that fails; the general path then asks again in full. */
+ * page or more (the legacy guarantee), and within dev's reach. False, with
+ * nothing taken and no lock held, when any of that fails; the general path
+ * then asks again in full. */
 static inline __attribute__((always_inline)) bool take_latest(const struct ccdma_device *dev,
                                                               size_t size, bool need,
                                                               struct bounce_run *b)
@@ -578,7 +572,7 @@ static inline __attribute__((always_inline)) bool take_latest(const struct ccdma
     if (__builtin_expect(!pool, 0))
         return false;
     ar = &pool->area[swiotlb_home_area(swiotlb_nareas(pool))];
-    b->flags = ccdma_plat_lock(&ar->lock);
+    b->t.flags = ccdma_plat_lock(&ar->lock);
     n = ar->nrecent;
     if (__builtin_expect(n != 0 && swiotlb_pool_serves_for(pool, dev, need), 1)) {
         ccdma_phys_t pa;
@@ -592,13 +586,13 @@ static inline __attribute__((always_inline)) bool take_latest(const struct ccdma
                              dma_within(dev, b->dma, size, false), 1)) {
             ar->nrecent = n - 1;
             b->pool = pool;
-            b->ar = ar;
-            b->r = e->r;
-            b->first = e->first;
+            b->t.ar = ar;
+            b->t.r = e->r;
+            b->t.idx = e->first;
             return true;
         }
     }
-    ccdma_plat_unlock(&ar->lock, b->flags);
+    ccdma_plat_unlock(&ar->lock, b->t.flags);
     return false;
 }
 

@@ -676,11 +676,12 @@ int ccdma_swiotlb_get_stats(const struct ccdma_swiotlb *pool,
         for (unsigned int i = 0; i < ar->nregions; i++) {
             const struct swiotlb_region *r = &ar->regions[i];
             uint32_t longest = slot_alloc_longest(&r->alloc);
+            ccdma_phys_t end = r->pa + ((ccdma_phys_t)r->alloc.nslots << DMA_SLOT_SHIFT);
 
             if (r->pa < out->start)
                 out->start = r->pa;
-            if (r->pa + ((ccdma_phys_t)r->alloc.nslots << DMA_SLOT_SHIFT) > out->end)
-                out->end = r->pa + ((ccdma_phys_t)r->alloc.nslots << DMA_SLOT_SHIFT);
+            if (end > out->end)
+                out->end = end;
             out->nslots += r->alloc.nslots;
             out->segment_probes += r->alloc.probes;
             out->free_runs += slot_alloc_free_runs(&r->alloc);

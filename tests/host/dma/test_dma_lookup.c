@@ -357,6 +357,52 @@ static void test_recent_stack(void)
     t_pages_free(buf, 4);
 }
 
+/* What the map's fast path and the one-compare unmap must not take for
+ * granted: a run released as two slots at an odd slot is no home for a
+ * page-sized map (the legacy page alignment), and a slot's distance to its
+ * old run's first slot outlives that run, so an address in a slot a live
+ * mapping no longer covers is in no mapping. */
+static void test_latest_and_stale_slots(void)
+{
+    uint8_t *mem = t_pages(RPOOL_PAGES), *buf = t_pages(4);
+    struct ccdma_device dev;
+    struct ccdma_swiotlb *p;
+    ccdma_dma_t a, b, x, y;
+
+    REQUIRE(ccdma_swiotlb_restricted_create("latest", mem, RPOOL_PAGES * PAGE, true, &p) ==
+            CCDMA_OK);
+    bounce_dev(&dev, "plain", 0, p);
+
+    REQUIRE(ccdma_map_single(&dev, buf, 100, CCDMA_TO_DEVICE, 0, &a) == CCDMA_OK);
+    REQUIRE(ccdma_map_single(&dev, buf, 3000, CCDMA_TO_DEVICE, 0, &b) == CCDMA_OK);
+    CHECK_EQ(t_decode(b) & 0xfff, 0x800, "set-up: the two-slot run starts at an odd slot");
+    REQUIRE(ccdma_unmap_single(&dev, b, 3000, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    REQUIRE(ccdma_map_single(&dev, buf, PAGE, CCDMA_TO_DEVICE, 0, &x) == CCDMA_OK);
+    CHECK_EQ(t_decode(x) & (PAGE - 1), 0, "a page-sized map is page-aligned, not the latest run");
+    CHECK(x != b, "so it did not take the odd run");
+    REQUIRE(ccdma_unmap_single(&dev, x, PAGE, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+    REQUIRE(ccdma_unmap_single(&dev, a, 100, CCDMA_TO_DEVICE, 0) == CCDMA_OK);
+
+    /* Three slots, released; then one slot from the same first slot. */
+    REQUIRE(ccdma_map_single(&dev, buf, 5000, CCDMA_FROM_DEVICE, 0, &y) == CCDMA_OK);
+    REQUIRE(ccdma_unmap_single(&dev, y, 5000, CCDMA_FROM_DEVICE, 0) == CCDMA_OK);
+    REQUIRE(ccdma_map_single(&dev, buf, 100, CCDMA_FROM_DEVICE, 0, &x) == CCDMA_OK);
+    CHECK_EQ(x, y, "set-up: the one-slot map starts where the three-slot run did");
+    CHECK_EQ(ccdma_sync_for_cpu(&dev, x + 2 * SLOT + 8, 8, CCDMA_FROM_DEVICE), CCDMA_EFAULT,
+             "a sync in a slot the live mapping does not cover is in no mapping");
+    CHECK(!ccdma_is_bounced(&dev, x + 2 * SLOT), "nor is that address bounced");
+    CHECK_EQ(ccdma_unmap_single(&dev, x + SLOT, 100, CCDMA_FROM_DEVICE, 0), CCDMA_EFAULT,
+             "nor can it be unmapped");
+    CHECK_EQ(ccdma_sync_for_cpu(&dev, x + 8, 8, CCDMA_FROM_DEVICE), CCDMA_OK,
+             "inside the live mapping, a sync still works");
+    REQUIRE(ccdma_unmap_single(&dev, x, 100, CCDMA_FROM_DEVICE, 0) == CCDMA_OK);
+
+    REQUIRE(ccdma_device_release(&dev) == CCDMA_OK);
+    REQUIRE(ccdma_swiotlb_restricted_destroy(p) == CCDMA_OK);
+    t_pages_free(mem, RPOOL_PAGES);
+    t_pages_free(buf, 4);
+}
+
 /* A recent run in a grown chunk the device cannot reach, on top of one in
  * the first chunk it can: the map takes a run the device reaches rather
  * than fail, and keeps doing so. */
@@ -754,6 +800,8 @@ int main(int argc, char **argv)
                    &gfast);
         t_run_with(test_recent_stack, "the recent stack, dma-debug on", &gdbg);
         t_run_with(test_recent_beyond_reach, "a recent run beyond the device's reach", &g1);
+        t_run_with(test_latest_and_stale_slots, "the latest run's alignment, and stale slots",
+                   &gfast);
     }
     if (wanted(argc, argv, "flag")) {
         t_run_raw(test_fast_flag_lifecycle, "the leaf paths' flag over init and shutdown");
