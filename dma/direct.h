@@ -82,7 +82,8 @@ static inline __attribute__((always_inline)) int dma_direct_unmap(struct ccdma_d
     void *va;
 
     if (dma_swiotlb_may_own(pa)) {
-        int err = dma_swiotlb_unmap(dev, addr, attrs);
+        int err = dma_swiotlb_unmap(dev, addr, pa, dma_dma_is_shared(addr), attrs,
+                                    DMA_SWIOTLB_NOT_MINE);
 
         if (err != DMA_SWIOTLB_NOT_MINE)
             return err;

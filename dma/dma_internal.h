@@ -193,6 +193,17 @@ static inline bool dma_within(const struct ccdma_device *dev, ccdma_dma_t addr, 
     return addr + (size - 1) <= limit;
 }
 
+/* dma_within() for streaming, on a path whose caller has seen dev's
+ * dma_mask is not 0: the last byte under the mask, and under the bus
+ * limit if any. */
+static inline bool dma_within_mask_set(const struct ccdma_device *dev, ccdma_dma_t addr,
+                                       size_t size)
+{
+    ccdma_dma_t last = addr + (size - 1);
+
+    return last >= addr && last <= dev->dma_mask && (!dev->bus_limit || last <= dev->bus_limit);
+}
+
 /* ccdma_capable() for an address the DMA layer encoded itself, in the
  * state `shared`: the reach and the limit only. */
 static inline bool dma_reaches(const struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
@@ -410,7 +421,12 @@ static inline bool dma_swiotlb_may_own(ccdma_phys_t pa)
     return pa >= __atomic_load_n(&dma_swiotlb_bounds_lo, __ATOMIC_RELAXED) &&
            pa < __atomic_load_n(&dma_swiotlb_bounds_hi, __ATOMIC_RELAXED);
 }
-int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int attrs);
+/* pa and shared: dma_dma_to_phys(addr) and dma_dma_is_shared(addr), which
+ * the caller has worked out already. not_mine: what to return for an
+ * address that is no bounce mapping's business (DMA_SWIOTLB_NOT_MINE, or
+ * the caller's own answer for it, so that it can call in tail position). */
+int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, ccdma_phys_t pa,
+                      bool shared, unsigned int attrs, int not_mine);
 int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
                      size_t size, enum ccdma_dir dir, bool for_cpu);
 /* From dev's restricted pool, which must be live and held by dev (ESTATE

@@ -212,15 +212,6 @@ static inline bool leaf_reaches(const struct ccdma_device *dev, bool shared)
     return shared ? dev->reach_shared : dev->reach_private;
 }
 
-/* dma_within() for the leaf path, where call_ok() has seen a dma_mask that
- * is not 0: the last byte under the mask, and under the bus limit if any. */
-static inline bool leaf_within(const struct ccdma_device *dev, ccdma_dma_t dma, size_t size)
-{
-    ccdma_dma_t last = dma + (size - 1);
-
-    return last >= dma && last <= dev->dma_mask && (!dev->bus_limit || last <= dev->bus_limit);
-}
-
 /*
  * The common cases as a leaf function, like Linux's dma_direct_map_page:
  * the arguments, the linear map, the reach, the encoding, and done. A
@@ -249,11 +240,11 @@ int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
     if ((attrs & CCDMA_ATTR_CC_SHARED) && dma_rt_cc &&
         dma_bounds_may_hold(&dma_private_bounds, pa, size))
         return map_single_general(dev, va, size, dir, attrs, out);
-    *out = CCDMA_DMA_ADDR_INVALID;
+    /* dma_swiotlb_map() sets *out, to CCDMA_DMA_ADDR_INVALID on failure. */
     if (dev->force_bounce || dev->restricted_pool || !(shared || dev->reach_private))
         return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     dma = pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
-    if (!leaf_reaches(dev, shared) || !leaf_within(dev, dma, size))
+    if (!leaf_reaches(dev, shared) || !dma_within_mask_set(dev, dma, size))
         return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
         return map_single_general(dev, va, size, dir, attrs, out);
@@ -280,14 +271,16 @@ static __attribute__((noinline)) int unmap_single_general(struct ccdma_device *d
 int ccdma_unmap_single(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
                        enum ccdma_dir dir, unsigned int attrs)
 {
+    ccdma_phys_t pa;
+
     if (__builtin_expect(!__atomic_load_n(&dma_fast_ok, __ATOMIC_RELAXED) ||
                          !call_ok(dev, size, dir, attrs) || !dev->coherent, 0))
         return unmap_single_general(dev, addr, size, dir, attrs);
-    if (dma_swiotlb_may_own(addr & ~dma_lin.d.enc_mask)) {
-        int err = dma_swiotlb_unmap(dev, addr, attrs);
-
-        return err == DMA_SWIOTLB_NOT_MINE ? CCDMA_OK : err;
-    }
+    pa = addr & ~dma_lin.d.enc_mask; /* dma_fast_ok: the encoding is linear */
+    if (dma_swiotlb_may_own(pa))
+        return dma_swiotlb_unmap(dev, addr, pa,
+                                 (addr & dma_lin.d.enc_mask) == dma_lin.d.shared_bits, attrs,
+                                 CCDMA_OK);
     return CCDMA_OK;
 }
 

@@ -70,6 +70,9 @@ struct swiotlb_recent {
 struct swiotlb_region {
     uint8_t *va;
     ccdma_phys_t pa;
+    ccdma_dma_t dma;    /* pa in the pool's encoding; where the encoding is
+                         * linear (dma_lin.on), a slot's address is this
+                         * plus its offset */
     struct slot_alloc alloc;
     struct swiotlb_slot *slots;
     uint32_t span;      /* slots a lookup may find here: alloc.nslots, or 0
@@ -107,7 +110,7 @@ struct ccdma_swiotlb {
      * is none or the pool is retiring). */
     ccdma_phys_t first_pa;
     size_t first_bytes;
-    uint32_t first_shift;
+    uint32_t first_area_shift; /* log2 of an area's bytes in it */
     const char *name;
     uint32_t id;        /* this instance; never reused, so a device's
                          * reference (restricted_ref) cannot name a later
@@ -325,36 +328,49 @@ static inline struct ccdma_swiotlb *swiotlb_pool_candidate(const struct ccdma_de
     return swiotlb_pool_candidate_for(dev, dma_dev_needs_shared(dev));
 }
 
-/* The region that holds pa, found by arithmetic from the first chunk of
- * the pool addr most likely names (dev's restricted pool, or the default
- * pool of addr's encoding), as Linux's swiotlb finds a slot from its
- * pool's start, with the area lock taken; otherwise the table's answer
+/* The region that holds pa, and pa's slot in it (*slot), found by
+ * arithmetic from the first chunk of the pool the address most likely
+ * names (dev's restricted pool, or the default pool of its encoding,
+ * shared or not), as Linux's swiotlb finds a slot from its pool's start,
+ * with the area lock taken; otherwise the table's answer
  * (swiotlb_find_lock). Whatever the unlocked reads saw, the region is
  * checked under the lock, and one that no longer holds pa is looked up
  * again in the table. */
 static inline __attribute__((always_inline)) bool swiotlb_find_lock_own(
-    const struct ccdma_device *dev, ccdma_dma_t addr, ccdma_phys_t pa,
+    const struct ccdma_device *dev, bool shared, ccdma_phys_t pa,
     struct ccdma_swiotlb **poolp, struct swiotlb_region **rp, struct swiotlb_area **arp,
-    unsigned long *flags)
+    unsigned long *flags, uint32_t *slot)
 {
-    struct ccdma_swiotlb *pool = swiotlb_pool_candidate_for(dev, dma_dma_is_shared(addr));
+    struct ccdma_swiotlb *pool = swiotlb_pool_candidate_for(dev, shared);
 
     if (__builtin_expect(pool != NULL, 1)) {
         ccdma_phys_t off = pa - __atomic_load_n(&pool->first_pa, __ATOMIC_RELAXED);
-        uint32_t a = (uint32_t)(off >> (SWIOTLB_SEG_SHIFT +
-                                        __atomic_load_n(&pool->first_shift, __ATOMIC_RELAXED)));
+        uint32_t a = (uint32_t)(off >> __atomic_load_n(&pool->first_area_shift,
+                                                       __ATOMIC_RELAXED));
 
         if (off < __atomic_load_n(&pool->first_bytes, __ATOMIC_RELAXED) && a < SWIOTLB_MAX_AREAS) {
-            *poolp = pool;
-            *arp = &pool->area[a];
-            *rp = &pool->area[a].regions[0];
-            *flags = ccdma_plat_lock(&(*arp)->lock);
-            if (__builtin_expect(swiotlb_region_check(*rp, pa), 1))
+            struct swiotlb_area *ar = &pool->area[a];
+            struct swiotlb_region *r = &ar->regions[0];
+            unsigned long fl = ccdma_plat_lock(&ar->lock);
+            /* Read once, before the outputs are written: one of them could
+             * alias it as far as the compiler knows. */
+            uint64_t j = (pa - r->pa) >> DMA_SLOT_SHIFT;
+
+            if (__builtin_expect(j < (uint64_t)r->span, 1)) {
+                *poolp = pool;
+                *arp = ar;
+                *rp = r;
+                *flags = fl;
+                *slot = (uint32_t)j;
                 return true;
-            ccdma_plat_unlock(&(*arp)->lock, *flags);
+            }
+            ccdma_plat_unlock(&ar->lock, fl);
         }
     }
-    return swiotlb_find_lock(pa, poolp, rp, arp, flags);
+    if (!swiotlb_find_lock(pa, poolp, rp, arp, flags))
+        return false;
+    *slot = (uint32_t)((pa - (*rp)->pa) >> DMA_SLOT_SHIFT);
+    return true;
 }
 
 /* With one of pool's area locks held: pool is live, of the state dev

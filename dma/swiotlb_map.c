@@ -110,15 +110,14 @@ struct bounce_lookup {
  * its recorded address says so in one compare. */
 static inline __attribute__((always_inline)) bool lookup_lock(const struct ccdma_device *dev,
                                                               ccdma_dma_t addr, ccdma_phys_t pa,
-                                                              bool exact,
+                                                              bool shared, bool exact,
                                                               struct bounce_lookup *lk)
 {
     uint32_t dev_id = dev->debug_id, j, first;
     struct swiotlb_slot *s;
 
-    if (!swiotlb_find_lock_own(dev, addr, pa, &lk->pool, &lk->r, &lk->ar, &lk->flags))
+    if (!swiotlb_find_lock_own(dev, shared, pa, &lk->pool, &lk->r, &lk->ar, &lk->flags, &j))
         return false;
-    j = (uint32_t)((pa - lk->r->pa) >> DMA_SLOT_SHIFT);
     first = run_first(lk->r, j);
     s = &lk->r->slots[first];
     lk->first = first;
@@ -352,6 +351,14 @@ void swiotlb_untake(struct swiotlb_area *ar, struct swiotlb_region *r, uint32_t 
     give_back(ar, r, first, l->nslots);
 }
 
+static __attribute__((noinline, cold)) void used_raise_high_water(struct ccdma_swiotlb *pool,
+                                                                  size_t used, size_t hw)
+{
+    while (used > hw && !__atomic_compare_exchange_n(&pool->high_water, &hw, used, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+}
+
 /* Slots live over every area, and their high-water mark: one counter for
  * the pool, as Linux keeps total_used, so that the mark is exact. */
 static inline void used_add(struct ccdma_swiotlb *pool, size_t n)
@@ -359,9 +366,8 @@ static inline void used_add(struct ccdma_swiotlb *pool, size_t n)
     size_t used = __atomic_add_fetch(&pool->used, n, __ATOMIC_RELAXED);
     size_t hw = __atomic_load_n(&pool->high_water, __ATOMIC_RELAXED);
 
-    while (used > hw && !__atomic_compare_exchange_n(&pool->high_water, &hw, used, true,
-                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-        ;
+    if (__builtin_expect(used > hw, 0))
+        used_raise_high_water(pool, used, hw);
 }
 
 static inline __attribute__((always_inline)) void record(struct ccdma_swiotlb *pool,
@@ -391,9 +397,10 @@ void swiotlb_record(struct ccdma_swiotlb *pool, struct swiotlb_region *r, uint32
 static inline void release(struct ccdma_swiotlb *pool, struct swiotlb_area *ar,
                            struct swiotlb_region *r, uint32_t first)
 {
-    uint32_t n = r->slots[first].nslots;
+    struct swiotlb_slot *s = &r->slots[first];
+    uint32_t n = s->nslots;
 
-    r->slots[first].kind = SLOT_FREE;
+    s->kind = SLOT_FREE;
     give_back(ar, r, first, n);
     __atomic_sub_fetch(&pool->used, n, __ATOMIC_RELAXED);
 }
@@ -506,6 +513,7 @@ static __attribute__((noinline)) int map_general(struct ccdma_device *dev, void 
     bool reach = dma_dev_reaches_its_pools(dev);
     int64_t idx;
 
+    *out = CCDMA_DMA_ADDR_INVALID;
     if (size > dma_swiotlb_max_mapping(dev) ||
         swiotlb_layout(dev->min_align_mask, orig_pa, size, 0, &l) != CCDMA_OK)
         return map_too_big(dev, size);
@@ -572,18 +580,20 @@ static inline __attribute__((always_inline)) bool take_latest(const struct ccdma
     if (__builtin_expect(!pool, 0))
         return false;
     ar = &pool->area[swiotlb_home_area(swiotlb_nareas(pool))];
+    /* One pointer, kept: otherwise the compiler works it out again from
+     * the index at every use, in three instructions each time. */
+    __asm__("" : "+r"(ar));
     b->t.flags = ccdma_plat_lock(&ar->lock);
     n = ar->nrecent;
     if (__builtin_expect(n != 0 && swiotlb_pool_serves_for(pool, dev, need), 1)) {
-        ccdma_phys_t pa;
-
         e = &ar->recent[n - 1];
-        pa = e->r->pa + ((ccdma_phys_t)e->first << DMA_SLOT_SHIFT);
-        b->dma = dma_phys_to_dma(pa, need);
+        /* The linear encoding (the caller checked it) keeps the low bits:
+         * the address is page-aligned exactly when pa is. */
+        b->dma = e->r->dma + ((ccdma_dma_t)e->first << DMA_SLOT_SHIFT);
         if (__builtin_expect(e->nslots == b->nslots &&
-                             (size < DMA_PAGE_SIZE || !(pa & (DMA_PAGE_SIZE - 1))) &&
+                             (size < DMA_PAGE_SIZE || !(b->dma & (DMA_PAGE_SIZE - 1))) &&
                              dma_dev_reaches_its_pools(dev) &&
-                             dma_within(dev, b->dma, size, false), 1)) {
+                             dma_within_mask_set(dev, b->dma, size), 1)) {
             ar->nrecent = n - 1;
             b->pool = pool;
             b->t.ar = ar;
@@ -596,15 +606,18 @@ static inline __attribute__((always_inline)) bool take_latest(const struct ccdma
     return false;
 }
 
+/* The callers have checked the arguments (dev's dma_mask is not 0) and
+ * that the runtime is up. *out is the mapping's address, or
+ * CCDMA_DMA_ADDR_INVALID when it fails. */
 int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                     size_t size, unsigned int how, ccdma_dma_t *out)
 {
-    bool need = dma_dev_needs_shared(dev);
+    bool need = !dma_rt_cc || !dev->reach_private; /* dma_dev_needs_shared() */
     struct bounce_run b;
 
     /* No address bits to keep and no more than a segment: whole slots and
      * no padding (swiotlb_layout says the same at more cost). */
-    if (__builtin_expect(!dev->min_align_mask && size <= DMA_SEG_BYTES, 1)) {
+    if (__builtin_expect(!dev->min_align_mask && size <= DMA_SEG_BYTES && dma_lin.on, 1)) {
         b.nslots = (uint32_t)DMA_DIV_UP(size, (size_t)DMA_SLOT_SIZE);
         b.data_off = 0;
         if (take_latest(dev, size, need, &b))
@@ -623,20 +636,9 @@ static inline void copy_back(const struct ccdma_device *dev, void *orig, uint8_t
     memcpy(orig, data, size);
 }
 
-/* What an unmap does with the data: copy it back (FROM_DEVICE,
- * BIDIRECTIONAL), take back what went toward a device that never saw it
- * (an unwound request), or nothing. */
-static inline void unmap_data(const struct ccdma_device *dev, unsigned int attrs, enum ccdma_dir dir,
-                       void *orig, uint8_t *data, size_t size)
-{
-    if (attrs & CCDMA_ATTR__UNWIND) {
-        if (dir_to_device(dir))
-            memset(data, 0, size);
-    } else if (!(attrs & CCDMA_ATTR_SKIP_CPU_SYNC) && dir_from_device(dir)) {
-        copy_back(dev, orig, data, size);
-    }
-}
-
+/* Whether an unmap has data to move: a copy-back (FROM_DEVICE,
+ * BIDIRECTIONAL), or taking back what went toward a device that never saw
+ * it (an unwound request). */
 static inline bool unmap_has_data(unsigned int attrs, enum ccdma_dir dir)
 {
     if (attrs & CCDMA_ATTR__UNWIND)
@@ -644,33 +646,41 @@ static inline bool unmap_has_data(unsigned int attrs, enum ccdma_dir dir)
     return !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC) && dir_from_device(dir);
 }
 
-int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, unsigned int attrs)
+/* The move unmap_has_data() asked for. */
+static inline void unmap_data(const struct ccdma_device *dev, unsigned int attrs, void *orig,
+                              uint8_t *data, size_t size)
 {
-    ccdma_phys_t pa = dma_dma_to_phys(addr);
-    struct bounce_lookup lk;
-    enum ccdma_dir dir;
-    uint8_t *data;
-    void *orig;
-    size_t size;
+    if (attrs & CCDMA_ATTR__UNWIND)
+        memset(data, 0, size);
+    else
+        copy_back(dev, orig, data, size);
+}
 
-    if (!lookup_lock(dev, addr, pa, true, &lk))
-        return DMA_SWIOTLB_NOT_MINE;
+int dma_swiotlb_unmap(struct ccdma_device *dev, ccdma_dma_t addr, ccdma_phys_t pa,
+                      bool shared, unsigned int attrs, int not_mine)
+{
+    struct bounce_lookup lk;
+
+    if (!lookup_lock(dev, addr, pa, shared, true, &lk))
+        return not_mine;
     if (!lk.s) {
         lookup_unlock(&lk);
         report_not_mapping(dev, "unmap", addr);
         return CCDMA_EFAULT;
     }
-    data = lk.r->va + (pa - lk.r->pa);
-    orig = lk.s->orig;
-    size = lk.s->size;
-    dir = (enum ccdma_dir)lk.s->dir;
-    if (unmap_has_data(attrs, dir) && size > SWIOTLB_LOCKED_COPY_MAX) {
-        lk.s->kind = SLOT_BUSY; /* a racing unmap or sync now fails */
-        lookup_unlock(&lk);
-        unmap_data(dev, attrs, dir, orig, data, size);
-        lk.flags = ccdma_plat_lock(&lk.ar->lock);
-    } else {
-        unmap_data(dev, attrs, dir, orig, data, size);
+    if (unmap_has_data(attrs, (enum ccdma_dir)lk.s->dir)) {
+        uint8_t *data = lk.r->va + (pa - lk.r->pa);
+        void *orig = lk.s->orig;
+        size_t size = lk.s->size;
+
+        if (size > SWIOTLB_LOCKED_COPY_MAX) {
+            lk.s->kind = SLOT_BUSY; /* a racing unmap or sync now fails */
+            lookup_unlock(&lk);
+            unmap_data(dev, attrs, orig, data, size);
+            lk.flags = ccdma_plat_lock(&lk.ar->lock);
+        } else {
+            unmap_data(dev, attrs, orig, data, size);
+        }
     }
     release(lk.pool, lk.ar, lk.r, lk.first);
     lookup_unlock(&lk);
@@ -687,7 +697,7 @@ int dma_swiotlb_sync(struct ccdma_device *dev, ccdma_dma_t addr,
     uint8_t *orig, *tlb;
     uint32_t msize;
 
-    if (!lookup_lock(dev, addr, pa, false, &lk))
+    if (!lookup_lock(dev, addr, pa, dma_dma_is_shared(addr), false, &lk))
         return DMA_SWIOTLB_NOT_MINE;
     if (!lk.s) {
         lookup_unlock(&lk);
@@ -730,7 +740,7 @@ bool ccdma_is_bounced(const struct ccdma_device *dev, ccdma_dma_t addr)
 
     if (!dma_dev_ready(dev) || addr == CCDMA_DMA_ADDR_INVALID || !dma_swiotlb_may_own(pa))
         return false;
-    if (!lookup_lock(dev, addr, pa, true, &lk))
+    if (!lookup_lock(dev, addr, pa, dma_dma_is_shared(addr), true, &lk))
         return false;
     bounced = lk.s != NULL;
     lookup_unlock(&lk);

@@ -251,7 +251,7 @@ bool swiotlb_refused(const struct ccdma_device *dev)
  * one, so the locks themselves are left alone. What a lookup reads with
  * no lock at all sits before `name` and is cleared by atomic stores, never
  * by the memset. */
-_Static_assert(offsetof(struct ccdma_swiotlb, first_shift) < offsetof(struct ccdma_swiotlb, name),
+_Static_assert(offsetof(struct ccdma_swiotlb, first_area_shift) < offsetof(struct ccdma_swiotlb, name),
                "the fields read without a lock are not cleared by memset");
 
 static void pool_clear(struct ccdma_swiotlb *pool)
@@ -262,7 +262,7 @@ static void pool_clear(struct ccdma_swiotlb *pool)
     __atomic_store_n(&pool->nareas, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&pool->first_bytes, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&pool->first_pa, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&pool->first_shift, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&pool->first_area_shift, 0, __ATOMIC_RELAXED);
     memset((char *)pool + from, 0, offsetof(struct ccdma_swiotlb, area) - from);
     for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
         memset((char *)&pool->area[a] + keep, 0, sizeof(pool->area[a]) - keep);
@@ -395,6 +395,7 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
         r->index = (uint16_t)ar->nregions++;
         r->va = (uint8_t *)va + ((size_t)first << DMA_SLOT_SHIFT);
         r->pa = ccdma_plat_virt_to_phys(r->va);
+        r->dma = dma_phys_to_dma(r->pa, pool->shared);
         r->span = count;
         r->slots = (struct swiotlb_slot *)meta + first;
         slot_alloc_init(&r->alloc, count, alloc_meta);
@@ -405,7 +406,7 @@ int swiotlb_pool_add_region(struct ccdma_swiotlb *pool, void *va, size_t bytes,
     regions_insert(pool, &e);
     if (pool->nchunks == 1) {
         __atomic_store_n(&pool->first_pa, e.lo, __ATOMIC_RELAXED);
-        __atomic_store_n(&pool->first_shift, shift, __ATOMIC_RELAXED);
+        __atomic_store_n(&pool->first_area_shift, SWIOTLB_SEG_SHIFT + shift, __ATOMIC_RELAXED);
         __atomic_store_n(&pool->first_bytes, bytes, __ATOMIC_RELAXED);
     }
     __atomic_store_n(&pool->nareas, n, __ATOMIC_RELAXED);

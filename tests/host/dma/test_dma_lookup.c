@@ -104,7 +104,7 @@ static void test_every_area_and_grown_chunk(void)
     CHECK_EQ(swiotlb_nareas(pool), 4, "set-up: four areas");
     CHECK_EQ(pool->first_pa, s0.start, "first chunk: its start");
     CHECK_EQ(pool->first_bytes, s0.end - s0.start, "first chunk: its size");
-    CHECK_EQ(pool->first_shift, 0, "first chunk: one segment per area");
+    CHECK_EQ(pool->first_area_shift, SWIOTLB_SEG_SHIFT, "first chunk: one segment per area");
     for (unsigned int i = 0; i < FILL; i++) {
         host_platform_set_cpu(i % 4);
         REQUIRE(ccdma_map_single(&dev, bufs + i * 16 * PAGE, 16 * PAGE, CCDMA_FROM_DEVICE,
@@ -152,7 +152,7 @@ static void test_stale_first_chunk(void)
     struct ccdma_swiotlb *pool = shared_pool();
     struct ccdma_swiotlb_stats s0 = t_pool_stats(pool);
     ccdma_phys_t pa0 = pool->first_pa;
-    uint32_t shift0 = pool->first_shift;
+    uint32_t shift0 = pool->first_area_shift;
     struct ccdma_device dev;
     uint8_t *buf = t_pages(4);
     unsigned int good = 0, round = 0;
@@ -174,10 +174,10 @@ static void test_stale_first_chunk(void)
             host_platform_set_cpu(0);
             REQUIRE((t_decode(d) - s0.start) / SEG == k);
             __atomic_store_n(&pool->first_pa, lies[l].pa, __ATOMIC_RELAXED);
-            __atomic_store_n(&pool->first_shift, lies[l].shift, __ATOMIC_RELAXED);
+            __atomic_store_n(&pool->first_area_shift, lies[l].shift, __ATOMIC_RELAXED);
             good += device_round_trip(&dev, buf, 3 * PAGE, d, (uint8_t)round);
             __atomic_store_n(&pool->first_pa, pa0, __ATOMIC_RELAXED);
-            __atomic_store_n(&pool->first_shift, shift0, __ATOMIC_RELAXED);
+            __atomic_store_n(&pool->first_area_shift, shift0, __ATOMIC_RELAXED);
         }
     }
     CHECK_EQ(good, round, "a stale first-chunk record never picks the wrong region");
@@ -201,7 +201,7 @@ static void test_restricted_reuse(void)
 
     REQUIRE(ccdma_swiotlb_restricted_create("first", mem, big, true, &p1) == CCDMA_OK);
     CHECK_EQ(swiotlb_nareas(p1), 4, "set-up: the first pool has four areas");
-    CHECK_EQ(p1->first_shift, 1, "of two segments each");
+    CHECK_EQ(p1->first_area_shift, SWIOTLB_SEG_SHIFT + 1, "of two segments each");
     bounce_dev(&dev, "restricted", 0, p1);
     for (unsigned int k = 0; k < 4; k++) {
         host_platform_set_cpu(k);
@@ -225,7 +225,7 @@ static void test_restricted_reuse(void)
             CCDMA_OK);
     CHECK(p2 == p1, "set-up: the later pool reuses the slot");
     CHECK_EQ(swiotlb_nareas(p2), 2, "with two areas");
-    CHECK_EQ(p2->first_shift, 0, "of one segment each");
+    CHECK_EQ(p2->first_area_shift, SWIOTLB_SEG_SHIFT, "of one segment each");
     CHECK_EQ(p2->first_pa, t_pa(mem) + 4 * SEG, "and its own start");
     REQUIRE(ccdma_device_init(&dev) == CCDMA_OK);
     good = 0;
