@@ -156,6 +156,12 @@ static inline bool dma_dev_needs_shared(const struct ccdma_device *dev)
     return !dma_cc() || !dev->reach_private;
 }
 
+/* dma_dev_needs_shared() where the runtime is known to be up. */
+static inline bool dma_dev_needs_shared_up(const struct ccdma_device *dev)
+{
+    return !dma_rt_cc || !dev->reach_private;
+}
+
 /* dma_dev_reaches(dev, dma_dev_needs_shared(dev)) without asking about CC:
  * under CC a device that reaches private memory is given private pools and
  * any other shared ones; without CC either reach will do. */

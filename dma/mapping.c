@@ -329,6 +329,8 @@ int ccdma_map_sg(struct ccdma_device *dev, struct ccdma_sg *sg, int nents,
             /* All or nothing. The device never saw the earlier entries, so
              * there is nothing to copy back: unwind without a sync, and
              * take back what was copied toward it. */
+            sg[i].dma_addr = CCDMA_DMA_ADDR_INVALID;
+            sg[i].dma_len = 0;
             while (--i >= 0) {
                 unmap_one(dev, sg[i].dma_addr, sg[i].dma_len, dir,
                           attrs | CCDMA_ATTR_SKIP_CPU_SYNC | CCDMA_ATTR__UNWIND, DMA_DEBUG_SG);

@@ -612,7 +612,7 @@ static inline __attribute__((always_inline)) bool take_latest(const struct ccdma
 int dma_swiotlb_map(struct ccdma_device *dev, void *orig, ccdma_phys_t orig_pa,
                     size_t size, unsigned int how, ccdma_dma_t *out)
 {
-    bool need = !dma_rt_cc || !dev->reach_private; /* dma_dev_needs_shared() */
+    bool need = dma_dev_needs_shared_up(dev);
     struct bounce_run b;
 
     /* No address bits to keep and no more than a segment: whole slots and

@@ -175,8 +175,8 @@ void swiotlb_pool_retire(struct ccdma_swiotlb *pool)
     __atomic_store_n(&pool->first_bytes, 0, __ATOMIC_RELAXED);
     regions_remove(pool);
     /* A lookup that found a region before it left the table finds it
-     * empty under the area lock (swiotlb_region_check). The chunks keep
-     * what releasing them needs. */
+     * empty under the area lock (every lookup checks the span there).
+     * The chunks keep what releasing them needs. */
     for (unsigned int a = 0; a < SWIOTLB_MAX_AREAS; a++)
         for (unsigned int i = 0; i < pool->area[a].nregions; i++)
             pool->area[a].regions[i].span = 0;

@@ -109,7 +109,10 @@ bool ccdma_plat_dma_is_shared(ccdma_dma_t addr);
  *    are still asked of the functions above);
  *  - for every pa: phys_to_dma(pa, shared) is pa | (shared ? shared_bits :
  *    private_bits), dma_to_phys(addr) is addr & ~enc_mask, and
- *    dma_is_shared(addr) is (addr & enc_mask) == shared_bits.
+ *    dma_is_shared(addr) is (addr & enc_mask) == shared_bits; enc_mask holds
+ *    no bit of any physical address the platform has, so an encoding
+ *    leaves a page offset, and an offset added to an encoded address, as
+ *    they are.
  * ccdma_init() asks it once.
  */
 struct ccdma_plat_linear {

@@ -322,7 +322,11 @@ static void test_sg(void)
     memcpy(bad, sg, sizeof(bad));
     bad[2].va = stack_buf;
     bad[2].len = sizeof(stack_buf);
+    bad[2].dma_addr = 0x1234;
+    bad[2].dma_len = 7;
     CHECK_ERR(ccdma_map_sg(&dev, bad, 3, CCDMA_TO_DEVICE, 0), CCDMA_EFAULT, "third entry not RAM");
+    CHECK(bad[2].dma_addr == CCDMA_DMA_ADDR_INVALID && bad[2].dma_len == 0,
+          "the failing entry's outputs cleared too");
     CHECK_EQ(t_pool_stats(ccdma_swiotlb_default(true)).used, used0, "the first two were unwound");
     CHECK_EQ(t_debug().live, 0, "and forgotten by dma-debug");
     CHECK_EQ(bad[0].dma_addr, CCDMA_DMA_ADDR_INVALID, "their addresses cleared");
