@@ -525,9 +525,11 @@ def parse_qemu(out, label, log):
 
 def poll_cost(blk):
     """Ticks per extra poll of the used ring, fitted over the repetitions of
-    every configuration (one intercept each): ticks = work + K * polls.
-    None when no configuration polled differently from one repetition to
-    the next."""
+    every configuration (one intercept each): ticks = work + K * polls,
+    with K >= 0, since a poll cannot take time away: when the noise of a
+    short run tilts the unconstrained slope below 0, the constrained least
+    squares is K = 0. None when no configuration polled differently from
+    one repetition to the next."""
     groups = {}
     for x in blk:
         groups.setdefault((x["op"], x["buffer"], x["size"]), []).append(x)
@@ -537,7 +539,7 @@ def poll_cost(blk):
         mp = statistics.fmean(x["polls"] for x in reps)
         num += sum((x["ticks"] - mt) * (x["polls"] - mp) for x in reps)
         den += sum((x["polls"] - mp) ** 2 for x in reps)
-    return num / den if den else None
+    return max(num / den, 0.0) if den else None
 
 
 def instr_per_tick(r):
