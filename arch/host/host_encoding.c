@@ -42,7 +42,7 @@ bool ccdma_plat_dma_is_shared(ccdma_dma_t addr)
  * state bit. */
 int ccdma_plat_linear_describe(struct ccdma_plat_linear *out)
 {
-    if (!host_port.ready)
+    if (!host_port.ready || host_port.cfg.seam_only)
         return CCDMA_EINVAL;
     out->va_base = (uintptr_t)host_port.arena;
     out->pa_base = host_port.base;

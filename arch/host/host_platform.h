@@ -39,6 +39,10 @@ struct host_platform_config {
     bool quiet;              /* do not print quarantine reports */
     unsigned int cpus;       /* CPU numbers ccdma_plat_cpu_id() hands out
                               * (ccdma_plat_cpu_count()); 0: 4 */
+    bool seam_only;          /* decline ccdma_plat_linear_describe(), as a
+                              * port without the arithmetic description
+                              * does: every translation goes through the
+                              * seam's functions */
 };
 
 int host_platform_init(const struct host_platform_config *cfg);

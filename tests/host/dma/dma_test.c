@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct t_env T;
 char t_dev_error[160];
@@ -58,14 +59,26 @@ void t_abort(const char *what, const char *file, int line)
 
 void t_start(int argc, char **argv, const char *suite)
 {
-    if (argc < 2 || host_encoding_parse(argv[1], &T.enc)) {
-        fprintf(stderr, "usage: %s plain|cca|sev [options]\n", argv[0]);
+    const char *arg = argc < 2 ? "" : argv[1];
+    size_t n = strlen(arg);
+    char enc[16];
+
+    T.seam_only = n > 5 && !strcmp(arg + n - 5, "-seam");
+    if (T.seam_only)
+        n -= 5;
+    if (n >= sizeof(enc))
+        n = 0;
+    memcpy(enc, arg, n);
+    enc[n] = '\0';
+    if (!n || host_encoding_parse(enc, &T.enc)) {
+        fprintf(stderr, "usage: %s plain|cca|sev[-seam] [options]\n", argv[0]);
         exit(2);
     }
     T.cc = T.enc != HOST_ENC_PLAIN;
     T.enc_name = host_encoding_name(T.enc);
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("# %s, encoding %s\n", suite, T.enc_name);
+    printf("# %s, encoding %s%s\n", suite, T.enc_name,
+           T.seam_only ? ", no linear description (every translation through the seam)" : "");
 }
 
 struct ccdma_config t_config(void)
@@ -87,7 +100,13 @@ void t_setup_with(const struct host_platform_config *port,
     if (port)
         p = *port;
     p.encoding = T.enc;
+    p.seam_only = p.seam_only || T.seam_only;
     REQUIRE(host_platform_init(&p) == CCDMA_OK);
+    if (p.seam_only) {
+        struct ccdma_plat_linear l;
+
+        REQUIRE(ccdma_plat_linear_describe(&l) != CCDMA_OK);
+    }
     REQUIRE(ccdma_init(cfg) == CCDMA_OK);
 }
 

@@ -58,11 +58,14 @@ struct t_env {
     enum host_encoding enc;
     bool cc;                /* the encoding has a private/shared split */
     const char *enc_name;
+    bool seam_only;         /* argv[1] ended in "-seam": the port declines the
+                             * linear description */
 };
 
 extern struct t_env T;
 
-/* Parses argv[1] ("plain", "cca", "sev") and prints the TAP header. */
+/* Parses argv[1] ("plain", "cca", "sev", each optionally with "-seam")
+ * and prints the TAP header. */
 void t_start(int argc, char **argv, const char *suite);
 
 /* The test configuration: 1 MiB shared bounce pool, 256 KiB private one,
