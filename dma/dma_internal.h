@@ -151,15 +151,20 @@ static inline bool dma_dev_reaches(const struct ccdma_device *dev, bool shared)
 /* The state a bounce or atomic pool must have to serve dev: a device that
  * cannot reach private memory needs shared pools; one that can (T=1) must
  * keep private data private, so it needs private pools. */
+static inline bool dma_needs_shared_under(bool cc, const struct ccdma_device *dev)
+{
+    return !cc || !dev->reach_private;
+}
+
 static inline bool dma_dev_needs_shared(const struct ccdma_device *dev)
 {
-    return !dma_cc() || !dev->reach_private;
+    return dma_needs_shared_under(dma_cc(), dev);
 }
 
 /* dma_dev_needs_shared() where the runtime is known to be up. */
 static inline bool dma_dev_needs_shared_up(const struct ccdma_device *dev)
 {
-    return !dma_rt_cc || !dev->reach_private;
+    return dma_needs_shared_under(dma_rt_cc, dev);
 }
 
 /* dma_dev_reaches(dev, dma_dev_needs_shared(dev)) without asking about CC:
@@ -227,24 +232,41 @@ struct dma_linear {
 };
 extern struct dma_linear dma_lin;
 
+/* The encoding by the platform's description, for callers that know it is
+ * on (dma_lin.on, or dma_fast_ok, which implies it). */
+static inline ccdma_dma_t dma_lin_encode(ccdma_phys_t pa, bool shared)
+{
+    return pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
+}
+
+static inline ccdma_phys_t dma_lin_decode(ccdma_dma_t addr)
+{
+    return addr & ~dma_lin.d.enc_mask;
+}
+
+static inline bool dma_lin_is_shared(ccdma_dma_t addr)
+{
+    return (addr & dma_lin.d.enc_mask) == dma_lin.d.shared_bits;
+}
+
 static inline ccdma_dma_t dma_phys_to_dma(ccdma_phys_t pa, bool shared)
 {
     if (__builtin_expect(dma_lin.on, 1))
-        return pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
+        return dma_lin_encode(pa, shared);
     return ccdma_plat_phys_to_dma(pa, shared);
 }
 
 static inline ccdma_phys_t dma_dma_to_phys(ccdma_dma_t addr)
 {
     if (__builtin_expect(dma_lin.on, 1))
-        return addr & ~dma_lin.d.enc_mask;
+        return dma_lin_decode(addr);
     return ccdma_plat_dma_to_phys(addr);
 }
 
 static inline bool dma_dma_is_shared(ccdma_dma_t addr)
 {
     if (__builtin_expect(dma_lin.on, 1))
-        return (addr & dma_lin.d.enc_mask) == dma_lin.d.shared_bits;
+        return dma_lin_is_shared(addr);
     return ccdma_plat_dma_is_shared(addr);
 }
 

@@ -243,7 +243,7 @@ int ccdma_map_single(struct ccdma_device *dev, void *va, size_t size,
     /* dma_swiotlb_map() sets *out, to CCDMA_DMA_ADDR_INVALID on failure. */
     if (dev->force_bounce || dev->restricted_pool || !(shared || dev->reach_private))
         return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
-    dma = pa | (shared ? dma_lin.d.shared_bits : dma_lin.d.private_bits);
+    dma = dma_lin_encode(pa, shared);
     if (!leaf_reaches(dev, shared) || !dma_within_mask_set(dev, dma, size))
         return dma_swiotlb_map(dev, va, pa, size, DMA_HOW(dir, attrs), out);
     if (!dev->coherent && !(attrs & CCDMA_ATTR_SKIP_CPU_SYNC))
@@ -276,11 +276,9 @@ int ccdma_unmap_single(struct ccdma_device *dev, ccdma_dma_t addr, size_t size,
     if (__builtin_expect(!__atomic_load_n(&dma_fast_ok, __ATOMIC_RELAXED) ||
                          !call_ok(dev, size, dir, attrs) || !dev->coherent, 0))
         return unmap_single_general(dev, addr, size, dir, attrs);
-    pa = addr & ~dma_lin.d.enc_mask; /* dma_fast_ok: the encoding is linear */
+    pa = dma_lin_decode(addr);
     if (dma_swiotlb_may_own(pa))
-        return dma_swiotlb_unmap(dev, addr, pa,
-                                 (addr & dma_lin.d.enc_mask) == dma_lin.d.shared_bits, attrs,
-                                 CCDMA_OK);
+        return dma_swiotlb_unmap(dev, addr, pa, dma_lin_is_shared(addr), attrs, CCDMA_OK);
     return CCDMA_OK;
 }
 

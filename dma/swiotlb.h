@@ -277,9 +277,14 @@ static inline struct ccdma_swiotlb *swiotlb_pool_of(ccdma_phys_t pa, struct swio
 
 /* With the area lock of what swiotlb_pool_of() found: whether that region
  * of a live pool still holds pa (retiring a pool empties its regions). */
+static inline uint64_t swiotlb_region_slot(const struct swiotlb_region *r, ccdma_phys_t pa)
+{
+    return (pa - r->pa) >> DMA_SLOT_SHIFT;
+}
+
 static inline bool swiotlb_region_check(const struct swiotlb_region *r, ccdma_phys_t pa)
 {
-    return (pa - r->pa) >> DMA_SLOT_SHIFT < (uint64_t)r->span;
+    return swiotlb_region_slot(r, pa) < (uint64_t)r->span;
 }
 
 /* The live pool and region that hold pa, with that region's area lock
@@ -354,7 +359,7 @@ static inline __attribute__((always_inline)) bool swiotlb_find_lock_own(
             unsigned long fl = ccdma_plat_lock(&ar->lock);
             /* Read once, before the outputs are written: one of them could
              * alias it as far as the compiler knows. */
-            uint64_t j = (pa - r->pa) >> DMA_SLOT_SHIFT;
+            uint64_t j = swiotlb_region_slot(r, pa);
 
             if (__builtin_expect(j < (uint64_t)r->span, 1)) {
                 *poolp = pool;
@@ -369,7 +374,7 @@ static inline __attribute__((always_inline)) bool swiotlb_find_lock_own(
     }
     if (!swiotlb_find_lock(pa, poolp, rp, arp, flags))
         return false;
-    *slot = (uint32_t)((pa - (*rp)->pa) >> DMA_SLOT_SHIFT);
+    *slot = (uint32_t)swiotlb_region_slot(*rp, pa);
     return true;
 }
 

@@ -84,7 +84,7 @@ static inline bool run_covers(const struct swiotlb_slot *s, uint32_t first, uint
 int64_t swiotlb_first_slot(const struct swiotlb_region *r, ccdma_phys_t pa,
                            enum slot_kind kind)
 {
-    uint32_t j = (uint32_t)((pa - r->pa) >> DMA_SLOT_SHIFT);
+    uint32_t j = (uint32_t)swiotlb_region_slot(r, pa);
     uint32_t first = run_first(r, j);
 
     return run_covers(&r->slots[first], first, j, kind) ? (int64_t)first : -1;
